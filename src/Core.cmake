@@ -1,0 +1,1 @@
+set(NATS_CORE_SOURCES src/Exception.cpp src/Message.cpp)

@@ -1,0 +1,1 @@
+set(NATS_STAN_SOURCES src/StanPlaceholder.cpp)

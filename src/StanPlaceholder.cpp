@@ -1,0 +1,2 @@
+// placeholder until the streaming client lands
+namespace Nats { int stanPlaceholder() { return 0; } }

@@ -1,0 +1,1 @@
+set(NATS_SERVER_SOURCES src/server/ServerPlaceholder.cpp)

@@ -1,0 +1,2 @@
+// placeholder until the streaming server lands
+namespace Nats { int stanServerPlaceholder() { return 0; } }

@@ -1,0 +1,56 @@
+//
+// TestUtil.h
+//
+// Helpers shared by every test suite: deadline waits, free ports, skips, external mode.
+//
+
+#ifndef Nats_TestUtil_INCLUDED
+#define Nats_TestUtil_INCLUDED
+
+#include <cppunit/Exception.h>
+#include <Poco/Timespan.h>
+#include <functional>
+#include <string>
+
+namespace Nats {
+namespace Test {
+
+/// Polls `predicate` until it is true or `timeout` passes. Returns the predicate's last value.
+/// The poll interval starts at 1 ms and grows to 20 ms (no sleep is used to synchronise: the
+/// caller asserts on the returned value).
+bool waitFor(const std::function<bool()>& predicate, Poco::Timespan timeout);
+
+/// A TCP port on 127.0.0.1 that was free when asked.
+int freePort();
+
+/// True if a TCP connect to 127.0.0.1:port succeeds.
+bool portOpen(int port);
+
+/// NATS_URL from the environment (external mode), empty if unset.
+std::string externalNatsUrl();
+
+/// True when NATS_URL is set: fixtures start nothing.
+bool externalMode();
+
+/// STAN_CLUSTER_ID from the environment, "test-cluster" if unset.
+std::string stanClusterId();
+
+/// A unique name (prefix + random suffix) for channels / client IDs, so that runs against an
+/// external cluster do not collide.
+std::string uniqueName(const std::string& prefix);
+
+/// Marks the running test as skipped with a reason; the runner counts and names it.
+[[noreturn]] void skip(const std::string& reason);
+
+/// Skips the running test in external mode (it needs to control the servers).
+void skipIfExternal(const std::string& why = "needs to control the servers");
+
+/// Prefix the runner recognises in a failure message to count a skip.
+extern const char* const SKIP_MARKER;
+
+} // namespace Test
+} // namespace Nats
+
+#define NATS_WAIT_FOR(pred, timeout) CPPUNIT_ASSERT_MESSAGE("timed out waiting for: " #pred, ::Nats::Test::waitFor([&]() { return (pred); }, (timeout)))
+
+#endif

@@ -1,0 +1,149 @@
+//
+// NatsServerProcess.cpp
+//
+
+#include "NatsServerProcess.h"
+#include "TestUtil.h"
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/TemporaryFile.h>
+#include <Poco/Exception.h>
+#include <Poco/Environment.h>
+#include <Poco/StringTokenizer.h>
+#include <Poco/Path.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+namespace Nats {
+namespace Test {
+
+NatsServerProcess::NatsServerProcess(int port, std::vector<std::string> extraArgs)
+	: _port(port ? port : freePort()), _args(std::move(extraArgs))
+{
+}
+
+NatsServerProcess::~NatsServerProcess()
+{
+	try
+	{
+		stop();
+		if (!_configFile.empty()) Poco::File(_configFile).remove();
+	}
+	catch (...)
+	{
+	}
+}
+
+std::string NatsServerProcess::binary()
+{
+	if (Poco::File("/usr/sbin/nats-server").exists()) return "/usr/sbin/nats-server";
+	Poco::StringTokenizer dirs(Poco::Environment::get("PATH", ""), ":", Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+	for (const auto& d: dirs)
+	{
+		Poco::Path p(d, "nats-server");
+		if (Poco::File(p).exists()) return p.toString();
+	}
+	return std::string();
+}
+
+bool NatsServerProcess::available()
+{
+	return !binary().empty();
+}
+
+void NatsServerProcess::setConfig(const std::string& config)
+{
+	if (_configFile.empty()) _configFile = Poco::TemporaryFile::tempName() + ".conf";
+	Poco::FileOutputStream out(_configFile);
+	out << config;
+}
+
+int NatsServerProcess::clusterPort()
+{
+	if (!_clusterPort) _clusterPort = freePort();
+	return _clusterPort;
+}
+
+std::string NatsServerProcess::logFile() const
+{
+	return Poco::Path::temp() + "nats-server-" + std::to_string(_port) + ".log";
+}
+
+std::string NatsServerProcess::url() const
+{
+	return "nats://127.0.0.1:" + std::to_string(_port);
+}
+
+void NatsServerProcess::start()
+{
+	if (running()) return;
+	std::string bin = binary();
+	if (bin.empty()) throw Poco::FileNotFoundException("nats-server not found (apt-get install nats-server)");
+	std::vector<std::string> args{"-a", "127.0.0.1", "-p", std::to_string(_port), "-l", logFile()};
+	if (!_configFile.empty())
+	{
+		args.push_back("-c");
+		args.push_back(_configFile);
+	}
+	args.insert(args.end(), _args.begin(), _args.end());
+	_pHandle.reset(new Poco::ProcessHandle(Poco::Process::launch(bin, args, nullptr, nullptr, nullptr)));
+	_paused = false;
+	if (!waitFor([this]() { return portOpen(_port) || !running(); }, Poco::Timespan(10, 0)) || !running())
+	{
+		stop();
+		throw Poco::RuntimeException("nats-server did not start on port " + std::to_string(_port));
+	}
+}
+
+bool NatsServerProcess::running() const
+{
+	if (!_pHandle) return false;
+	return Poco::Process::isRunning(*_pHandle);
+}
+
+void NatsServerProcess::stop()
+{
+	if (!_pHandle) return;
+	pid_t pid = static_cast<pid_t>(_pHandle->id());
+	if (_paused) ::kill(pid, SIGCONT);
+	::kill(pid, SIGKILL);
+	try
+	{
+		_pHandle->wait();
+	}
+	catch (...)
+	{
+	}
+	_pHandle.reset();
+	_paused = false;
+	// The port is free again once nothing accepts on it.
+	waitFor([this]() { return !portOpen(_port); }, Poco::Timespan(5, 0));
+}
+
+void NatsServerProcess::restart()
+{
+	stop();
+	start();
+}
+
+void NatsServerProcess::pause()
+{
+	if (_pHandle && !_paused)
+	{
+		::kill(static_cast<pid_t>(_pHandle->id()), SIGSTOP);
+		_paused = true;
+	}
+}
+
+void NatsServerProcess::resume()
+{
+	if (_pHandle && _paused)
+	{
+		::kill(static_cast<pid_t>(_pHandle->id()), SIGCONT);
+		_paused = false;
+	}
+}
+
+} // namespace Test
+} // namespace Nats
