@@ -12,4 +12,5 @@ nats_add_test_suite(test-core-unit
 nats_add_test_suite(test-core
 	SOURCES
 		ConnectionTest.cpp
+		ReconnectTest.cpp
 	TIMEOUT 600)
