@@ -70,7 +70,8 @@ Poco::Net::Context::Ptr makeTlsContext(const Options& o)
 	p.privateKeyFile = o.tlsKeyFile;
 	p.certificateFile = o.tlsCertFile;
 	p.caLocation = o.tlsCaFile;
-	p.verificationMode = o.tlsVerify ? Poco::Net::Context::VERIFY_RELAXED : Poco::Net::Context::VERIFY_NONE;
+	// VERIFY_STRICT: with RELAXED, POCO skips the host name check for loopback addresses.
+	p.verificationMode = o.tlsVerify ? Poco::Net::Context::VERIFY_STRICT : Poco::Net::Context::VERIFY_NONE;
 	p.loadDefaultCAs = o.tlsCaFile.empty();
 	p.cipherList = "ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH";
 	Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, p);
@@ -296,7 +297,7 @@ Poco::Net::StreamSocket ConnectionImpl::handshake(ServerAddress& server, ServerI
 		if (n <= 0) throw NatsException("nats: connection closed by " + server.url() + " before INFO");
 		parser.parse(buffer, static_cast<std::size_t>(n));
 	}
-	if (hs.gotErr) throw *makeServerError(hs.err);
+	if (hs.gotErr) makeServerError(hs.err)->rethrow();
 	if (!hs.firstWasInfo) throw NatsProtocolException("nats: expected INFO from " + server.url());
 	info = ServerInfo::parse(hs.info);
 
@@ -326,7 +327,7 @@ Poco::Net::StreamSocket ConnectionImpl::handshake(ServerAddress& server, ServerI
 		}
 		parser.parse(buffer, static_cast<std::size_t>(n));
 	}
-	if (hs.gotErr) throw *makeServerError(hs.err);
+	if (hs.gotErr) makeServerError(hs.err)->rethrow();
 	if (hs.gotInfo) info = ServerInfo::parse(hs.info);
 	for (int i = 0; i < hs.pings; ++i) extra += "PONG\r\n";
 	socket.setReceiveTimeout(Poco::Timespan(0));

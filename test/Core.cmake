@@ -13,4 +13,5 @@ nats_add_test_suite(test-core
 	SOURCES
 		ConnectionTest.cpp
 		ReconnectTest.cpp
+		SecurityTest.cpp
 	TIMEOUT 600)
