@@ -14,4 +14,6 @@ nats_add_test_suite(test-core
 		ConnectionTest.cpp
 		ReconnectTest.cpp
 		SecurityTest.cpp
+		ProtocolTest.cpp
+		server/FakeNatsServer.cpp
 	TIMEOUT 600)
