@@ -230,8 +230,9 @@ ConnectionImpl::~ConnectionImpl()
 	catch (...)
 	{
 	}
-	if (_readerThread.isRunning() && Poco::Thread::current() != &_readerThread) _readerThread.join();
-	if (_flusherThread.isRunning() && Poco::Thread::current() != &_flusherThread) _flusherThread.join();
+	// Poco::Thread::isRunning() turns false before the thread is done: join whatever was started.
+	if (_threadsStarted && Poco::Thread::current() != &_readerThread && !_readerJoined.exchange(true)) _readerThread.join();
+	if (_threadsStarted && Poco::Thread::current() != &_flusherThread && !_flusherJoined.exchange(true)) _flusherThread.join();
 	_dispatchers.join();
 	_timer.stop();
 	_events.shutdown();
@@ -1289,8 +1290,8 @@ void ConnectionImpl::close()
 	for (auto& s: subs) s->markClosed(true);
 	// 3. join (never the calling thread)
 	const Poco::Thread* self = Poco::Thread::current();
-	if (self != &_readerThread && _readerThread.isRunning()) _readerThread.join();
-	if (self != &_flusherThread && _flusherThread.isRunning()) _flusherThread.join();
+	if (self != &_readerThread && !_readerJoined.exchange(true)) _readerThread.join();
+	if (self != &_flusherThread && !_flusherJoined.exchange(true)) _flusherThread.join();
 	_dispatchers.join();
 	if (self != &_readerThread) closeSocket();
 	// 4. closed handler, then stop the event thread

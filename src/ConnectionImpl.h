@@ -256,6 +256,8 @@ private:
 	Parser _parser;
 	Poco::Thread _readerThread;
 	Poco::Thread _flusherThread;
+	std::atomic<bool> _readerJoined{false};   // Poco::Thread::join() throws when called twice
+	std::atomic<bool> _flusherJoined{false};
 	Flusher _flusher;
 	Timer _timer;
 	EventQueue _events;

@@ -115,6 +115,8 @@ FakeNatsServer::~FakeNatsServer()
 		{
 		}
 	}
+	// the accept loop polls with a short timeout: join first, then close the listener
+	_thread.join();
 	try
 	{
 		_listener.close();
@@ -122,7 +124,6 @@ FakeNatsServer::~FakeNatsServer()
 	catch (...)
 	{
 	}
-	_thread.join();
 }
 
 std::string FakeNatsServer::error() const
