@@ -1377,6 +1377,7 @@ void ConnectionImpl::drain(Poco::Timespan timeout)
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		checkUsable();
+		if (_draining.exchange(true)) throw Poco::IllegalStateException("nats: already draining");
 		std::lock_guard<std::mutex> subsLock(_subsMutex);
 		std::lock_guard<std::mutex> out(_outMutex);
 		for (auto& s: _subs)

@@ -127,7 +127,11 @@ public:
 	std::string connectedServerId() const;
 	std::vector<std::string> servers() const;
 	Statistics statistics() const;
-	Connection::Status status() const { return _status.load(); }
+	Connection::Status status() const
+	{
+		Connection::Status st = _status.load();
+		return (st == Connection::Status::CONNECTED && _draining.load()) ? Connection::Status::DRAINING : st;
+	}
 	std::string lastError() const;
 	const Options& options() const { return _options; }
 
@@ -254,6 +258,7 @@ private:
 	std::uint64_t _nextToken = 0;
 
 	// ---- lock-free ----
+	std::atomic<bool> _draining{false};
 	std::atomic<std::int64_t> _maxPayload{0};
 	std::atomic<std::uint64_t> _inMsgs{0};
 	std::atomic<std::uint64_t> _inBytes{0};
