@@ -24,6 +24,11 @@
 //                                lame duck handlers, in event order.
 //   connect(), close(), drain(), flush(), request() run on the caller's thread.
 //
+// RULES FOR INLINE HANDLERS (reader thread): do not block; publish(), requestAsync(),
+// subscribe*/unsubscribe() are fine; flush(), request(), drain() would wait for the reader itself
+// and only end by their timeout. close() is allowed (it does not join the calling thread).
+// The last reference to a ConnectionImpl must not be dropped on one of its own threads.
+//
 // LOCK ORDER (take left before right; never the other way; no handler runs under any of them):
 //   _mutex (state, pool, pong FIFO)  ->  _subsMutex (sid map)  ->  _outMutex (output buffer, status)
 //   _sockMutex (held by whoever writes, from the buffer swap to the end of the write; the reader

@@ -52,8 +52,15 @@ struct Statistics
 /// Threads: a reader, a flusher (coalesces writes), a reconnect thread when needed, a timer and a
 /// pool of Options::dispatcherThreads dispatchers for callbacks.
 ///
+/// Callbacks: subscription handlers run on the dispatcher thread the subscription is pinned to;
+/// the Options handlers (disconnected, reconnected, closed, error, discovered servers, lame duck)
+/// run on the connection's event thread, in the order the events happened. No callback runs under
+/// an internal lock, so callbacks may publish, subscribe, request, flush and even close() the
+/// connection.
+///
 /// Thread safety: Thread-safe.
-/// Ownership: the destructor closes the connection (bounded by the flusher's last write).
+/// Ownership: the destructor closes the connection (bounded by the flusher's last write). Do not
+/// destroy a Connection from one of its own callbacks (close() it there instead).
 class Nats_API Connection
 {
 public:
