@@ -86,9 +86,10 @@ void Timer::run()
 			continue;
 		}
 		auto first = _entries.begin();
-		if (first->first > Clock::now())
+		const Clock::time_point due = first->first; // a copy: the entry may go away while we wait
+		if (due > Clock::now())
 		{
-			_cond.wait_until(lock, first->first);
+			_cond.wait_until(lock, due);
 			continue;
 		}
 		std::function<void()> fn = std::move(first->second.fn);
