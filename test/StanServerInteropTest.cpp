@@ -34,7 +34,14 @@ std::string lastError(natsStatus s)
 {
 	natsStatus st = s;
 	const char* text = nats_GetLastError(&st);
-	return text ? std::string(text) : std::string(natsStatus_GetText(s));
+	std::string out = text ? std::string(text) : std::string(natsStatus_GetText(s));
+	// nats.c prefixes its location: "(stan/sub.c:470): <server text>".
+	if (!out.empty() && out[0] == '(')
+	{
+		std::string::size_type pos = out.find("): ");
+		if (pos != std::string::npos) out = out.substr(pos + 3);
+	}
+	return out;
 }
 
 std::int64_t nowMillis()
@@ -863,6 +870,7 @@ public:
 		ack.set_subject("rdcount");
 		ack.set_sequence(1);
 		raw.publish(sr.ackinbox(), ack.SerializeAsString());
+		pm.set_subject("other");
 		CPPUNIT_ASSERT(raw.request(s.resp.pubprefix() + ".other", pm.SerializeAsString(), reply)); // barrier
 		std::size_t afterAck = in.count();
 		CPPUNIT_ASSERT(!waitFor([&] { return in.count() > afterAck; }, Poco::Timespan(0, 400000)));

@@ -13,6 +13,7 @@
 
 #include "StanServerImpl.h"
 #include "ServerProtocol.h"
+#include "ConnectionImpl.h"
 #include "Nats/Exception.h"
 #include "protocol.pb.h"
 #include <Poco/Exception.h>
@@ -164,15 +165,20 @@ void StanServerImpl::start()
 	try
 	{
 		std::vector<Subscription> subs;
-		subs.push_back(pConn->subscribe(_discoverSubject, [this](const Message& m) { onConnect(m); }));
-		subs.push_back(pConn->subscribe(_pingSubject, [this](const Message& m) { onPing(m); }));
-		subs.push_back(pConn->subscribe(_pubPrefix + ".>", [this](const Message& m) { onPublish(m); }));
-		subs.push_back(pConn->subscribe(_subSubject, [this](const Message& m) { onSubscribe(m); }));
-		subs.push_back(pConn->subscribe(_unsubSubject, [this](const Message& m) { onUnsubscribe(m, false); }));
-		subs.push_back(pConn->subscribe(_subCloseSubject, [this](const Message& m) { onUnsubscribe(m, true); }));
-		subs.push_back(pConn->subscribe(_closeSubject, [this](const Message& m) { onClose(m); }));
-		subs.push_back(pConn->subscribe(_ackPrefix + "*", [this](const Message& m) { onAck(m); }));
-		subs.push_back(pConn->subscribe(_internalPrefix + "*", [this](const Message& m) { onInternalReply(m); }));
+		// Inline subscriptions: handlers run on the reader thread, in arrival order, with no
+		// dispatcher hop and unlimited pending limits; they never block (they only append to the
+		// output buffer).
+		std::shared_ptr<ConnectionImpl> pImpl = pConn->impl();
+		auto inl = [&pImpl](const std::string& subject, MessageHandler h) { return pImpl->subscribeInline(subject, std::string(), std::move(h)); };
+		subs.push_back(inl(_discoverSubject, [this](const Message& m) { onConnect(m); }));
+		subs.push_back(inl(_pingSubject, [this](const Message& m) { onPing(m); }));
+		subs.push_back(inl(_pubPrefix + ".>", [this](const Message& m) { onPublish(m); }));
+		subs.push_back(inl(_subSubject, [this](const Message& m) { onSubscribe(m); }));
+		subs.push_back(inl(_unsubSubject, [this](const Message& m) { onUnsubscribe(m, false); }));
+		subs.push_back(inl(_subCloseSubject, [this](const Message& m) { onUnsubscribe(m, true); }));
+		subs.push_back(inl(_closeSubject, [this](const Message& m) { onClose(m); }));
+		subs.push_back(inl(_ackPrefix + "*", [this](const Message& m) { onAck(m); }));
+		subs.push_back(inl(_internalPrefix + "*", [this](const Message& m) { onInternalReply(m); }));
 		pConn->flush(natsOptions.connectTimeout + natsOptions.connectTimeout);
 		std::lock_guard<std::mutex> lock(_mutex);
 		_natsSubs = std::move(subs);
