@@ -32,6 +32,14 @@ trap cleanup EXIT INT TERM
 
 "$NATS_SERVER" -a 127.0.0.1 -p "$PORT" >"$TMP/nats.log" 2>&1 &
 NATS_PID=$!
+i=0
+until grep -q "Server is ready" "$TMP/nats.log" 2>/dev/null; do
+	i=$((i + 1))
+	if [ $i -gt 100 ] || ! kill -0 "$NATS_PID" 2>/dev/null; then
+		echo "nats-server did not start:" >&2; cat "$TMP/nats.log" >&2; exit 1
+	fi
+	sleep 0.1
+done
 "$STAN_SERVER" -cid bench-cluster -ns "nats://127.0.0.1:$PORT" -mm 0 -mb 0 >"$TMP/stan.log" 2>&1 &
 STAN_PID=$!
 i=0
