@@ -17,17 +17,13 @@ nats_add_test_suite(test-client-fake
 if(TARGET stanfixture)
 	set(_client_it_sources StanConnectionTest.cpp StanSubscriptionTest.cpp)
 	set(_client_it_libs stan stanfixture natsproto)
-	find_library(NATS_C_LIBRARY NAMES nats)
-	find_path(NATS_C_INCLUDE_DIR NAMES nats/nats.h)
-	if(NATS_C_LIBRARY AND NATS_C_INCLUDE_DIR)
+	# nats_c_shared: the nats.c library imported by test/Server.cmake (Debian libnats-dev).
+	if(TARGET nats_c_shared)
 		list(APPEND _client_it_sources StanCrossClientTest.cpp)
-		list(APPEND _client_it_libs ${NATS_C_LIBRARY})
+		list(APPEND _client_it_libs nats_c_shared)
 	endif()
 	nats_add_test_suite(test-client
 		SOURCES ${_client_it_sources}
 		LIBS ${_client_it_libs}
 		TIMEOUT 900)
-	if(NATS_C_INCLUDE_DIR)
-		target_include_directories(test-client PRIVATE ${NATS_C_INCLUDE_DIR})
-	endif()
 endif()

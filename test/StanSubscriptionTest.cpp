@@ -5,6 +5,7 @@
 #include "StanSubscriptionTest.h"
 #include "StanTestUtil.h"
 #include "StanServerFixture.h"
+#include "Nats/Connection.h"
 #include "Nats/StanConnection.h"
 #include "Nats/Exception.h"
 #include <Poco/Event.h>
