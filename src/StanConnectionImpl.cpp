@@ -413,7 +413,7 @@ std::string StanConnectionImpl::publishAsync(const std::string& channel, const v
 {
 	if (channel.empty()) throw Poco::InvalidArgumentException("stan: channel must not be empty");
 	checkConnected();
-	std::string guid = NUID::next();
+	std::string guid; // at most 15 characters: no allocation
 	if (!_pTracker->add(guid, std::move(handler), maxWait, !userHandler))
 		throw NatsTimeoutException("stan: publish window full");
 	thread_local std::string buf;
