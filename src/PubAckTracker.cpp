@@ -12,6 +12,7 @@
 #include "Nats/Exception.h"
 #include <algorithm>
 #include <random>
+#include <time.h>
 
 namespace Nats {
 
@@ -26,6 +27,15 @@ int digitValue(char c)
 	if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
 	if (c >= 'a' && c <= 'z') return c - 'a' + 36;
 	return -1;
+}
+
+/// steady_clock (CLOCK_MONOTONIC) at tick resolution: a cheaper read for deadlines that are
+/// seconds away (an entry may expire up to one tick early).
+PubAckTracker::Clock::time_point coarseNow()
+{
+	timespec ts;
+	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) != 0) return PubAckTracker::Clock::now();
+	return PubAckTracker::Clock::time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
 }
 
 } // namespace
@@ -106,7 +116,7 @@ bool PubAckTracker::add(std::string& guid, Callback callback, Poco::Timespan max
 		_ring.emplace_back();
 		Entry& e = _ring.back();
 		e.callback = std::move(callback);
-		e.deadline = Clock::now() + _ackWait;
+		e.deadline = coarseNow() + _ackWait;
 		e.pending = true;
 		e.direct = direct;
 		++_count;

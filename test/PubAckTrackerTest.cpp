@@ -84,7 +84,7 @@ void PubAckTrackerTest::testExpireInOrder()
 	std::vector<PubAckTracker::Completion> out;
 	auto next = t.expire(PubAckTracker::Clock::now(), out);
 	CPPUNIT_ASSERT(out.empty());
-	CPPUNIT_ASSERT(next >= before + std::chrono::seconds(60));
+	CPPUNIT_ASSERT(next >= before + std::chrono::seconds(60) - std::chrono::milliseconds(50)); // coarse clock
 	CPPUNIT_ASSERT(next == t.nextDeadline());
 	next = t.expire(PubAckTracker::Clock::now() + std::chrono::seconds(61), out);
 	CPPUNIT_ASSERT(next == PubAckTracker::Clock::time_point::max());
