@@ -537,6 +537,17 @@ void StanConnectionImpl::ackLoop()
 	std::unique_lock<std::mutex> lock(_ackMutex);
 	while (true)
 	{
+		if (_ackQueue.empty() && !_ackStop)
+		{
+			// Under load acks arrive in bursts: give the reader a moment to queue more before
+			// sleeping, which saves a sleep/wake-up pair per burst.
+			for (int spin = 0; spin < 3 && _ackQueue.empty() && !_ackStop; ++spin)
+			{
+				lock.unlock();
+				std::this_thread::yield();
+				lock.lock();
+			}
+		}
 		while (_ackQueue.empty() && !_ackStop)
 		{
 			_ackWaiting = true;
