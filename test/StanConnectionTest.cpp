@@ -426,4 +426,20 @@ void StanConnectionTest::testNatsRestart()
 	NATS_WAIT_FOR(allReceived(), Poco::Timespan(30, 0));
 	sc.publish(channel, "final");
 	NATS_WAIT_FOR(got.messages().back().data() == "final", WAIT);
+	// The durable's position survived: resuming it delivers nothing new from before, only
+	// redeliveries of messages whose acks were lost while disconnected.
+	std::uint64_t lastSeq = got.messages().back().sequence();
+	sub.close();
+	StanCollector resumed;
+	StanSubscription again = sc.subscribe(channel, resumed.handler(),
+		StanSubscriptionOptions().deliverAllAvailable().setDurableName("dur"));
+	sc.publish(channel, "after-resume");
+	NATS_WAIT_FOR(resumed.size() >= 1 && resumed.messages().back().data() == "after-resume", WAIT);
+	for (const auto& m : resumed.messages())
+	{
+		if (m.data() == "after-resume")
+			CPPUNIT_ASSERT_EQUAL(lastSeq + 1, m.sequence());
+		else
+			CPPUNIT_ASSERT(m.isRedelivered() && m.sequence() <= lastSeq);
+	}
 }
