@@ -23,6 +23,7 @@ Timer::~Timer()
 
 void Timer::start()
 {
+	_started = true;
 	_thread.start(*this);
 }
 
@@ -35,7 +36,7 @@ void Timer::stop()
 		_index.clear();
 		_cond.notify_all();
 	}
-	if (!isCurrent() && _thread.isRunning()) _thread.join();
+	if (!isCurrent() && _started && !_joined.exchange(true)) _thread.join();
 }
 
 bool Timer::isCurrent() const

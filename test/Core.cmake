@@ -12,4 +12,8 @@ nats_add_test_suite(test-core-unit
 nats_add_test_suite(test-core
 	SOURCES
 		ConnectionTest.cpp
+		ReconnectTest.cpp
+		SecurityTest.cpp
+		ProtocolTest.cpp
+		server/FakeNatsServer.cpp
 	TIMEOUT 600)
