@@ -20,7 +20,8 @@ endif()
 set(_server_test_sources
 	ServerProtocolTest.cpp
 	MemoryMsgStoreTest.cpp
-	ServerTimerTest.cpp)
+	ServerTimerTest.cpp
+	StanServerTest.cpp)
 set(_server_test_libs stanfixture stanserver natsproto)
 if(TARGET nats_c_shared)
 	list(APPEND _server_test_sources StanServerInteropTest.cpp)
