@@ -20,10 +20,19 @@ endif()
 set(_server_test_sources
 	ServerProtocolTest.cpp
 	MemoryMsgStoreTest.cpp
-	ServerTimerTest.cpp)
+	ServerTimerTest.cpp
+	StanServerTest.cpp)
 set(_server_test_libs stanfixture stanserver natsproto)
 if(TARGET nats_c_shared)
 	list(APPEND _server_test_sources StanServerInteropTest.cpp)
 	list(APPEND _server_test_libs nats_c_shared)
+	if(TARGET stan-server)
+		list(APPEND _server_test_sources StanServerToolTest.cpp)
+	endif()
 endif()
 nats_add_test_suite(test-server SOURCES ${_server_test_sources} LIBS ${_server_test_libs} TIMEOUT 900)
+if(TARGET nats_c_shared AND TARGET stan-server)
+	# The tool test runs the stan-server program built from demo/.
+	target_compile_definitions(test-server PRIVATE STAN_SERVER_BIN="$<TARGET_FILE:stan-server>")
+	add_dependencies(test-server stan-server)
+endif()

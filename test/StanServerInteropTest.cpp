@@ -364,6 +364,11 @@ class StanServerInteropTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testConnectErrors);
 	CPPUNIT_TEST(testDuplicateClientAlive);
 	CPPUNIT_TEST(testDuplicateClientDead);
+	CPPUNIT_TEST(testDuplicateClientSilent);
+	CPPUNIT_TEST(testDuplicateConnectWhileChecking);
+	CPPUNIT_TEST(testCloseVsUnsubscribeMatrix);
+	CPPUNIT_TEST(testQueueSkipsStalledMember);
+	CPPUNIT_TEST(testQueueRoundRobinRaw);
 	CPPUNIT_TEST(testPublishSyncAndAsync);
 	CPPUNIT_TEST(testPublishErrors);
 	CPPUNIT_TEST(testStartPositions);
@@ -453,6 +458,195 @@ public:
 		CStan c(f, id);
 		CPPUNIT_ASSERT_MESSAGE(c.error, c.ok());
 		CPPUNIT_ASSERT_EQUAL(std::string(), c.publish("foo", "replaced"));
+	}
+
+	void testDuplicateClientSilent()
+	{
+		// The registered client's heartbeat inbox has a subscriber that never answers: the
+		// 500 ms check times out and the new client replaces the old one.
+		StanServerFixture f;
+		std::string id = uniqueName("silent");
+		CNats raw(f.natsUrl());
+		RawInbox silent(raw, "_INBOX.silent-" + id);
+		rawConnect(raw, f, id, "_INBOX.silent-" + id);
+		CStan c(f, id);
+		CPPUNIT_ASSERT_MESSAGE(c.error, c.ok());
+		CPPUNIT_ASSERT(silent.count() >= 1); // it was asked
+		CPPUNIT_ASSERT_EQUAL(std::string(), c.publish("foo", "replaced"));
+	}
+
+	void testDuplicateConnectWhileChecking()
+	{
+		StanServerFixture f;
+		std::string id = uniqueName("racing");
+		CNats raw(f.natsUrl());
+		RawInbox silent(raw, "_INBOX.racing-hb-" + id);
+		rawConnect(raw, f, id, "_INBOX.racing-hb-" + id);
+		// Two connects for the same ID while the first duplicate check is running: the second
+		// is refused at once, the first replaces the silent client after the check.
+		natsSubscription* replies = nullptr;
+		std::string inbox = "_INBOX.racing-replies-" + id;
+		CPPUNIT_ASSERT_EQUAL(NATS_OK, natsConnection_SubscribeSync(&replies, raw.nc, inbox.c_str()));
+		natsstan::ConnectRequest req;
+		req.set_clientid(id);
+		req.set_protocol(1);
+		req.set_heartbeatinbox("_INBOX.racing-new1");
+		req.set_connid("new1");
+		std::string r1 = req.SerializeAsString();
+		req.set_heartbeatinbox("_INBOX.racing-new2");
+		req.set_connid("new2");
+		std::string r2 = req.SerializeAsString();
+		natsConnection_PublishRequest(raw.nc, subjectFor(f).c_str(), inbox.c_str(), r1.data(), static_cast<int>(r1.size()));
+		natsConnection_PublishRequest(raw.nc, subjectFor(f).c_str(), inbox.c_str(), r2.data(), static_cast<int>(r2.size()));
+		natsConnection_Flush(raw.nc);
+		std::vector<std::string> errors;
+		for (int i = 0; i < 2; ++i)
+		{
+			natsMsg* m = nullptr;
+			CPPUNIT_ASSERT_EQUAL(NATS_OK, natsSubscription_NextMsg(&m, replies, 5000));
+			natsstan::ConnectResponse resp;
+			CPPUNIT_ASSERT(resp.ParseFromArray(natsMsg_GetData(m), natsMsg_GetDataLength(m)));
+			natsMsg_Destroy(m);
+			errors.push_back(resp.error());
+		}
+		natsSubscription_Destroy(replies);
+		CPPUNIT_ASSERT_EQUAL(std::string("stan: clientID already registered"), errors[0]); // the second, at once
+		CPPUNIT_ASSERT_EQUAL(std::string(), errors[1]);                                    // the first, after 500 ms
+		// The first new connection (connID "new1") is the registered one now.
+		natsstan::Ping ping;
+		ping.set_connid("new1");
+		std::string reply;
+		CPPUNIT_ASSERT(raw.request(subjectFor(f) + ".pings", ping.SerializeAsString(), reply));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), reply.size());
+		ping.set_connid(id + "-conn");
+		CPPUNIT_ASSERT(raw.request(subjectFor(f) + ".pings", ping.SerializeAsString(), reply));
+		natsstan::PingResponse pr;
+		CPPUNIT_ASSERT(pr.ParseFromString(reply));
+		CPPUNIT_ASSERT_EQUAL(std::string("client has been replaced or is no longer registered"), pr.error());
+	}
+
+	void testCloseVsUnsubscribeMatrix()
+	{
+		skipIfExternal("inspects the server state");
+		StanServerFixture f;
+		StanServer* srv = f.stanServer();
+		std::string ch = "matrix";
+		CStan c(f, "matrix-client");
+		CPPUNIT_ASSERT_MESSAGE(c.error, c.ok());
+		StanChannelInfo info;
+		auto subs = [&]() { return srv->channelInfo(ch, info) ? info.subscriptions : 0; };
+		{
+			Collector plain; // plain: close removes it
+			CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(plain, ch));
+			CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), subs());
+			CPPUNIT_ASSERT_EQUAL(std::string(), c.closeSub(plain));
+			CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), subs());
+		}
+		{
+			Collector d; // durable: close suspends, unsubscribe removes
+			auto durable = [](stanSubOptions* o) { stanSubOptions_SetDurableName(o, "m"); };
+			CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(d, ch, durable));
+			CPPUNIT_ASSERT_EQUAL(std::string(), c.closeSub(d));
+			CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), subs());
+			Collector d2;
+			CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(d2, ch, durable));
+			CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), subs());
+			CPPUNIT_ASSERT_EQUAL(std::string(), c.closeSub(d2, true));
+			CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), subs());
+		}
+		{
+			Collector q1, q2; // non-durable group: removed with its last member, close or not
+			CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(q1, ch, {}, "g"));
+			CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(q2, ch, {}, "g"));
+			CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), subs());
+			CPPUNIT_ASSERT_EQUAL(std::string(), c.closeSub(q1));
+			CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), subs());
+			CPPUNIT_ASSERT_EQUAL(std::string(), c.closeSub(q2));
+			CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), subs());
+		}
+		{
+			Collector dq; // durable group: kept on close of the last member (also by connection close)
+			auto durable = [](stanSubOptions* o) { stanSubOptions_SetDurableName(o, "dq"); };
+			CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(dq, ch, durable, "g"));
+			CPPUNIT_ASSERT_EQUAL(std::string(), c.closeSub(dq));
+			CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), subs());
+		}
+		{
+			Collector d; // durable suspended by the connection's close
+			CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(d, ch, [](stanSubOptions* o) { stanSubOptions_SetDurableName(o, "byconn"); }));
+			Collector p;
+			CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(p, ch));
+			CPPUNIT_ASSERT_EQUAL(std::uint64_t(3), subs());
+		}
+		c.close();
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), subs()); // the plain one is gone, the durables stay
+		CStan c2(f, "other-client");
+		Collector dq2;
+		CPPUNIT_ASSERT_EQUAL(std::string(), c2.subscribe(dq2, ch, [](stanSubOptions* o) { stanSubOptions_SetDurableName(o, "dq"); }, "g"));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), subs()); // reactivated, not added
+		CPPUNIT_ASSERT_EQUAL(std::string(), c2.closeSub(dq2, true));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), subs());
+	}
+
+	void testQueueSkipsStalledMember()
+	{
+		StanServerFixture f;
+		std::string ch = uniqueName("qstall");
+		CStan c(f, uniqueName("qs"));
+		CPPUNIT_ASSERT_MESSAGE(c.error, c.ok());
+		Collector slow, fast;
+		slow.keepForAck = true; // maxInflight 1, never acks: stalled after one message
+		CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(slow, ch, [](stanSubOptions* o) {
+			stanSubOptions_SetManualAckMode(o, true);
+			stanSubOptions_SetMaxInflight(o, 1);
+		}, "g"));
+		CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(fast, ch, {}, "g"));
+		for (int i = 0; i < 10; ++i) CPPUNIT_ASSERT_EQUAL(std::string(), c.publish(ch, "m"));
+		NATS_WAIT_FOR(slow.count() + fast.count() == 10, WAIT);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), slow.count());
+		CPPUNIT_ASSERT_EQUAL(std::size_t(9), fast.count());
+		slow.ack();
+	}
+
+	void testQueueRoundRobinRaw()
+	{
+		// Two members that never ack: the least-pending rule with the head-to-tail move gives
+		// strict alternation.
+		StanServerFixture f;
+		CNats raw(f.natsUrl());
+		RawSession s = rawConnect(raw, f, uniqueName("rr"), "_INBOX.rr-hb");
+		RawInbox a(raw, "_INBOX.rr-a"), b(raw, "_INBOX.rr-b");
+		for (const char* inbox : {"_INBOX.rr-a", "_INBOX.rr-b"})
+		{
+			natsstan::SubscriptionRequest req;
+			req.set_clientid(s.clientId);
+			req.set_subject("rr");
+			req.set_qgroup("workers");
+			req.set_inbox(inbox);
+			req.set_maxinflight(100);
+			req.set_ackwaitinsecs(30);
+			std::string reply;
+			CPPUNIT_ASSERT(raw.request(s.resp.subrequests(), req.SerializeAsString(), reply));
+			natsstan::SubscriptionResponse sr;
+			CPPUNIT_ASSERT(sr.ParseFromString(reply));
+			CPPUNIT_ASSERT_EQUAL(std::string(), sr.error());
+		}
+		natsstan::PubMsg pm;
+		pm.set_clientid(s.clientId);
+		pm.set_connid(s.connId);
+		pm.set_subject("rr");
+		for (int i = 0; i < 10; ++i)
+		{
+			pm.set_guid("g" + std::to_string(i));
+			std::string reply;
+			CPPUNIT_ASSERT(raw.request(s.resp.pubprefix() + ".rr", pm.SerializeAsString(), reply));
+		}
+		NATS_WAIT_FOR(a.count() == 5 && b.count() == 5, WAIT);
+		for (std::size_t i = 0; i < 5; ++i)
+		{
+			CPPUNIT_ASSERT_EQUAL(std::uint64_t(2 * i + 1), a.at(i).sequence());
+			CPPUNIT_ASSERT_EQUAL(std::uint64_t(2 * i + 2), b.at(i).sequence());
+		}
 	}
 
 	void testPublishSyncAndAsync()
