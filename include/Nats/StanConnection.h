@@ -79,10 +79,10 @@ public:
 	/// State of the streaming session.
 	enum class Status
 	{
-		DISCONNECTED,   /// not connected yet (before connect(), or connect() failed)
-		CONNECTED,      /// session established (the NATS connection may be reconnecting)
-		CLOSED,         /// close() was called
-		LOST            /// the session was lost (see the class comment); lostError() says why
+		DISCONNECTED,   ///< not connected yet (before connect(), or connect() failed)
+		CONNECTED,      ///< session established (the NATS connection may be reconnecting)
+		CLOSED,         ///< close() was called
+		LOST            ///< the session was lost (see the class comment); lostError() says why
 	};
 
 	/// Creates an unconnected StanConnection; does no I/O. `clusterId` is the streaming server's
