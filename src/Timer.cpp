@@ -88,7 +88,10 @@ void Timer::run()
 		auto first = _entries.begin();
 		if (first->first > Clock::now())
 		{
-			_cond.wait_until(lock, first->first);
+			// A copy: wait_until() reads the deadline again after waking, when stop() or cancel()
+			// may have erased the entry (heap-use-after-free found by ASan).
+			const Clock::time_point when = first->first;
+			_cond.wait_until(lock, when);
 			continue;
 		}
 		std::function<void()> fn = std::move(first->second.fn);
