@@ -86,10 +86,12 @@ void Timer::run()
 			continue;
 		}
 		auto first = _entries.begin();
-		const Clock::time_point due = first->first; // a copy: the entry may go away while we wait
-		if (due > Clock::now())
+		if (first->first > Clock::now())
 		{
-			_cond.wait_until(lock, due);
+			// A copy: wait_until() reads the deadline again after waking, when stop() or cancel()
+			// may have erased the entry (heap-use-after-free found by ASan).
+			const Clock::time_point when = first->first;
+			_cond.wait_until(lock, when);
 			continue;
 		}
 		std::function<void()> fn = std::move(first->second.fn);
