@@ -203,6 +203,7 @@ private:
 	void onPingTimer();
 	void flusherLoop();
 	void writeOut(std::string& buffer);
+	void kickFlusher();
 	void post(std::function<void()> fn);
 	void appendProtocol(const std::string& text);
 	void ensureResponseMux();
@@ -249,6 +250,8 @@ private:
 	std::uint64_t _outMsgs = 0;
 	std::uint64_t _outBytes = 0;
 	bool _writing = false;
+	bool _flusherIdle = false;
+	std::uint64_t _directWrites = 0;  // writes done by publishers themselves (burst detection)  // the flusher waits for work: publish() wakes it (once)
 	bool _stopFlusher = false;
 	std::atomic<Connection::Status> _status{Connection::Status::DISCONNECTED};
 
