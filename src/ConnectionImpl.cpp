@@ -31,7 +31,7 @@ namespace {
 
 constexpr std::size_t READ_BUFFER_SIZE = 64 * 1024;
 constexpr std::size_t OUTPUT_HIGH_WATER = 64 * 1024 * 1024;
-constexpr std::size_t DIRECT_WRITE_THRESHOLD = 64 * 1024;
+constexpr std::size_t DIRECT_WRITE_THRESHOLD = 32 * 1024;
 constexpr std::chrono::microseconds FLUSHER_LINGER(1000);
 constexpr int DEFAULT_RECONNECT_BUFFER = 8 * 1024 * 1024;
 
@@ -996,7 +996,7 @@ void ConnectionImpl::flusherLoop()
 				if (_stopFlusher) return;
 				if (_directWrites != seenDirectWrites)
 				{
-					// Publishers are writing 64 KiB chunks themselves (a burst): stay out of their way
+					// Publishers are writing 32 KiB chunks themselves (a burst): stay out of their way
 					// and look again in a moment (nats.c's flusher always lingers 1 ms). Lone publishes
 					// (requests, acks) never take this path, so they are written without delay.
 					seenDirectWrites = _directWrites;
