@@ -369,6 +369,7 @@ class StanServerInteropTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testCloseVsUnsubscribeMatrix);
 	CPPUNIT_TEST(testQueueSkipsStalledMember);
 	CPPUNIT_TEST(testQueueRoundRobinRaw);
+	CPPUNIT_TEST(testQueueRedeliveryToOtherMember);
 	CPPUNIT_TEST(testPublishSyncAndAsync);
 	CPPUNIT_TEST(testPublishErrors);
 	CPPUNIT_TEST(testStartPositions);
@@ -647,6 +648,31 @@ public:
 			CPPUNIT_ASSERT_EQUAL(std::uint64_t(2 * i + 1), a.at(i).sequence());
 			CPPUNIT_ASSERT_EQUAL(std::uint64_t(2 * i + 2), b.at(i).sequence());
 		}
+	}
+
+	void testQueueRedeliveryToOtherMember()
+	{
+		StanServerFixture f;
+		std::string ch = uniqueName("qother");
+		CStan c(f, uniqueName("qo"));
+		CPPUNIT_ASSERT_MESSAGE(c.error, c.ok());
+		Collector holder, worker;
+		holder.keepForAck = true; // receives first, never acks
+		CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(holder, ch, [](stanSubOptions* o) {
+			stanSubOptions_SetManualAckMode(o, true);
+			stanSubOptions_SetAckWait(o, 1000);
+		}, "g"));
+		CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(worker, ch, {}, "g"));
+		CPPUNIT_ASSERT_EQUAL(std::string(), c.publish(ch, "m"));
+		NATS_WAIT_FOR(holder.count() == 1, WAIT);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), worker.count());
+		// After the ack wait the least loaded member gets the redelivery; the holder's copy is
+		// implicitly acknowledged.
+		NATS_WAIT_FOR(worker.count() == 1, WAIT);
+		Rec r = worker.snapshot()[0];
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), r.seq);
+		CPPUNIT_ASSERT(r.redelivered);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), holder.count());
 	}
 
 	void testPublishSyncAndAsync()
