@@ -387,6 +387,36 @@ struct RawRequests
 	}
 };
 
+/// Receives heartbeat requests; answers those for which `answer(n)` is true (n counts from 1).
+struct HeartbeatPeer
+{
+	std::atomic<int> received{0};
+	std::function<bool(int)> answer;
+	natsSubscription* sub = nullptr;
+
+	HeartbeatPeer(CNats& raw, const std::string& inbox, std::function<bool(int)> policy)
+		: answer(std::move(policy))
+	{
+		natsConnection_Subscribe(&sub, raw.nc, inbox.c_str(), &HeartbeatPeer::onMsg, this);
+		natsConnection_Flush(raw.nc);
+	}
+
+	~HeartbeatPeer()
+	{
+		natsSubscription_Unsubscribe(sub);
+		natsSubscription_Destroy(sub);
+	}
+
+	static void onMsg(natsConnection* nc, natsSubscription*, natsMsg* msg, void* closure)
+	{
+		HeartbeatPeer* self = static_cast<HeartbeatPeer*>(closure);
+		int n = ++self->received;
+		const char* reply = natsMsg_GetReply(msg);
+		if (reply && self->answer(n)) natsConnection_Publish(nc, reply, nullptr, 0);
+		natsMsg_Destroy(msg);
+	}
+};
+
 StanServerOptions shortHB()
 {
 	StanServerOptions o;
@@ -426,6 +456,8 @@ class StanServerInteropTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRedeliveryCountRaw);
 	CPPUNIT_TEST(testMaxInflight);
 	CPPUNIT_TEST(testHeartbeatRemovesDeadClient);
+	CPPUNIT_TEST(testHeartbeatFailCount);
+	CPPUNIT_TEST(testHeartbeatSuccessResetsCount);
 	CPPUNIT_TEST(testPingUnknownConnID);
 	CPPUNIT_TEST(testServerRestartLosesClient);
 	CPPUNIT_TEST(testSubscribeErrors);
@@ -1178,6 +1210,38 @@ public:
 		NATS_WAIT_FOR(!f.stanServer()->hasClient(dead), WAIT);
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1), f.stanServer()->numClients()); // the live one answers
 		CPPUNIT_ASSERT_EQUAL(std::string(), alive.publish("hb", "ok"));
+	}
+
+	void testHeartbeatFailCount()
+	{
+		// hbFailCount 2: the client is closed after more than 2 consecutive misses, i.e. after
+		// exactly 3 unanswered heartbeats, and then no heartbeat is sent any more.
+		skipIfExternal("needs short heartbeat settings");
+		StanServerFixture f(shortHB());
+		CNats raw(f.natsUrl());
+		std::string id = uniqueName("hbcount");
+		HeartbeatPeer peer(raw, "_INBOX.hbcount-" + id, [](int) { return false; });
+		rawConnect(raw, f, id, "_INBOX.hbcount-" + id);
+		NATS_WAIT_FOR(!f.stanServer()->hasClient(id), WAIT);
+		// Barrier on the server's connection order: a ping round trip.
+		natsstan::Ping ping;
+		ping.set_connid("x");
+		std::string reply;
+		CPPUNIT_ASSERT(raw.request(subjectFor(f) + ".pings", ping.SerializeAsString(), reply));
+		CPPUNIT_ASSERT_EQUAL(3, peer.received.load());
+	}
+
+	void testHeartbeatSuccessResetsCount()
+	{
+		// Two misses, one answer, two misses, ...: never more than 2 consecutive misses.
+		skipIfExternal("needs short heartbeat settings");
+		StanServerFixture f(shortHB());
+		CNats raw(f.natsUrl());
+		std::string id = uniqueName("hbreset");
+		HeartbeatPeer peer(raw, "_INBOX.hbreset-" + id, [](int n) { return n % 3 == 0; });
+		rawConnect(raw, f, id, "_INBOX.hbreset-" + id);
+		NATS_WAIT_FOR(peer.received.load() >= 10, WAIT);
+		CPPUNIT_ASSERT(f.stanServer()->hasClient(id));
 	}
 
 	void testPingUnknownConnID()
