@@ -30,6 +30,7 @@ Dispatcher::~Dispatcher()
 
 void Dispatcher::start()
 {
+	_started = true;
 	_thread.start(*this);
 }
 
@@ -44,7 +45,7 @@ void Dispatcher::stop()
 void Dispatcher::join()
 {
 	if (isCurrent()) return;
-	if (_thread.isRunning()) _thread.join();
+	if (_started && !_joined.exchange(true)) _thread.join();
 }
 
 bool Dispatcher::isCurrent() const

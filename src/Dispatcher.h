@@ -67,6 +67,8 @@ private:
 	std::condition_variable _cond;
 	std::deque<std::shared_ptr<Dispatchable>> _ready;
 	bool _stop = false;
+	std::atomic<bool> _started{false};
+	std::atomic<bool> _joined{false};
 	Poco::Thread _thread;
 };
 

@@ -23,6 +23,7 @@ EventQueue::~EventQueue()
 
 void EventQueue::start()
 {
+	_started = true;
 	_thread.start(*this);
 }
 
@@ -41,7 +42,7 @@ void EventQueue::shutdown()
 		_stop = true;
 		_cond.notify_all();
 	}
-	if (!isCurrent() && _thread.isRunning()) _thread.join();
+	if (!isCurrent() && _started && !_joined.exchange(true)) _thread.join();
 }
 
 bool EventQueue::isCurrent() const

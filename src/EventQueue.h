@@ -15,6 +15,7 @@
 
 #include <Poco/Runnable.h>
 #include <Poco/Thread.h>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -53,6 +54,8 @@ private:
 	std::condition_variable _cond;
 	std::deque<std::function<void()>> _queue;
 	bool _stop = false;
+	std::atomic<bool> _started{false};
+	std::atomic<bool> _joined{false};
 	Poco::Thread _thread;
 };
 

@@ -23,6 +23,7 @@ Timer::~Timer()
 
 void Timer::start()
 {
+	_started = true;
 	_thread.start(*this);
 }
 
@@ -35,7 +36,7 @@ void Timer::stop()
 		_index.clear();
 		_cond.notify_all();
 	}
-	if (!isCurrent() && _thread.isRunning()) _thread.join();
+	if (!isCurrent() && _started && !_joined.exchange(true)) _thread.join();
 }
 
 bool Timer::isCurrent() const
@@ -87,7 +88,10 @@ void Timer::run()
 		auto first = _entries.begin();
 		if (first->first > Clock::now())
 		{
-			_cond.wait_until(lock, first->first);
+			// A copy: wait_until() reads the deadline again after waking, when stop() or cancel()
+			// may have erased the entry (heap-use-after-free found by ASan).
+			const Clock::time_point when = first->first;
+			_cond.wait_until(lock, when);
 			continue;
 		}
 		std::function<void()> fn = std::move(first->second.fn);

@@ -17,6 +17,7 @@
 #include <Poco/Thread.h>
 #include <Poco/Timespan.h>
 #include <chrono>
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -66,6 +67,8 @@ private:
 	std::map<std::uint64_t, Clock::time_point> _index;
 	std::uint64_t _nextId = 1;
 	bool _stop = false;
+	std::atomic<bool> _started{false};
+	std::atomic<bool> _joined{false};
 	Poco::Thread _thread;
 };
 

@@ -7,9 +7,14 @@ nats_add_test_suite(test-core-unit
 		NUIDTest.cpp
 		ServerPoolTest.cpp
 		OptionsTest.cpp
+		InternalsTest.cpp
 	TIMEOUT 120)
 
 nats_add_test_suite(test-core
 	SOURCES
 		ConnectionTest.cpp
+		ReconnectTest.cpp
+		SecurityTest.cpp
+		ProtocolTest.cpp
+		server/FakeNatsServer.cpp
 	TIMEOUT 600)
