@@ -20,6 +20,7 @@
 #include <Poco/Path.h>
 #include <Poco/Process.h>
 #include <Poco/Random.h>
+#include <Poco/StringTokenizer.h>
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
 #include <iostream>
@@ -177,6 +178,15 @@ StanOptions DemoEnvironment::stanOptions() const
 {
 	StanOptions options;
 	options.natsUrl = _natsUrl;
+	return options;
+}
+
+Options DemoEnvironment::natsOptions() const
+{
+	Options options;
+	options.servers.clear();
+	Poco::StringTokenizer urls(_natsUrl, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+	for (const auto& url: urls) options.servers.push_back(url);
 	return options;
 }
 

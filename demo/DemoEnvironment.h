@@ -126,6 +126,9 @@ public:
 	/// Default StanOptions pointing at natsUrl().
 	StanOptions stanOptions() const;
 
+	/// Default core NATS Options whose servers are natsUrl() (split at commas).
+	Options natsOptions() const;
+
 	/// `name` when embedded (a fresh server: output stays readable); "<name>-<random hex>" against
 	/// external servers, so that repeated runs use fresh channels and client IDs.
 	std::string uniqueName(const std::string& name) const;

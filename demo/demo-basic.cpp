@@ -20,9 +20,7 @@ int main()
 	return DemoEnvironment::run("demo-basic", [](DemoEnvironment& env)
 	{
 		// The application's own NATS connection, lent to the streaming connection.
-		Nats::Options natsOptions;
-		natsOptions.servers = {env.natsUrl()};
-		Nats::Connection nc(natsOptions);
+		Nats::Connection nc(env.natsOptions());
 		nc.connect();
 
 		Nats::StanOptions options;
