@@ -125,6 +125,7 @@ void DemoEnvironment::startEmbedded()
 	StanServerOptions options;
 	options.clusterId = _clusterId;
 	options.natsUrl = _natsUrl;
+	options.checkDuplicateServer = false;   // a fresh nats-server of our own: nobody else can be there
 	_pStanServer.reset(new StanServer(options));
 	try
 	{
