@@ -667,7 +667,7 @@ void StanConnectionImpl::onPingResponse(const Message& msg)
 void StanConnectionImpl::onHeartbeat(const Message& msg)
 {
 	// NATS reader thread.
-	if (msg.reply().empty()) return;
+	if (msg.reply().empty() || _ignoreHeartbeats) return;
 	try
 	{
 		_pNc->publish(msg.reply(), "", 0);

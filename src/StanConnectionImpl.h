@@ -102,6 +102,10 @@ public:
 	/// Throws ConnectionClosedException "stan: connection closed" unless connected.
 	void checkConnected() const;
 
+	/// Test hook: stop answering server heartbeats (so that a new connect with the same client ID
+	/// replaces this one).
+	void setIgnoreHeartbeats(bool ignore) { _ignoreHeartbeats = ignore; }
+
 	/// Test hook: declares the session lost with `error`, as a ping failure would.
 	void simulateLost(const std::string& error) { connectionLost(error); }
 
@@ -150,6 +154,7 @@ private:
 	int _pingMaxOut = 0;
 	bool _pingsEnabled = false;
 	std::atomic<int> _pingsOut{0};
+	std::atomic<bool> _ignoreHeartbeats{false};
 
 	Subscription _hbSub;
 	Subscription _pingSub;

@@ -13,6 +13,7 @@
 
 #include "StanServerImpl.h"
 #include "ServerProtocol.h"
+#include "ConnectionImpl.h"
 #include "Nats/Exception.h"
 #include "protocol.pb.h"
 #include <Poco/Exception.h>
@@ -164,15 +165,20 @@ void StanServerImpl::start()
 	try
 	{
 		std::vector<Subscription> subs;
-		subs.push_back(pConn->subscribe(_discoverSubject, [this](const Message& m) { onConnect(m); }));
-		subs.push_back(pConn->subscribe(_pingSubject, [this](const Message& m) { onPing(m); }));
-		subs.push_back(pConn->subscribe(_pubPrefix + ".>", [this](const Message& m) { onPublish(m); }));
-		subs.push_back(pConn->subscribe(_subSubject, [this](const Message& m) { onSubscribe(m); }));
-		subs.push_back(pConn->subscribe(_unsubSubject, [this](const Message& m) { onUnsubscribe(m, false); }));
-		subs.push_back(pConn->subscribe(_subCloseSubject, [this](const Message& m) { onUnsubscribe(m, true); }));
-		subs.push_back(pConn->subscribe(_closeSubject, [this](const Message& m) { onClose(m); }));
-		subs.push_back(pConn->subscribe(_ackPrefix + "*", [this](const Message& m) { onAck(m); }));
-		subs.push_back(pConn->subscribe(_internalPrefix + "*", [this](const Message& m) { onInternalReply(m); }));
+		// Inline subscriptions: handlers run on the reader thread, in arrival order, with no
+		// dispatcher hop and unlimited pending limits; they never block (they only append to the
+		// output buffer).
+		std::shared_ptr<ConnectionImpl> pImpl = pConn->impl();
+		auto inl = [&pImpl](const std::string& subject, MessageHandler h) { return pImpl->subscribeInline(subject, std::string(), std::move(h)); };
+		subs.push_back(inl(_discoverSubject, [this](const Message& m) { onConnect(m); }));
+		subs.push_back(inl(_pingSubject, [this](const Message& m) { onPing(m); }));
+		subs.push_back(inl(_pubPrefix + ".>", [this](const Message& m) { onPublish(m); }));
+		subs.push_back(inl(_subSubject, [this](const Message& m) { onSubscribe(m); }));
+		subs.push_back(inl(_unsubSubject, [this](const Message& m) { onUnsubscribe(m, false); }));
+		subs.push_back(inl(_subCloseSubject, [this](const Message& m) { onUnsubscribe(m, true); }));
+		subs.push_back(inl(_closeSubject, [this](const Message& m) { onClose(m); }));
+		subs.push_back(inl(_ackPrefix + "*", [this](const Message& m) { onAck(m); }));
+		subs.push_back(inl(_internalPrefix + "*", [this](const Message& m) { onInternalReply(m); }));
 		pConn->flush(natsOptions.connectTimeout + natsOptions.connectTimeout);
 		std::lock_guard<std::mutex> lock(_mutex);
 		_natsSubs = std::move(subs);
@@ -267,18 +273,21 @@ bool StanServerImpl::channelInfo(const std::string& channel, StanChannelInfo& in
 // output
 // ---------------------------------------------------------------------------------------------
 
-void StanServerImpl::sendLocked(const std::string& subject, const std::string& data)
+bool StanServerImpl::sendLocked(const std::string& subject, const std::string& data)
 {
-	if (subject.empty() || !_pConn) return;
+	if (subject.empty() || !_pConn) return false;
 	try
 	{
 		_pConn->publish(subject, data);
+		return true;
 	}
 	catch (Poco::Exception& exc)
 	{
-		// Client-provided subjects (inboxes, replies) may be invalid; a closed connection at
-		// shutdown is expected. Never let it escape into the dispatcher or timer thread.
+		// Client-provided subjects (inboxes, replies) may be invalid, a message may exceed the
+		// max payload, the connection may be closing. Never let it escape into the reader or
+		// timer thread.
 		if (_options.debug) _logger.warning("Cannot publish to \"" + subject + "\": " + exc.displayText());
+		return false;
 	}
 }
 
@@ -466,8 +475,6 @@ void StanServerImpl::onInternalReply(const Message& msg)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	if (!_running) return;
-	// A "no responders" status is not an answer (1.9).
-	if (msg.isNoResponders()) return;
 	const std::string& subject = msg.subject();
 	std::uint64_t token = 0;
 	try
@@ -480,6 +487,14 @@ void StanServerImpl::onInternalReply(const Message& msg)
 	}
 	auto wit = _waits.find(token);
 	if (wit == _waits.end()) return;
+	if (msg.isNoResponders())
+	{
+		// Nobody listens on the inbox: a failed request right away, as nats.go's Request()
+		// returns ErrNoResponders in the Go server (1.9).
+		_timer.cancel(wit->second.timer);
+		failWaitLocked(token);
+		return;
+	}
 	Wait w = std::move(wit->second);
 	_waits.erase(wit);
 	_timer.cancel(w.timer);
@@ -506,6 +521,11 @@ void StanServerImpl::onWaitTimeout(std::uint64_t token)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	if (!_running) return;
+	failWaitLocked(token);
+}
+
+void StanServerImpl::failWaitLocked(std::uint64_t token)
+{
 	auto wit = _waits.find(token);
 	if (wit == _waits.end()) return;
 	Wait w = std::move(wit->second);
@@ -767,11 +787,12 @@ std::pair<bool, bool> StanServerImpl::sendMsgToSubLocked(SubState* sub, const St
 		buf.reserve(m.encoded.size() + 8);
 		buf = m.encoded;
 		ServerProtocol::appendRedelivered(buf, count);
-		sendLocked(sub->inbox, buf);
+		// As the Go server: a message that cannot be sent is not pending and stops the delivery.
+		if (!sendLocked(sub->inbox, buf)) return {false, false};
 	}
-	else
+	else if (!sendLocked(sub->inbox, m.encoded))
 	{
-		sendLocked(sub->inbox, m.encoded);
+		return {false, false};
 	}
 	std::int64_t now = ServerProtocol::nowNanos();
 	auto it = sub->pending.find(m.sequence);

@@ -96,6 +96,8 @@ private:
 	void onAgeTimer(const std::string& channel);
 
 	// ---- engine (REQUIRES: _mutex held) ----
+	/// A heartbeat or duplicate check got no answer (timeout or no responders).
+	void failWaitLocked(std::uint64_t token);
 	void registerClientLocked(const natsstan::ConnectRequest& req, const std::string& reply);
 	void closeClientLocked(ClientState* client);
 	void armHeartbeatLocked(ClientState* client, std::int64_t delayUs);
@@ -117,7 +119,8 @@ private:
 	std::string newAckInboxLocked();
 	bool hasFailedHBLocked(const SubState* sub) const;
 
-	void sendLocked(const std::string& subject, const std::string& data);
+	/// Appends a message to the connection's output; false (logged) if it cannot be sent.
+	bool sendLocked(const std::string& subject, const std::string& data);
 	void sendPubAckLocked(const std::string& reply, const std::string& guid, const std::string& error);
 	void sendSubResponseLocked(const std::string& reply, const std::string& ackInbox, const std::string& error);
 	void sendConnectErrorLocked(const std::string& reply, const std::string& error);

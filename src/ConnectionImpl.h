@@ -1,0 +1,269 @@
+//
+// ConnectionImpl.h
+//
+// Library: Nats
+// Package: Core
+// Module:  ConnectionImpl
+//
+// The core connection state machine: socket, reader, flusher, reconnect, timer, subscriptions.
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+// ---------------------------------------------------------------------------------------------
+// THREADS (per connection)
+//   reader      "nats-reader"    reads the socket into a 64 KiB buffer and runs the Parser; demuxes
+//                                MSG/HMSG by sid; runs INLINE subscription handlers (subscribeInline,
+//                                the request mux, async-request callbacks); answers PING; on socket
+//                                loss it also runs the reconnect loop (so there is one thread that
+//                                ever replaces the socket).
+//   flusher     "nats-flusher"   writes the whole output buffer with one sendBytes per wake-up.
+//   timer       "nats-timer"     client PINGs (stale detection) and requestAsync() timeouts;
+//                                requestAsync() timeout callbacks run here.
+//   dispatchers "nats-dispatch-N" Options::dispatcherThreads workers; ASYNC subscription callbacks.
+//   events      "nats-events"    disconnected / reconnected / closed / error / discovered servers /
+//                                lame duck handlers, in event order.
+//   connect(), close(), drain(), flush(), request() run on the caller's thread.
+//
+// LOCK ORDER (take left before right; never the other way; no handler runs under any of them):
+//   _mutex (state, pool, pong FIFO)  ->  _subsMutex (sid map)  ->  _outMutex (output buffer, status)
+//   Leaves (nothing is taken while holding them): _sockMutex (socket replace vs. write),
+//   _fdMutex (fd for shutdown), _reqMutex (request waiters), SubscriptionImpl::_mutex,
+//   Dispatcher/EventQueue/Timer internal mutexes.
+//   publish() takes only _outMutex, so it is safe from any thread, including the reader thread
+//   (inline handlers) and timer callbacks.
+// ---------------------------------------------------------------------------------------------
+
+#ifndef Nats_ConnectionImpl_INCLUDED
+#define Nats_ConnectionImpl_INCLUDED
+
+#include "Nats/Connection.h"
+#include "Nats/Exception.h"
+#include "Parser.h"
+#include "ServerInfo.h"
+#include "ServerPool.h"
+#include "SubscriptionImpl.h"
+#include "Dispatcher.h"
+#include "EventQueue.h"
+#include "Timer.h"
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/Runnable.h>
+#include <Poco/Thread.h>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace Nats {
+
+/// Callback of requestAsync(): exactly one call with either the reply (`pError` null) or an error
+/// (`pMessage` null): NatsTimeoutException, NoRespondersException or ConnectionClosedException.
+/// Runs on the reader thread (reply, no responders), the timer thread (timeout) or the thread
+/// calling close(). Must not block.
+using ReplyHandler = std::function<void(const Message* pMessage, const Poco::Exception* pError)>;
+
+/// The implementation behind Connection. The streaming layers use it through Connection::impl()
+/// for subscribeInline(), requestAsync() and the reader-safe publish().
+///
+/// Thread safety: thread-safe (see the lock order above).
+class ConnectionImpl: public ParserHandler, public Poco::Runnable, public std::enable_shared_from_this<ConnectionImpl>
+{
+public:
+	explicit ConnectionImpl(const Options& options);
+	~ConnectionImpl() override;
+
+	/// See Connection::connect().
+	void connect();
+
+	/// Publishes; safe from any thread, also from an inline handler on the reader thread (only
+	/// appends to the output buffer). Blocks only when the output buffer holds more than 64 MiB
+	/// while connected (back pressure), never on the reader thread.
+	/// Throws as Connection::publish().
+	void publish(const std::string& subject, const std::string& reply, const void* data, std::size_t length);
+
+	/// ASYNC (handler non-empty) or SYNC (handler empty) subscription; see Connection::subscribe().
+	Subscription subscribe(const std::string& subject, const std::string& queue, MessageHandler handler, bool sync);
+
+	/// A subscription whose handler runs directly on the reader thread (no dispatcher hop), with
+	/// unlimited pending limits. The handler must not block; it may call publish() and
+	/// requestAsync(). Used by the streaming client/server for internal subjects.
+	/// Throws: Poco::InvalidArgumentException, ConnectionClosedException.
+	Subscription subscribeInline(const std::string& subject, const std::string& queue, MessageHandler handler);
+
+	/// Unsubscribes (UNSUB sid). No-op if already closed. Throws: ConnectionClosedException.
+	void unsubscribe(const std::shared_ptr<SubscriptionImpl>& sub);
+
+	/// UNSUB sid max (total count). Throws: Poco::InvalidArgumentException, ConnectionClosedException.
+	void autoUnsubscribe(const std::shared_ptr<SubscriptionImpl>& sub, int max);
+
+	/// See Connection::request().
+	Message request(const std::string& subject, const std::string& data, Poco::Timespan timeout);
+
+	/// Sends a request and returns at once; `handler` gets the first reply or the error exactly
+	/// once (see ReplyHandler). Safe from the reader thread. Throws (synchronously) as publish().
+	void requestAsync(const std::string& subject, const void* data, std::size_t length, Poco::Timespan timeout, ReplyHandler handler);
+
+	/// See Connection::flush().
+	void flush(Poco::Timespan timeout);
+
+	/// See Connection::close(). Idempotent; safe from any connection thread or callback.
+	void close();
+
+	/// See Connection::drain().
+	void drain(Poco::Timespan timeout);
+
+	std::string newInbox() const;
+	std::int64_t maxPayload() const { return _maxPayload.load(); }
+	std::string connectedUrl() const;
+	std::string connectedServerId() const;
+	std::vector<std::string> servers() const;
+	Statistics statistics() const;
+	Connection::Status status() const { return _status.load(); }
+	std::string lastError() const;
+	const Options& options() const { return _options; }
+
+	/// Queues `e` for the error handler (event thread) and records it as lastError().
+	void reportError(const Poco::Exception& e);
+
+	/// Subject validation shared with the streaming layers.
+	/// Throws: Poco::InvalidArgumentException with a clear message.
+	static void validatePublishSubject(const std::string& subject, const char* what = "subject");
+	static void validateSubscribeSubject(const std::string& subject);
+	static void validateQueue(const std::string& queue);
+
+	// ParserHandler (reader thread)
+	void onInfo(const std::string& json) override;
+	void onMsg(std::string& subject, std::int64_t sid, std::string& reply, std::string& headers, std::string& payload) override;
+	void onPing() override;
+	void onPong() override;
+	void onOk() override;
+	void onErr(const std::string& text) override;
+
+	// Reader thread body.
+	void run() override;
+
+private:
+	struct PongWaiter
+	{
+		bool done = false;
+		bool ok = false;
+	};
+
+	struct RequestWaiter
+	{
+		std::mutex mutex;
+		std::condition_variable cond;
+		bool done = false;
+		Message message;
+		std::unique_ptr<Poco::Exception> pError;
+		ReplyHandler handler;
+		std::uint64_t timerId = 0;
+	};
+
+	class Flusher: public Poco::Runnable
+	{
+	public:
+		explicit Flusher(ConnectionImpl& c): _c(c) {}
+		void run() override { _c.flusherLoop(); }
+
+	private:
+		ConnectionImpl& _c;
+	};
+
+	// connection setup
+	Poco::Net::StreamSocket handshake(ServerAddress& server, ServerInfo& info, std::string& extra);
+	void applyInfo(const ServerInfo& info, bool initial);
+	std::string connectJson(const ServerAddress& server, const ServerInfo& info) const;
+	void installSocket(Poco::Net::StreamSocket socket, bool tls);
+	void shutdownSocket();
+	void closeSocket();
+	bool reconnect(const std::string& reason);
+	void failPongWaiters(std::size_t keepLast);
+	void failRequests(const Poco::Exception& e);
+	void startThreads();
+	void schedulePing();
+	void onPingTimer();
+	void flusherLoop();
+	void post(std::function<void()> fn);
+	void appendProtocol(const std::string& text);
+	void ensureResponseMux();
+	void onResponse(const Message& m);
+	void finishRequest(const std::string& token, const Message* pMessage, const Poco::Exception* pError);
+	std::string buildResubscribe();
+	std::shared_ptr<SubscriptionImpl> addSubscription(const std::string& subject, const std::string& queue, SubscriptionImpl::Kind kind,
+		MessageHandler handler, int maxMsgs, long long maxBytes);
+	void checkUsable() const;
+	bool isOwnThread() const;
+
+	const Options _options;
+
+	// ---- _mutex: state ----
+	mutable std::mutex _mutex;
+	std::condition_variable _stateCond;  // status changes, pong arrivals
+	ServerPool _pool;
+	ServerAddress _current;
+	ServerInfo _info;
+	std::deque<std::shared_ptr<PongWaiter>> _pongs;  // nullptr = keepalive ping
+	int _pingsOut = 0;
+	std::string _lastError;
+	bool _closing = false;
+	bool _closed = false;
+	bool _threadsStarted = false;
+	std::uint64_t _pingTimerId = 0;
+
+	// ---- _subsMutex: subscriptions ----
+	mutable std::mutex _subsMutex;
+	std::unordered_map<std::int64_t, std::shared_ptr<SubscriptionImpl>> _subs;
+	std::int64_t _nextSid = 0;
+
+	// ---- _outMutex: output ----
+	std::mutex _outMutex;
+	std::condition_variable _outCond;     // flusher wake-up
+	std::condition_variable _spaceCond;   // back pressure, drained-for-close
+	std::string _outBuf;
+	std::size_t _pingsInBuffer = 0;
+	bool _writing = false;
+	bool _stopFlusher = false;
+	std::atomic<Connection::Status> _status{Connection::Status::DISCONNECTED};
+
+	// ---- _sockMutex / _fdMutex: socket ----
+	std::mutex _sockMutex;
+	Poco::Net::StreamSocket _socket;
+	bool _tls = false;
+	std::mutex _fdMutex;
+	int _fd = -1;
+
+	// ---- _reqMutex: request/reply ----
+	std::mutex _reqMutex;
+	std::string _respPrefix;  // "_INBOX.<nuid>."
+	Subscription _respSub;
+	std::unordered_map<std::string, std::shared_ptr<RequestWaiter>> _requests;
+	std::uint64_t _nextToken = 0;
+
+	// ---- lock-free ----
+	std::atomic<std::int64_t> _maxPayload{0};
+	std::atomic<std::uint64_t> _inMsgs{0};
+	std::atomic<std::uint64_t> _outMsgs{0};
+	std::atomic<std::uint64_t> _inBytes{0};
+	std::atomic<std::uint64_t> _outBytes{0};
+	std::atomic<std::uint64_t> _reconnects{0};
+
+	// ---- threads (owned; started by connect(), stopped by close()) ----
+	Parser _parser;
+	Poco::Thread _readerThread;
+	Poco::Thread _flusherThread;
+	std::atomic<bool> _readerJoined{false};   // Poco::Thread::join() throws when called twice
+	std::atomic<bool> _flusherJoined{false};
+	Flusher _flusher;
+	Timer _timer;
+	EventQueue _events;
+	DispatcherPool _dispatchers;
+};
+
+} // namespace Nats
+
+#endif // Nats_ConnectionImpl_INCLUDED

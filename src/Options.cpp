@@ -1,0 +1,74 @@
+//
+// Options.cpp
+//
+// Library: Nats
+// Package: Core
+// Module:  Options
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+
+#include "Nats/Options.h"
+#include "ServerPool.h"
+#include <Poco/Exception.h>
+
+namespace Nats {
+
+const Poco::Timespan Options::DEFAULT_CONNECT_TIMEOUT(2, 0);
+const Poco::Timespan Options::DEFAULT_RECONNECT_WAIT(2, 0);
+const Poco::Timespan Options::DEFAULT_RECONNECT_JITTER(0, 100000);
+const Poco::Timespan Options::DEFAULT_RECONNECT_JITTER_TLS(1, 0);
+const Poco::Timespan Options::DEFAULT_PING_INTERVAL(120, 0);
+
+constexpr const char* Options::DEFAULT_URL;
+constexpr int Options::DEFAULT_MAX_RECONNECT;
+constexpr int Options::DEFAULT_RECONNECT_BUFFER_SIZE;
+constexpr int Options::DEFAULT_MAX_PINGS_OUT;
+constexpr int Options::DEFAULT_MAX_PENDING_MESSAGES;
+constexpr long long Options::DEFAULT_MAX_PENDING_BYTES;
+constexpr int Options::DEFAULT_DISPATCHER_THREADS;
+
+namespace {
+
+void check(bool ok, const std::string& field, const std::string& why)
+{
+	if (!ok) throw Poco::InvalidArgumentException("Options." + field + ": " + why);
+}
+
+bool hasWhitespace(const std::string& s)
+{
+	return s.find_first_of(" \t\r\n\f") != std::string::npos;
+}
+
+} // namespace
+
+void Options::validate() const
+{
+	check(!servers.empty(), "servers", "at least one URL is required");
+	for (const auto& u: servers)
+	{
+		try
+		{
+			ServerAddress::parse(u);
+		}
+		catch (Poco::InvalidArgumentException& e)
+		{
+			throw Poco::InvalidArgumentException("Options.servers: " + e.message());
+		}
+	}
+	check(name.find_first_of("\r\n") == std::string::npos, "name", "must not contain CR or LF");
+	check(connectTimeout > 0, "connectTimeout", "must be > 0");
+	check(maxReconnect >= -1, "maxReconnect", "must be >= -1");
+	check(reconnectWait >= 0, "reconnectWait", "must be >= 0");
+	check(reconnectJitter >= 0, "reconnectJitter", "must be >= 0");
+	check(reconnectJitterTLS >= 0, "reconnectJitterTLS", "must be >= 0");
+	check(pingInterval >= 0, "pingInterval", "must be >= 0");
+	check(maxPingsOut >= 1, "maxPingsOut", "must be >= 1");
+	check(maxPendingMessages != 0, "maxPendingMessages", "must not be 0 (negative = unlimited)");
+	check(maxPendingBytes != 0, "maxPendingBytes", "must not be 0 (negative = unlimited)");
+	check(dispatcherThreads >= 1, "dispatcherThreads", "must be >= 1");
+	check(!hasWhitespace(user), "user", "must not contain whitespace");
+	check(tlsCertFile.empty() == tlsKeyFile.empty(), "tlsCertFile", "tlsCertFile and tlsKeyFile must be given together");
+}
+
+} // namespace Nats

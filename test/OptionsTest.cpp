@@ -1,0 +1,123 @@
+//
+// OptionsTest.cpp
+//
+
+#include "Nats/Options.h"
+#include <Poco/Exception.h>
+#include <cppunit/extensions/HelperMacros.h>
+
+using namespace Nats;
+
+class OptionsTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(OptionsTest);
+	CPPUNIT_TEST(testDefaults);
+	CPPUNIT_TEST(testValidate);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void testDefaults()
+	{
+		Options o;
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), o.servers.size());
+		CPPUNIT_ASSERT_EQUAL(std::string("nats://127.0.0.1:4222"), o.servers[0]);
+		CPPUNIT_ASSERT(o.connectTimeout == Poco::Timespan(2, 0));
+		CPPUNIT_ASSERT(o.reconnectWait == Poco::Timespan(2, 0));
+		CPPUNIT_ASSERT(o.reconnectJitter == Poco::Timespan(0, 100000));
+		CPPUNIT_ASSERT(o.reconnectJitterTLS == Poco::Timespan(1, 0));
+		CPPUNIT_ASSERT(o.pingInterval == Poco::Timespan(120, 0));
+		CPPUNIT_ASSERT_EQUAL(60, o.maxReconnect);
+		CPPUNIT_ASSERT_EQUAL(2, o.maxPingsOut);
+		CPPUNIT_ASSERT_EQUAL(8 * 1024 * 1024, o.reconnectBufferSize);
+		CPPUNIT_ASSERT_EQUAL(65536, o.maxPendingMessages);
+		CPPUNIT_ASSERT_EQUAL(64LL * 1024 * 1024, o.maxPendingBytes);
+		CPPUNIT_ASSERT_EQUAL(1, o.dispatcherThreads);
+		CPPUNIT_ASSERT(o.allowReconnect);
+		CPPUNIT_ASSERT(o.tlsVerify);
+		o.validate();
+	}
+
+	static void expectInvalid(const Options& o, const std::string& field)
+	{
+		try
+		{
+			o.validate();
+			CPPUNIT_FAIL("validate() accepted a bad " + field);
+		}
+		catch (Poco::InvalidArgumentException& e)
+		{
+			CPPUNIT_ASSERT_MESSAGE(e.message(), e.message().find(field) != std::string::npos);
+		}
+	}
+
+	void testValidate()
+	{
+		{
+			Options o;
+			o.servers.clear();
+			expectInvalid(o, "servers");
+		}
+		{
+			Options o;
+			o.servers = {"nats://ok:4222", "nats://bad:port"};
+			expectInvalid(o, "servers");
+		}
+		{
+			Options o;
+			o.connectTimeout = 0;
+			expectInvalid(o, "connectTimeout");
+		}
+		{
+			Options o;
+			o.maxReconnect = -2;
+			expectInvalid(o, "maxReconnect");
+		}
+		{
+			Options o;
+			o.maxPingsOut = 0;
+			expectInvalid(o, "maxPingsOut");
+		}
+		{
+			Options o;
+			o.dispatcherThreads = 0;
+			expectInvalid(o, "dispatcherThreads");
+		}
+		{
+			Options o;
+			o.maxPendingMessages = 0;
+			expectInvalid(o, "maxPendingMessages");
+		}
+		{
+			Options o;
+			o.maxPendingBytes = 0;
+			expectInvalid(o, "maxPendingBytes");
+		}
+		{
+			Options o;
+			o.pingInterval = -1;
+			expectInvalid(o, "pingInterval");
+		}
+		{
+			Options o;
+			o.tlsCertFile = "cert.pem";
+			expectInvalid(o, "tlsCertFile");
+		}
+		{
+			Options o;
+			o.name = "a\r\nb";
+			expectInvalid(o, "name");
+		}
+		{
+			Options o;
+			o.maxReconnect = -1;
+			o.maxPendingMessages = -1;
+			o.maxPendingBytes = -1;
+			o.reconnectBufferSize = -1;
+			o.pingInterval = 0;
+			o.servers = {"tls://a:1", "b:2", "nats://tok@c"};
+			o.validate();
+		}
+	}
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(OptionsTest);
