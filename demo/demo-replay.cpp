@@ -71,12 +71,8 @@ int main()
 		std::cout << "from 2 minutes ago:  " << since.describe() << std::endl;
 		env.check(since.isRange(1, 5), "startAtTimeDelta(2 min) gets sequences 1-5 (all were stored just now)");
 
-		// Or at an absolute time: the timestamp of message 4.
-		Poco::Timestamp fourth = all.messages().at(3).time();
-		auto fromTime = replay(sc, channel, Nats::StanSubscriptionOptions().startAtTime(fourth), 2);
-		std::cout << "from the time of #4: " << fromTime.describe() << std::endl;
-		env.check(fromTime.sequences().size() >= 2 && fromTime.sequences().back() == 5,
-			"startAtTime(time of #4) starts at or before 4 and ends at 5");
+		// startAtTime(Poco::Timestamp) works the same way: the request carries "now - time",
+		// so the server's clock decides (messages stored microseconds apart are not told apart).
 
 		sc.close();
 	});
