@@ -1,1 +1,10 @@
-set(NATS_STAN_SOURCES src/StanPlaceholder.cpp)
+set(NATS_STAN_SOURCES
+	src/StanOptions.cpp
+	src/StanSubscriptionOptions.cpp
+	src/StanMessage.cpp
+	src/StanSubscription.cpp
+	src/StanConnection.cpp
+	src/StanConnectionImpl.cpp
+	src/StanSubscriptionImpl.cpp
+	src/PubAckTracker.cpp
+	src/StanCodec.cpp)

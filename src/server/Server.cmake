@@ -1,1 +1,7 @@
-set(NATS_SERVER_SOURCES src/server/ServerPlaceholder.cpp)
+# Streaming server sources (library target `stanserver`).
+set(NATS_SERVER_SOURCES
+	src/server/StanServer.cpp
+	src/server/StanServerImpl.cpp
+	src/server/MemoryMsgStore.cpp
+	src/server/ServerProtocol.cpp
+	src/server/ServerTimer.cpp)

@@ -1,0 +1,133 @@
+//
+// StanOptions.h
+//
+// Library: Nats
+// Package: Streaming
+// Module:  StanOptions
+//
+// Settings of a NATS Streaming connection.
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+
+#ifndef Nats_StanOptions_INCLUDED
+#define Nats_StanOptions_INCLUDED
+
+#include "Nats/Nats.h"
+#include "Nats/Options.h"
+#include <Poco/Exception.h>
+#include <Poco/Timespan.h>
+#include <functional>
+#include <string>
+
+namespace Nats {
+
+class Connection;
+class StanConnection;
+
+/// Settings of a NATS Streaming connection (stan.go / nats.c defaults, docs/protocol.md 2.5).
+/// The StanConnection copies the struct at construction and validates the copy once at connect().
+///
+/// Where the NATS connection comes from, in order of precedence:
+///   1. `natsConnection` (borrowed, not null): used as is, never closed by the StanConnection;
+///   2. otherwise a NATS connection owned by the StanConnection, built from `natsOptions`, whose
+///      `servers` are replaced by the comma-separated list in `natsUrl` when `natsUrl` is not empty.
+///      STAN overrides three settings of that copy (as stan.go): maxReconnect = -1 (reconnect
+///      forever), reconnectBufferSize = -1 (no buffering while disconnected: a publish during a
+///      reconnect fails at once), name = clientID unless natsOptions.name is set.
+///
+///     Nats::StanOptions opts;
+///     opts.natsUrl = "nats://127.0.0.1:4222";
+///     opts.pubAckWait = Poco::Timespan(5, 0);
+///     opts.connectionLostHandler = [](Nats::StanConnection&, const std::string& err) { ... };
+///     Nats::StanConnection sc("test-cluster", "me", opts);
+///     sc.connect();
+///
+/// Thread safety: Plain value; not synchronised.
+struct Nats_API StanOptions
+{
+	static constexpr const char* DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
+	static const Poco::Timespan DEFAULT_CONNECT_WAIT;     // 2 s
+	static const Poco::Timespan DEFAULT_PUB_ACK_WAIT;     // 30 s
+	static constexpr int DEFAULT_MAX_PUB_ACKS_INFLIGHT = 16384;
+	static constexpr double DEFAULT_MAX_PUB_ACKS_INFLIGHT_PERCENTAGE = 0.5;
+	static constexpr const char* DEFAULT_DISCOVER_PREFIX = "_STAN.discover";
+	static const Poco::Timespan DEFAULT_PING_INTERVAL;    // 5 s
+	static constexpr int DEFAULT_PING_MAX_OUT = 88;
+
+	/// Callback when the streaming session is lost for good (pings unanswered:
+	/// "stan: connection lost due to PING failure", or the server's ping error text verbatim, e.g.
+	/// "client has been replaced or is no longer registered"). Runs once, on a thread of its own,
+	/// after the connection has been closed (status LOST). Not called on a normal close().
+	/// It may call StanConnection methods, including close() (a no-op then).
+	using ConnectionLostHandler = std::function<void(StanConnection& connection, const std::string& error)>;
+
+	/// Callback for asynchronous errors that have no other way to reach the caller: an exception
+	/// thrown by a message handler (the message is then not auto-acked), a failed ack publish.
+	/// Runs on the thread where the error happened, never under an internal lock; must not throw.
+	using ErrorHandler = std::function<void(const Poco::Exception& error)>;
+
+	// ---- the NATS connection ----
+
+	/// Comma-separated NATS server URLs ("nats://a:4222,nats://b:4222"). Empty (the default) means
+	/// natsOptions.servers, which defaults to DEFAULT_NATS_URL ("nats://127.0.0.1:4222").
+	std::string natsUrl;
+
+	/// Options of the NATS connection the StanConnection creates and owns (see the class comment
+	/// for the three settings STAN overrides). Ignored when natsConnection is set.
+	Options natsOptions;
+
+	/// A borrowed, already connected NATS connection to use instead of creating one. Not owned:
+	/// close() does not close it, and it must outlive the StanConnection. Default nullptr.
+	Connection* natsConnection = nullptr;
+
+	// ---- the streaming session ----
+
+	/// Timeout of the connect, subscribe, unsubscribe and close requests. Default
+	/// DEFAULT_CONNECT_WAIT (2 s); must be > 0.
+	Poco::Timespan connectWait = DEFAULT_CONNECT_WAIT;
+
+	/// How long a publish waits for its PubAck before failing with "stan: publish ack timeout".
+	/// Default DEFAULT_PUB_ACK_WAIT (30 s); must be > 0.
+	Poco::Timespan pubAckWait = DEFAULT_PUB_ACK_WAIT;
+
+	/// Most publishes awaiting their PubAck; publishAsync() blocks while the window is full.
+	/// Default DEFAULT_MAX_PUB_ACKS_INFLIGHT (16384); must be >= 1.
+	int maxPubAcksInflight = DEFAULT_MAX_PUB_ACKS_INFLIGHT;
+
+	/// Once the window is full, blocked publishers resume when the number in flight drops below
+	/// maxPubAcksInflight * this (as nats.c). Default 0.5; must be in (0, 1]. 1 = resume as soon
+	/// as one slot is free.
+	double maxPubAcksInflightPercentage = DEFAULT_MAX_PUB_ACKS_INFLIGHT_PERCENTAGE;
+
+	/// Discovery subject prefix; the connect request goes to "<discoverPrefix>.<clusterID>".
+	/// Default DEFAULT_DISCOVER_PREFIX ("_STAN.discover"); must not be empty.
+	std::string discoverPrefix = DEFAULT_DISCOVER_PREFIX;
+
+	/// Interval of the client-to-server streaming pings. Default DEFAULT_PING_INTERVAL (5 s).
+	/// Whole seconds are sent as seconds; an interval below one second (for tests) is sent as
+	/// negative milliseconds, as the Go tests do (the server must support it). Must be >= 1 ms.
+	Poco::Timespan pingInterval = DEFAULT_PING_INTERVAL;
+
+	/// Unanswered pings after which the session is declared lost. Default DEFAULT_PING_MAX_OUT (88);
+	/// must be >= 2.
+	int pingMaxOut = DEFAULT_PING_MAX_OUT;
+
+	/// See ConnectionLostHandler. Default: none (the loss is only visible through status()).
+	ConnectionLostHandler connectionLostHandler;
+
+	/// See ErrorHandler. Default: none.
+	ErrorHandler errorHandler;
+
+	/// The server list the owned NATS connection will use: natsUrl split at commas (blanks trimmed)
+	/// if not empty, else natsOptions.servers.
+	std::vector<std::string> effectiveServers() const;
+
+	/// Throws Poco::InvalidArgumentException naming the first invalid field and the rule, e.g.
+	/// "StanOptions.pingMaxOut must be >= 2". Also validates natsOptions when natsConnection is null.
+	void validate() const;
+};
+
+} // namespace Nats
+
+#endif // Nats_StanOptions_INCLUDED

@@ -1,2 +1,0 @@
-// placeholder until the streaming client lands
-namespace Nats { int stanPlaceholder() { return 0; } }

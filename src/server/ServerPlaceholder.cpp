@@ -1,2 +1,0 @@
-// placeholder until the streaming server lands
-namespace Nats { int stanServerPlaceholder() { return 0; } }

@@ -1,0 +1,112 @@
+//
+// ServerProtocol.cpp
+//
+// Library: Nats
+// Package: Server
+// Module:  ServerProtocol
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+
+#include "ServerProtocol.h"
+#include <chrono>
+
+namespace Nats {
+
+const char* const ServerProtocol::ERR_INVALID_CONN_REQ = "stan: invalid connection request";
+const char* const ServerProtocol::ERR_INVALID_CLIENT_ID = "stan: invalid clientID: only alphanumeric and `-` or `_` characters allowed";
+const char* const ServerProtocol::ERR_CLIENT_REGISTERED = "stan: clientID already registered";
+const char* const ServerProtocol::ERR_INVALID_PUB_REQ = "stan: invalid publish request";
+const char* const ServerProtocol::ERR_INVALID_SUB_REQ = "stan: invalid subscription request";
+const char* const ServerProtocol::ERR_MISSING_CLIENT = "stan: clientID missing";
+const char* const ServerProtocol::ERR_INVALID_ACK_WAIT = "stan: invalid ack wait time, should be >= 1s";
+const char* const ServerProtocol::ERR_INVALID_MAX_INFLIGHT = "stan: invalid MaxInflight, should be >= 1";
+const char* const ServerProtocol::ERR_INVALID_START = "stan: invalid start position";
+const char* const ServerProtocol::ERR_INVALID_SUBJECT = "stan: invalid subject";
+const char* const ServerProtocol::ERR_UNKNOWN_CLIENT = "stan: unknown clientID";
+const char* const ServerProtocol::ERR_INVALID_DUR_NAME = "stan: durable name of a durable queue subscriber can't contain the character ':'";
+const char* const ServerProtocol::ERR_DUP_DURABLE = "stan: duplicate durable registration";
+const char* const ServerProtocol::ERR_INVALID_UNSUB_REQ = "stan: invalid unsubscribe request";
+const char* const ServerProtocol::ERR_UNKNOWN_CHANNEL = "stan: unknown channel";
+const char* const ServerProtocol::ERR_INVALID_SUB = "stan: invalid subscription";
+const char* const ServerProtocol::ERR_INVALID_CLOSE_REQ = "stan: invalid close request";
+const char* const ServerProtocol::ERR_TOO_MANY_CHANNELS = "too many channels";
+const char* const ServerProtocol::ERR_TOO_MANY_SUBS = "too many subscriptions per channel";
+const char* const ServerProtocol::ERR_CLIENT_REPLACED = "client has been replaced or is no longer registered";
+
+std::string ServerProtocol::caseClashError(const std::string& name, const std::string& existing)
+{
+	return "rejecting channel \"" + name + "\" because channel \"" + existing + "\" alreay exists (different cases not allowed)";
+}
+
+bool ServerProtocol::isValidChannel(const std::string& name)
+{
+	if (name.empty() || name.front() == '.' || name.back() == '.') return false;
+	char prev = 0;
+	for (char c : name)
+	{
+		if (c == '/' || c == '*' || c == '>') return false;
+		if (c == '.' && prev == '.') return false;
+		prev = c;
+	}
+	return true;
+}
+
+bool ServerProtocol::isValidClientID(const std::string& id)
+{
+	if (id.empty()) return false;
+	for (char c : id)
+	{
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+		if (!ok) return false;
+	}
+	return true;
+}
+
+bool ServerProtocol::isValidSubjectToken(const std::string& token)
+{
+	if (token.empty()) return false;
+	for (char c : token)
+	{
+		if (c == '.' || c == '*' || c == '>' || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f') return false;
+	}
+	return true;
+}
+
+std::int64_t ServerProtocol::ackWaitNanos(std::int32_t ackWaitInSecs)
+{
+	if (ackWaitInSecs < 0) return -static_cast<std::int64_t>(ackWaitInSecs) * 1000000LL;
+	return static_cast<std::int64_t>(ackWaitInSecs) * 1000000000LL;
+}
+
+std::string ServerProtocol::lower(const std::string& s)
+{
+	std::string r(s);
+	for (char& c : r)
+	{
+		if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+	}
+	return r;
+}
+
+std::int64_t ServerProtocol::nowNanos()
+{
+	return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+void ServerProtocol::appendRedelivered(std::string& encoded, std::uint32_t count)
+{
+	encoded.push_back(static_cast<char>(0x30));
+	encoded.push_back(static_cast<char>(0x01));
+	if (count == 0) return;
+	encoded.push_back(static_cast<char>(0x38));
+	std::uint32_t v = count;
+	while (v >= 0x80)
+	{
+		encoded.push_back(static_cast<char>((v & 0x7F) | 0x80));
+		v >>= 7;
+	}
+	encoded.push_back(static_cast<char>(v));
+}
+
+} // namespace Nats

@@ -1,0 +1,38 @@
+# Streaming server: the fixture library other areas link, and the `test-server` suite.
+
+add_library(stanfixture STATIC server/StanServerFixture.cpp)
+target_include_directories(stanfixture PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/server ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(stanfixture PUBLIC testsupport stanserver)
+target_compile_options(stanfixture PRIVATE ${NATS_WARNING_FLAGS})
+
+# The nats.c streaming client (Debian libnats-dev) is the interop oracle. Debian's cnats CMake
+# config references a missing static library, so the shared one is imported directly.
+if(NOT TARGET nats_c_shared)
+	find_library(NATS_C_LIBRARY NAMES nats)
+	find_path(NATS_C_INCLUDE_DIR nats/nats.h)
+	if(NATS_C_LIBRARY AND NATS_C_INCLUDE_DIR)
+		add_library(nats_c_shared SHARED IMPORTED GLOBAL)
+		set_target_properties(nats_c_shared PROPERTIES IMPORTED_LOCATION ${NATS_C_LIBRARY}
+			INTERFACE_INCLUDE_DIRECTORIES ${NATS_C_INCLUDE_DIR})
+	endif()
+endif()
+
+set(_server_test_sources
+	ServerProtocolTest.cpp
+	MemoryMsgStoreTest.cpp
+	ServerTimerTest.cpp
+	StanServerTest.cpp)
+set(_server_test_libs stanfixture stanserver natsproto)
+if(TARGET nats_c_shared)
+	list(APPEND _server_test_sources StanServerInteropTest.cpp)
+	list(APPEND _server_test_libs nats_c_shared)
+	if(TARGET stan-server)
+		list(APPEND _server_test_sources StanServerToolTest.cpp)
+	endif()
+endif()
+nats_add_test_suite(test-server SOURCES ${_server_test_sources} LIBS ${_server_test_libs} TIMEOUT 900)
+if(TARGET nats_c_shared AND TARGET stan-server)
+	# The tool test runs the stan-server program built from demo/.
+	target_compile_definitions(test-server PRIVATE STAN_SERVER_BIN="$<TARGET_FILE:stan-server>")
+	add_dependencies(test-server stan-server)
+endif()

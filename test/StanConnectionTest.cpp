@@ -1,0 +1,407 @@
+//
+// StanConnectionTest.cpp
+//
+
+#include "StanConnectionTest.h"
+#include "StanTestUtil.h"
+#include "StanServerFixture.h"
+#include "StanConnectionImpl.h"
+#include "Nats/Connection.h"
+#include "Nats/StanConnection.h"
+#include "Nats/Exception.h"
+#include <Poco/Event.h>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <pthread.h>
+#include <set>
+#include <thread>
+
+using namespace Nats;
+using Nats::Test::StanCollector;
+using Nats::Test::seqRange;
+
+CPPUNIT_TEST_SUITE_REGISTRATION(StanConnectionTest);
+
+namespace {
+
+const Poco::Timespan WAIT(10, 0);
+
+std::string threadName()
+{
+	char buf[32] = {0};
+	pthread_getname_np(pthread_self(), buf, sizeof(buf));
+	return buf;
+}
+
+} // namespace
+
+void StanConnectionTest::setUp()
+{
+	if (!Test::externalMode() && !Test::NatsServerProcess::available()) Test::skip("nats-server not installed");
+	_pFixture.reset(new Test::StanServerFixture());
+}
+
+void StanConnectionTest::tearDown()
+{
+	_pFixture.reset();
+}
+
+namespace {
+
+StanOptions optionsFor(Test::StanServerFixture& f)
+{
+	StanOptions o;
+	o.natsUrl = f.natsUrl();
+	return o;
+}
+
+} // namespace
+
+void StanConnectionTest::testConnectPublishClose()
+{
+	std::string id = Test::uniqueName("c");
+	std::string channel = Test::uniqueName("ch");
+	StanConnection sc(_pFixture->clusterId(), id, optionsFor(*_pFixture));
+	CPPUNIT_ASSERT(sc.status() == StanConnection::Status::DISCONNECTED);
+	CPPUNIT_ASSERT_THROW(sc.publish(channel, "x"), ConnectionClosedException);
+	sc.connect();
+	CPPUNIT_ASSERT(sc.isConnected());
+	CPPUNIT_ASSERT(sc.natsConnection().isConnected());
+	if (_pFixture->stanServer()) CPPUNIT_ASSERT(_pFixture->stanServer()->hasClient(id));
+	sc.publish(channel, "one");
+	sc.publish(channel, std::string("t\0wo", 4));
+	sc.publish(channel, "three", 5);
+	StanCollector got;
+	StanSubscription sub = sc.subscribe(channel, got.handler(), StanSubscriptionOptions().deliverAllAvailable());
+	NATS_WAIT_FOR(got.size() == 3, WAIT);
+	auto msgs = got.messages();
+	CPPUNIT_ASSERT(got.sequences() == seqRange(1, 3));
+	CPPUNIT_ASSERT_EQUAL(std::string("one"), msgs[0].data());
+	CPPUNIT_ASSERT_EQUAL(std::string("t\0wo", 4), msgs[1].data());
+	CPPUNIT_ASSERT_EQUAL(std::string("three"), msgs[2].data());
+	CPPUNIT_ASSERT_EQUAL(channel, msgs[0].channel());
+	CPPUNIT_ASSERT(msgs[0].timestamp() > 0);
+	CPPUNIT_ASSERT(msgs[0].timestamp() <= msgs[2].timestamp());
+	CPPUNIT_ASSERT(!msgs[0].isRedelivered());
+	sc.close();
+	CPPUNIT_ASSERT(sc.status() == StanConnection::Status::CLOSED);
+	CPPUNIT_ASSERT(!sub.isValid());
+	if (_pFixture->stanServer()) CPPUNIT_ASSERT(!_pFixture->stanServer()->hasClient(id));
+	sc.close();
+	try
+	{
+		sc.publish(channel, "x");
+		CPPUNIT_FAIL("closed");
+	}
+	catch (ConnectionClosedException& exc)
+	{
+		CPPUNIT_ASSERT_EQUAL(std::string("stan: connection closed"), exc.message());
+	}
+	CPPUNIT_ASSERT_THROW(sc.connect(), Poco::IllegalStateException);
+}
+
+void StanConnectionTest::testWrongClusterId()
+{
+	StanOptions o = optionsFor(*_pFixture);
+	o.connectWait = Poco::Timespan(500 * Poco::Timespan::MILLISECONDS);
+	StanConnection sc(Test::uniqueName("no-such-cluster"), Test::uniqueName("c"), o);
+	try
+	{
+		sc.connect();
+		CPPUNIT_FAIL("connect must fail");
+	}
+	catch (StanConnectTimeoutException& exc)
+	{
+		CPPUNIT_ASSERT_EQUAL(std::string("stan: connect request timeout (possibly wrong cluster ID?)"), exc.message());
+	}
+	CPPUNIT_ASSERT(!sc.isConnected());
+}
+
+void StanConnectionTest::testClientIdRegistered()
+{
+	std::string id = Test::uniqueName("c");
+	StanConnection first(_pFixture->clusterId(), id, optionsFor(*_pFixture));
+	first.connect();
+	StanConnection second(_pFixture->clusterId(), id, optionsFor(*_pFixture));
+	try
+	{
+		second.connect();
+		CPPUNIT_FAIL("the first client answers heartbeats: the ID is taken");
+	}
+	catch (StanClientIDRegisteredException& exc)
+	{
+		CPPUNIT_ASSERT_EQUAL(std::string("stan: clientID already registered"), exc.message());
+	}
+	CPPUNIT_ASSERT(!second.isConnected());
+	first.publish(Test::uniqueName("ch"), "still works");
+}
+
+void StanConnectionTest::testInvalidClientId()
+{
+	StanConnection sc(_pFixture->clusterId(), "bad id!", optionsFor(*_pFixture));
+	try
+	{
+		sc.connect();
+		CPPUNIT_FAIL("invalid client ID");
+	}
+	catch (StanConnectException& exc)
+	{
+		CPPUNIT_ASSERT_EQUAL(std::string("stan: invalid clientID: only alphanumeric and `-` or `_` characters allowed"), exc.message());
+	}
+}
+
+void StanConnectionTest::testAsyncPublish1024()
+{
+	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	sc.connect();
+	std::string channel = Test::uniqueName("ch");
+	std::mutex m;
+	std::map<std::string, std::vector<std::string>> results;
+	std::set<std::string> guids;
+	for (int i = 0; i < 1024; ++i)
+	{
+		std::string g = sc.publishAsync(channel, "msg-" + std::to_string(i), [&](const std::string& guid, const std::string& err) {
+			std::lock_guard<std::mutex> lock(m);
+			results[guid].push_back(err);
+		});
+		CPPUNIT_ASSERT(guids.insert(g).second);
+	}
+	NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> lock(m); return results.size() == 1024; }()), WAIT);
+	{
+		std::lock_guard<std::mutex> lock(m);
+		for (const auto& g : guids)
+		{
+			CPPUNIT_ASSERT_EQUAL(std::size_t(1), results[g].size());
+			CPPUNIT_ASSERT_EQUAL(std::string(), results[g][0]);
+		}
+	}
+	CPPUNIT_ASSERT_EQUAL(0, sc.pubAcksInflight());
+	StanCollector got;
+	StanSubscription sub = sc.subscribe(channel, got.handler(), StanSubscriptionOptions().deliverAllAvailable());
+	NATS_WAIT_FOR(got.size() == 1024, WAIT);
+	auto msgs = got.messages();
+	for (int i = 0; i < 1024; ++i)
+	{
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(i + 1), msgs[i].sequence());
+		CPPUNIT_ASSERT_EQUAL("msg-" + std::to_string(i), msgs[i].data());
+	}
+}
+
+void StanConnectionTest::testPublishRateLimit()
+{
+	StanOptions o = optionsFor(*_pFixture);
+	o.maxPubAcksInflight = 512;
+	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), o);
+	sc.connect();
+	std::string channel = Test::uniqueName("ch");
+	const int total = 5000;
+	std::atomic<int> acked{0};
+	std::atomic<int> errors{0};
+	int maxInflight = 0;
+	std::string payload(128, 'x');
+	for (int i = 0; i < total; ++i)
+	{
+		sc.publishAsync(channel, payload, [&](const std::string&, const std::string& err) {
+			if (!err.empty()) ++errors;
+			++acked;
+		});
+		maxInflight = std::max(maxInflight, sc.pubAcksInflight());
+	}
+	NATS_WAIT_FOR(acked.load() == total, Poco::Timespan(30, 0));
+	CPPUNIT_ASSERT_EQUAL(0, errors.load());
+	CPPUNIT_ASSERT_MESSAGE("max in flight " + std::to_string(maxInflight), maxInflight <= 512);
+	CPPUNIT_ASSERT(maxInflight >= 1);
+}
+
+void StanConnectionTest::testPublishInvalidChannel()
+{
+	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	sc.connect();
+	CPPUNIT_ASSERT_THROW(sc.publish("", "x"), Poco::InvalidArgumentException);
+	CPPUNIT_ASSERT_THROW(sc.publish("a b", "x"), Poco::InvalidArgumentException);
+	try
+	{
+		sc.publish("foo*", "x"); // a literal NATS token, but not a valid channel
+		CPPUNIT_FAIL("the server must refuse it");
+	}
+	catch (StanPublishException& exc)
+	{
+		CPPUNIT_ASSERT_EQUAL(std::string("stan: invalid publish request"), exc.message());
+	}
+	sc.publish(Test::uniqueName("ch"), "still works");
+}
+
+void StanConnectionTest::testBorrowedConnection()
+{
+	Options no;
+	no.servers = {_pFixture->natsUrl()};
+	Connection nc(no);
+	nc.connect();
+	StanOptions o;
+	o.natsConnection = &nc;
+	std::string channel = Test::uniqueName("ch");
+	{
+		StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), o);
+		sc.connect();
+		CPPUNIT_ASSERT(&sc.natsConnection() == &nc);
+		sc.publish(channel, "x");
+		sc.close();
+	}
+	CPPUNIT_ASSERT(nc.isConnected()); // not ours to close
+	nc.flush(WAIT);
+	StanConnection again(_pFixture->clusterId(), Test::uniqueName("c"), o);
+	again.connect();
+	StanSubscription sub = again.subscribeSync(channel, StanSubscriptionOptions().deliverAllAvailable());
+	CPPUNIT_ASSERT_EQUAL(std::string("x"), sub.nextMessage(WAIT).data());
+}
+
+void StanConnectionTest::testCloseFromCallback()
+{
+	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	sc.connect();
+	std::string channel = Test::uniqueName("ch");
+	std::atomic<bool> returned{false};
+	std::atomic<int> calls{0};
+	StanSubscription sub = sc.subscribe(channel, [&](const StanMessage&) {
+		++calls;
+		sc.close();
+		sc.close();
+		returned = true;
+	});
+	sc.publishAsync(channel, "a", nullptr);
+	sc.publishAsync(channel, "b", nullptr);
+	NATS_WAIT_FOR(returned.load(), WAIT);
+	CPPUNIT_ASSERT(sc.status() == StanConnection::Status::CLOSED);
+	CPPUNIT_ASSERT_EQUAL(1, calls.load()); // no delivery after the close
+	sub.close(); // no-op
+}
+
+void StanConnectionTest::testCloseFromAckHandler()
+{
+	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	sc.connect();
+	std::atomic<bool> returned{false};
+	std::string err = "<none>";
+	sc.publishAsync(Test::uniqueName("ch"), "a", [&](const std::string&, const std::string& e) {
+		err = e;
+		sc.close();
+		returned = true;
+	});
+	NATS_WAIT_FOR(returned.load(), WAIT);
+	CPPUNIT_ASSERT_EQUAL(std::string(), err);
+	CPPUNIT_ASSERT(sc.status() == StanConnection::Status::CLOSED);
+}
+
+void StanConnectionTest::testLostWhenServerStops()
+{
+	Test::skipIfExternal("stops the streaming server");
+	StanOptions o = optionsFor(*_pFixture);
+	o.pingInterval = Poco::Timespan(100 * Poco::Timespan::MILLISECONDS);
+	o.pingMaxOut = 3;
+	std::mutex m;
+	std::vector<std::string> errors;
+	std::string thread;
+	o.connectionLostHandler = [&](StanConnection& c, const std::string& err) {
+		std::lock_guard<std::mutex> lock(m);
+		errors.push_back(err);
+		thread = threadName();
+		CPPUNIT_ASSERT(c.status() == StanConnection::Status::LOST);
+	};
+	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), o);
+	sc.connect();
+	sc.publish(Test::uniqueName("ch"), "before");
+	_pFixture->stopStan();
+	NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> lock(m); return !errors.empty(); }()), WAIT);
+	try
+	{
+		sc.publish(Test::uniqueName("ch"), "after");
+		CPPUNIT_FAIL("lost");
+	}
+	catch (ConnectionClosedException& exc)
+	{
+		CPPUNIT_ASSERT_EQUAL(std::string("stan: connection closed"), exc.message());
+	}
+	CPPUNIT_ASSERT_EQUAL(std::string("stan: connection lost due to PING failure"), sc.lostError());
+	sc.close();
+	std::lock_guard<std::mutex> lock(m);
+	CPPUNIT_ASSERT_EQUAL(std::size_t(1), errors.size());
+	CPPUNIT_ASSERT_EQUAL(std::string("stan: connection lost due to PING failure"), errors[0]);
+	CPPUNIT_ASSERT_EQUAL(std::string("stan-lost"), thread);
+}
+
+void StanConnectionTest::testLostWhenReplaced()
+{
+	std::string id = Test::uniqueName("c");
+	StanOptions o = optionsFor(*_pFixture);
+	o.pingInterval = Poco::Timespan(100 * Poco::Timespan::MILLISECONDS);
+	std::mutex m;
+	std::vector<std::string> errors;
+	o.connectionLostHandler = [&](StanConnection&, const std::string& err) {
+		std::lock_guard<std::mutex> lock(m);
+		errors.push_back(err);
+	};
+	StanConnection first(_pFixture->clusterId(), id, o);
+	first.connect();
+	first.impl()->setIgnoreHeartbeats(true); // as if the process hung: the server's check fails
+	StanConnection second(_pFixture->clusterId(), id, optionsFor(*_pFixture));
+	second.connect();
+	NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> lock(m); return !errors.empty(); }()), WAIT);
+	CPPUNIT_ASSERT(first.status() == StanConnection::Status::LOST);
+	CPPUNIT_ASSERT_THROW(first.publish(Test::uniqueName("ch"), "x"), ConnectionClosedException);
+	second.publish(Test::uniqueName("ch"), "the new one works");
+	first.close();
+	std::lock_guard<std::mutex> lock(m);
+	CPPUNIT_ASSERT_EQUAL(std::size_t(1), errors.size());
+	CPPUNIT_ASSERT_EQUAL(std::string("client has been replaced or is no longer registered"), errors[0]);
+}
+
+void StanConnectionTest::testNatsRestart()
+{
+	Test::skipIfExternal("restarts nats-server");
+	StanOptions o = optionsFor(*_pFixture);
+	o.pubAckWait = Poco::Timespan(2, 0);
+	o.natsOptions.reconnectWait = Poco::Timespan(100 * Poco::Timespan::MILLISECONDS);
+	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), o);
+	sc.connect();
+	std::string channel = Test::uniqueName("ch");
+	StanCollector got;
+	StanSubscription sub = sc.subscribe(channel, got.handler(),
+		StanSubscriptionOptions().deliverAllAvailable().setDurableName("dur"));
+	std::set<std::string> acked;
+	for (int i = 1; i <= 20; ++i)
+	{
+		sc.publish(channel, "m" + std::to_string(i));
+		acked.insert("m" + std::to_string(i));
+	}
+	NATS_WAIT_FOR(got.size() == 20, WAIT);
+	_pFixture->restartNats();
+	for (int i = 21; i <= 40; ++i)
+	{
+		std::string data = "m" + std::to_string(i);
+		bool ok = Test::waitFor([&]() {
+			try
+			{
+				sc.publish(channel, data);
+				return true;
+			}
+			catch (NatsException&)
+			{
+				return false;
+			}
+		}, Poco::Timespan(30, 0));
+		CPPUNIT_ASSERT_MESSAGE("publish after restart: " + data, ok);
+		acked.insert(data);
+	}
+	CPPUNIT_ASSERT(sc.isConnected());
+	auto allReceived = [&]() {
+		std::set<std::string> seen;
+		for (const auto& m : got.messages()) seen.insert(m.data());
+		for (const auto& a : acked)
+			if (!seen.count(a)) return false;
+		return true;
+	};
+	NATS_WAIT_FOR(allReceived(), Poco::Timespan(30, 0));
+	sc.publish(channel, "final");
+	NATS_WAIT_FOR(got.messages().back().data() == "final", WAIT);
+}
