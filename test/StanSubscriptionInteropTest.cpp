@@ -25,6 +25,7 @@ class StanSubscriptionInteropTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRedeliveryAfterAckWait);
 	CPPUNIT_TEST(testRedeliveryCountRaw);
 	CPPUNIT_TEST(testMaxInflight);
+	CPPUNIT_TEST(testDroppedPendingImplicitlyAcked);
 	CPPUNIT_TEST(testSubscribeErrors);
 	CPPUNIT_TEST(testUnsubscribeErrors);
 	CPPUNIT_TEST_SUITE_END();
@@ -332,6 +333,42 @@ public:
 		CPPUNIT_ASSERT(raw.request(s.resp.pubprefix() + ".other", pm.SerializeAsString(), reply)); // barrier
 		std::uint64_t afterAck = in.received();
 		CPPUNIT_ASSERT(!waitFor([&] { return in.received() > afterAck; }, Poco::Timespan(0, 400000)));
+	}
+
+	void testDroppedPendingImplicitlyAcked()
+	{
+		// A pending message removed by a limit counts as acknowledged at the next ack timer:
+		// the stalled subscription (maxInflight 1) then gets the next message without any ack.
+		skipIfExternal("needs server limits");
+		StanServerOptions o;
+		o.maxMsgs = 2;
+		StanServerFixture f(o);
+		CNats raw(f.natsUrl());
+		RawSession s = rawConnect(raw, f, uniqueName("dropped"), "_INBOX.dropped-hb");
+		RawInbox in(raw, "_INBOX.dropped-msgs");
+		natsstan::SubscriptionRequest req;
+		req.set_clientid(s.clientId);
+		req.set_subject("dropped");
+		req.set_inbox("_INBOX.dropped-msgs");
+		req.set_maxinflight(1);
+		req.set_ackwaitinsecs(-100);
+		std::string reply;
+		CPPUNIT_ASSERT(raw.request(s.resp.subrequests(), req.SerializeAsString(), reply));
+		natsstan::PubMsg pm;
+		pm.set_clientid(s.clientId);
+		pm.set_connid(s.connId);
+		pm.set_subject("dropped");
+		for (int i = 1; i <= 3; ++i)
+		{
+			pm.set_guid("d" + std::to_string(i));
+			CPPUNIT_ASSERT(raw.request(s.resp.pubprefix() + ".dropped", pm.SerializeAsString(), reply));
+		}
+		// Seq 1 was delivered, then dropped (maxMsgs 2 keeps 2 and 3).
+		NATS_WAIT_FOR(in.count() >= 2, WAIT);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), in.at(0).sequence());
+		natsstan::MsgProto next = in.at(1);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), next.sequence());
+		CPPUNIT_ASSERT(!next.redelivered());
 	}
 
 	void testMaxInflight()
