@@ -26,6 +26,7 @@ class StanServerInteropTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testHeartbeatRemovesDeadClient);
 	CPPUNIT_TEST(testHeartbeatFailCount);
 	CPPUNIT_TEST(testHeartbeatSuccessResetsCount);
+	CPPUNIT_TEST(testNoRedeliveryWhileHeartbeatsFail);
 	CPPUNIT_TEST(testPingUnknownConnID);
 	CPPUNIT_TEST(testServerRestartLosesClient);
 	CPPUNIT_TEST(testLimitChannelsAndSubs);
@@ -306,6 +307,49 @@ public:
 		rawConnect(raw, f, id, "_INBOX.hbreset-" + id);
 		NATS_WAIT_FOR(peer.received.load() >= 8, Poco::Timespan(20, 0));
 		CPPUNIT_ASSERT(f.stanServer()->hasClient(id));
+	}
+
+	void testNoRedeliveryWhileHeartbeatsFail()
+	{
+		// A plain subscription of a client that misses heartbeats gets no redelivery; once the
+		// client answers again, redelivery resumes.
+		skipIfExternal("needs short heartbeat settings");
+		StanServerOptions o;
+		o.hbInterval = Poco::Timespan(0, 100000);
+		o.hbTimeout = Poco::Timespan(0, 100000);
+		o.hbFailCount = 1000;
+		StanServerFixture f(o);
+		CNats raw(f.natsUrl());
+		std::string id = uniqueName("hbfail");
+		std::atomic<bool> answering{false};
+		HeartbeatPeer peer(raw, "_INBOX.hbfail-" + id, [&answering](int) { return answering.load(); });
+		RawSession s = rawConnect(raw, f, id, "_INBOX.hbfail-" + id);
+		// The second heartbeat is only sent after the first one failed.
+		NATS_WAIT_FOR(peer.received.load() >= 2, WAIT);
+		RawInbox in(raw, "_INBOX.hbfail-msgs");
+		natsstan::SubscriptionRequest req;
+		req.set_clientid(id);
+		req.set_subject("hbfail");
+		req.set_inbox("_INBOX.hbfail-msgs");
+		req.set_maxinflight(10);
+		req.set_ackwaitinsecs(-100);
+		std::string reply;
+		CPPUNIT_ASSERT(raw.request(s.resp.subrequests(), req.SerializeAsString(), reply));
+		natsstan::PubMsg pm;
+		pm.set_clientid(id);
+		pm.set_connid(s.connId);
+		pm.set_subject("hbfail");
+		pm.set_guid("g");
+		CPPUNIT_ASSERT(raw.request(s.resp.pubprefix() + ".hbfail", pm.SerializeAsString(), reply));
+		NATS_WAIT_FOR(in.count() == 1, WAIT);
+		// Several ack waits pass without a redelivery...
+		CPPUNIT_ASSERT(!waitFor([&] { return in.count() > 1; }, Poco::Timespan(0, 600000)));
+		CPPUNIT_ASSERT(f.stanServer()->hasClient(id));
+		// ...until the client answers its heartbeats again.
+		answering = true;
+		NATS_WAIT_FOR(in.count() >= 2, WAIT);
+		CPPUNIT_ASSERT(in.at(1).redelivered());
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), in.at(1).sequence());
 	}
 
 	void testPingUnknownConnID()
