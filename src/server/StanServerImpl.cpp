@@ -19,7 +19,6 @@
 #include <Poco/Exception.h>
 #include <Poco/StringTokenizer.h>
 #include <algorithm>
-#include <tuple>
 
 namespace Nats {
 
