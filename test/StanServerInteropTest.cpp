@@ -535,13 +535,18 @@ public:
 		natsstan::SubscriptionResponse sresp;
 		CPPUNIT_ASSERT(sresp.ParseFromString(sreply));
 		CPPUNIT_ASSERT_EQUAL(std::string(), sresp.error());
-		NATS_WAIT_FOR(deliveries.count() == 1 && !hb.lastReply().empty(), WAIT);
+		NATS_WAIT_FOR(deliveries.count() == 1, WAIT);
 		std::string ackInbox = sresp.ackinbox();
-		std::string hbReply = hb.lastReply();
 		std::string ackPrefix = ackInbox.substr(0, ackInbox.rfind('.') + 1);
-		std::string hbPrefix = hbReply.substr(0, hbReply.rfind('.') + 1);
-		std::vector<std::string> inboxes = {ackInbox, ackPrefix + "999999", ackPrefix + "x", hbPrefix + "x",
-			hbPrefix + "99999999999999999999999", hbPrefix + "-1", hbPrefix + "0"};
+		std::vector<std::string> inboxes = {ackInbox, ackPrefix + "999999", ackPrefix + "x"};
+		if (!externalMode())
+		{
+			// Heartbeats come every 200 ms here (an external server's interval is unknown).
+			NATS_WAIT_FOR(!hb.lastReply().empty(), WAIT);
+			std::string hbReply = hb.lastReply();
+			std::string hbPrefix = hbReply.substr(0, hbReply.rfind('.') + 1);
+			for (const char* token : {"x", "99999999999999999999999", "-1", "0"}) inboxes.push_back(hbPrefix + token);
+		}
 		natsstan::Ack wrongChannel;
 		wrongChannel.set_subject("not-" + ch);
 		wrongChannel.set_sequence(1);
