@@ -16,7 +16,11 @@
 //                                the request mux, async-request callbacks); answers PING; on socket
 //                                loss it also runs the reconnect loop (so there is one thread that
 //                                ever replaces the socket).
-//   flusher     "nats-flusher"   writes the whole output buffer with one sendBytes per wake-up.
+//   flusher     "nats-flusher"   writes the whole output buffer with one sendBytes per wake-up;
+//                                woken by the first publish after it went idle. Under load publishers
+//                                write 64 KiB chunks themselves and the flusher lingers 1 ms per
+//                                look (as nats.c), so a burst costs no thread hop per write while a
+//                                lone publish (request, ack) is written at once.
 //   timer       "nats-timer"     client PINGs (stale detection) and requestAsync() timeouts;
 //                                requestAsync() timeout callbacks run here.
 //   dispatchers "nats-dispatch-N" Options::dispatcherThreads workers; ASYNC subscription callbacks.
@@ -203,6 +207,7 @@ private:
 	void onPingTimer();
 	void flusherLoop();
 	void writeOut(std::string& buffer);
+	void kickFlusher();
 	void post(std::function<void()> fn);
 	void appendProtocol(const std::string& text);
 	void ensureResponseMux();
@@ -249,6 +254,8 @@ private:
 	std::uint64_t _outMsgs = 0;
 	std::uint64_t _outBytes = 0;
 	bool _writing = false;
+	bool _flusherIdle = false;
+	std::uint64_t _directWrites = 0;  // writes done by publishers themselves (burst detection)  // the flusher waits for work: publish() wakes it (once)
 	bool _stopFlusher = false;
 	std::atomic<Connection::Status> _status{Connection::Status::DISCONNECTED};
 
