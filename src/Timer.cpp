@@ -88,7 +88,10 @@ void Timer::run()
 		auto first = _entries.begin();
 		if (first->first > Clock::now())
 		{
-			_cond.wait_until(lock, first->first);
+			// A copy: wait_until() reads the deadline again after waking, when stop() or cancel()
+			// may have erased the entry (heap-use-after-free under ASan).
+			const Clock::time_point deadline = first->first;
+			_cond.wait_until(lock, deadline);
 			continue;
 		}
 		std::function<void()> fn = std::move(first->second.fn);
