@@ -228,10 +228,17 @@ int main(int argc, char** argv)
 					sc.connect();
 					Sample& s = pubSamples[static_cast<std::size_t>(i)];
 					s.name = "pub-" + std::to_string(i);
-					std::mutex ackMutex;
-					std::condition_variable ackCv;
-					long long acked = 0;
-					long long ackErrors = 0;
+					// One pointer of captured state keeps the handler inside std::function's small buffer
+					// (no allocation per publish), like the closure pointer of the nats.c API.
+					struct AckState
+					{
+						std::mutex mutex;
+						std::condition_variable cv;
+						long long acked = 0;
+						long long errors = 0;
+						long long share = 0;
+					} st;
+					st.share = share;
 					s.start = Clock::now();
 					if (a.sync)
 					{
@@ -239,16 +246,20 @@ int main(int argc, char** argv)
 					}
 					else
 					{
-						Nats::StanAckHandler onAck = [&](const std::string&, const std::string& err) {
-							std::lock_guard<std::mutex> lock(ackMutex);
-							if (!err.empty()) ++ackErrors;
-							if (++acked == share) ackCv.notify_all();
+						AckState* pState = &st;
+						Nats::StanAckHandler onAck = [pState](const std::string&, const std::string& err) {
+							std::lock_guard<std::mutex> lock(pState->mutex);
+							if (!err.empty()) ++pState->errors;
+							if (++pState->acked == pState->share) pState->cv.notify_all();
 						};
 						for (long long k = 0; k < share; ++k) sc.publishAsync(a.channel, payload, onAck);
-						std::unique_lock<std::mutex> lock(ackMutex);
-						ackCv.wait(lock, [&]() { return acked == share; });
-						if (ackErrors) std::fprintf(stderr, "pub-%d: %lld publish errors\n", i, ackErrors);
-						if (ackErrors) ++failures;
+						std::unique_lock<std::mutex> lock(st.mutex);
+						st.cv.wait(lock, [&]() { return st.acked == share; });
+						if (st.errors)
+						{
+							std::fprintf(stderr, "pub-%d: %lld publish errors\n", i, st.errors);
+							++failures;
+						}
 					}
 					s.end = Clock::now();
 					s.msgs = share;

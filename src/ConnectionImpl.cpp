@@ -18,7 +18,9 @@
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/String.h>
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <random>
 #include <sstream>
 #include <sys/socket.h>
@@ -29,6 +31,7 @@ namespace {
 
 constexpr std::size_t READ_BUFFER_SIZE = 64 * 1024;
 constexpr std::size_t OUTPUT_HIGH_WATER = 64 * 1024 * 1024;
+constexpr std::size_t DIRECT_WRITE_THRESHOLD = 64 * 1024;
 constexpr int DEFAULT_RECONNECT_BUFFER = 8 * 1024 * 1024;
 
 using Clock = std::chrono::steady_clock;
@@ -570,19 +573,25 @@ void ConnectionImpl::onMsg(std::string& subject, std::int64_t sid, std::string& 
 {
 	_inMsgs.fetch_add(1, std::memory_order_relaxed);
 	_inBytes.fetch_add(payload.size(), std::memory_order_relaxed);
-	std::shared_ptr<SubscriptionImpl> sub;
+	// Reader-only cache of the last sid; any change of the map bumps _subsGeneration.
+	const std::uint64_t generation = _subsGeneration.load(std::memory_order_acquire);
+	if (sid != _cachedSid || generation != _cachedGeneration || !_cachedSub)
 	{
 		std::lock_guard<std::mutex> lock(_subsMutex);
 		auto it = _subs.find(sid);
-		if (it == _subs.end()) return;
-		sub = it->second;
+		_cachedSid = sid;
+		_cachedGeneration = _subsGeneration.load(std::memory_order_relaxed);
+		_cachedSub = it == _subs.end() ? nullptr : it->second;
 	}
+	SubscriptionImpl* sub = _cachedSub.get();
+	if (!sub) return;
 	bool limitReached = false;
 	if (!sub->countReceived(limitReached)) return;
 	if (limitReached)
 	{
 		std::lock_guard<std::mutex> lock(_subsMutex);
 		_subs.erase(sid);
+		_subsGeneration.fetch_add(1, std::memory_order_release);
 	}
 	Message m(std::move(subject), std::move(reply), std::move(payload), std::move(headers));
 	if (sub->kind() == SubscriptionImpl::Kind::INLINE)
@@ -826,19 +835,55 @@ void ConnectionImpl::publish(const std::string& subject, const std::string& repl
 	const std::int64_t maxPayload = _maxPayload.load(std::memory_order_relaxed);
 	if (maxPayload > 0 && static_cast<std::int64_t>(length) > maxPayload)
 		throw MaxPayloadException("nats: maximum payload exceeded (" + std::to_string(length) + " > " + std::to_string(maxPayload) + " bytes)");
-	const std::size_t frame = 4 + subject.size() + 1 + (reply.empty() ? 0 : reply.size() + 1) + 20 + 2 + length + 2;
+
+	// "PUB <subject> [reply] <length>\r\n", built before taking the lock
+	char stackHeader[256];
+	std::string heapHeader;
+	const std::size_t headerMax = 4 + subject.size() + 1 + reply.size() + 1 + 20 + 2;
+	char* h = stackHeader;
+	if (headerMax > sizeof(stackHeader))
+	{
+		heapHeader.resize(headerMax);
+		h = &heapHeader[0];
+	}
+	char* p = h;
+	std::memcpy(p, "PUB ", 4);
+	p += 4;
+	std::memcpy(p, subject.data(), subject.size());
+	p += subject.size();
+	*p++ = ' ';
+	if (!reply.empty())
+	{
+		std::memcpy(p, reply.data(), reply.size());
+		p += reply.size();
+		*p++ = ' ';
+	}
+	char digits[24];
+	int nd = 0;
+	std::size_t v = length;
+	do
+	{
+		digits[nd++] = static_cast<char>('0' + v % 10);
+		v /= 10;
+	}
+	while (v);
+	while (nd) *p++ = digits[--nd];
+	*p++ = '\r';
+	*p++ = '\n';
+	const std::size_t headerLength = static_cast<std::size_t>(p - h);
+	const std::size_t frame = headerLength + length + 2;
 
 	std::unique_lock<std::mutex> out(_outMutex);
 	for (;;)
 	{
 		Connection::Status st = _status.load(std::memory_order_relaxed);
-		if (st == Connection::Status::CLOSED) throw ConnectionClosedException("nats: connection closed");
 		if (st == Connection::Status::CONNECTED)
 		{
 			if (_outBuf.size() < OUTPUT_HIGH_WATER || Poco::Thread::current() == &_readerThread) break;
 			_spaceCond.wait(out);
 			continue;
 		}
+		if (st == Connection::Status::CLOSED) throw ConnectionClosedException("nats: connection closed");
 		if (st == Connection::Status::RECONNECTING)
 		{
 			int limit = _options.reconnectBufferSize == 0 ? DEFAULT_RECONNECT_BUFFER : _options.reconnectBufferSize;
@@ -850,21 +895,54 @@ void ConnectionImpl::publish(const std::string& subject, const std::string& repl
 		throw Poco::IllegalStateException("nats: not connected (call connect() first)");
 	}
 	const bool wasEmpty = _outBuf.empty();
-	_outBuf.append("PUB ", 4);
-	_outBuf.append(subject);
-	_outBuf.push_back(' ');
-	if (!reply.empty())
-	{
-		_outBuf.append(reply);
-		_outBuf.push_back(' ');
-	}
-	appendUnsigned(_outBuf, length);
-	_outBuf.append("\r\n", 2);
+	if (_outBuf.capacity() < _outBuf.size() + frame) _outBuf.reserve(std::max<std::size_t>(2 * (_outBuf.size() + frame), 64 * 1024));
+	_outBuf.append(h, headerLength);
 	_outBuf.append(static_cast<const char*>(data), length);
 	_outBuf.append("\r\n", 2);
-	_outMsgs.fetch_add(1, std::memory_order_relaxed);
-	_outBytes.fetch_add(length, std::memory_order_relaxed);
-	if (wasEmpty && _status.load(std::memory_order_relaxed) == Connection::Status::CONNECTED) _outCond.notify_one();
+	++_outMsgs;
+	_outBytes += length;
+	if (_status.load(std::memory_order_relaxed) != Connection::Status::CONNECTED) return;
+	if (_outBuf.size() >= DIRECT_WRITE_THRESHOLD && Poco::Thread::current() != &_readerThread)
+	{
+		// Like nats.c: with a full buffer the publisher writes itself if nobody else is writing, which
+		// saves a thread hop under load. Whoever writes holds _sockMutex from the swap to the end of the
+		// write, so frames keep their order.
+		std::unique_lock<std::mutex> sock(_sockMutex, std::try_to_lock);
+		if (sock.owns_lock())
+		{
+			_directBuf.swap(_outBuf);
+			_pingsInBuffer = 0;
+			_writing = true;
+			out.unlock();
+			writeOut(_directBuf);
+			out.lock();
+			_writing = false;
+			_spaceCond.notify_all();
+			return;
+		}
+	}
+	if (wasEmpty) _outCond.notify_one();
+}
+
+void ConnectionImpl::writeOut(std::string& buffer)
+{
+	// REQUIRES: _sockMutex held
+	try
+	{
+		sendAll(_socket, buffer.data(), buffer.size());
+	}
+	catch (Poco::Exception& e)
+	{
+		{
+			std::lock_guard<std::mutex> lock(_mutex);
+			_lastError = "nats: write failed: " + e.displayText();
+		}
+		shutdownSocket();
+	}
+	if (buffer.capacity() > 16 * 1024 * 1024)
+		std::string().swap(buffer);
+	else
+		buffer.clear();
 }
 
 void ConnectionImpl::flusherLoop()
@@ -876,28 +954,18 @@ void ConnectionImpl::flusherLoop()
 			std::unique_lock<std::mutex> out(_outMutex);
 			_outCond.wait(out, [this]() { return _stopFlusher || (_status == Connection::Status::CONNECTED && !_outBuf.empty()); });
 			if (_stopFlusher) return;
+		}
+		std::lock_guard<std::mutex> sock(_sockMutex);
+		{
+			std::lock_guard<std::mutex> out(_outMutex);
+			if (_stopFlusher) return;
+			if (_outBuf.empty() || _status != Connection::Status::CONNECTED) continue;
 			buffer.swap(_outBuf);
 			_pingsInBuffer = 0;
 			_writing = true;
 			_spaceCond.notify_all();
 		}
-		try
-		{
-			std::lock_guard<std::mutex> lock(_sockMutex);
-			sendAll(_socket, buffer.data(), buffer.size());
-		}
-		catch (Poco::Exception& e)
-		{
-			{
-				std::lock_guard<std::mutex> lock(_mutex);
-				_lastError = "nats: write failed: " + e.displayText();
-			}
-			shutdownSocket();
-		}
-		if (buffer.capacity() > 16 * 1024 * 1024)
-			std::string().swap(buffer);
-		else
-			buffer.clear();
+		writeOut(buffer);
 		{
 			std::lock_guard<std::mutex> out(_outMutex);
 			_writing = false;
@@ -1005,6 +1073,7 @@ std::shared_ptr<SubscriptionImpl> ConnectionImpl::addSubscription(const std::str
 	Dispatcher* d = kind == SubscriptionImpl::Kind::ASYNC ? _dispatchers.next() : nullptr;
 	auto sub = std::make_shared<SubscriptionImpl>(weak_from_this(), sid, subject, queue, kind, std::move(handler), maxMsgs, maxBytes, d);
 	_subs[sid] = sub;
+	_subsGeneration.fetch_add(1, std::memory_order_release);
 	std::lock_guard<std::mutex> out(_outMutex);
 	if (_status == Connection::Status::CONNECTED)
 	{
@@ -1049,6 +1118,7 @@ void ConnectionImpl::unsubscribe(const std::shared_ptr<SubscriptionImpl>& sub)
 		if (sub->isClosed()) return;
 		std::lock_guard<std::mutex> subsLock(_subsMutex);
 		_subs.erase(sub->sid());
+		_subsGeneration.fetch_add(1, std::memory_order_release);
 		std::lock_guard<std::mutex> out(_outMutex);
 		if (_status == Connection::Status::CONNECTED)
 		{
@@ -1078,6 +1148,7 @@ void ConnectionImpl::autoUnsubscribe(const std::shared_ptr<SubscriptionImpl>& su
 		if (received >= static_cast<std::uint64_t>(max))
 		{
 			_subs.erase(sub->sid());
+			_subsGeneration.fetch_add(1, std::memory_order_release);
 			if (send)
 			{
 				_outBuf += "UNSUB ";
@@ -1286,6 +1357,7 @@ void ConnectionImpl::close()
 		std::lock_guard<std::mutex> lock(_subsMutex);
 		for (auto& s: _subs) subs.push_back(s.second);
 		_subs.clear();
+		_subsGeneration.fetch_add(1, std::memory_order_release);
 	}
 	for (auto& s: subs) s->markClosed(true);
 	// 3. join (never the calling thread)
@@ -1315,6 +1387,7 @@ void ConnectionImpl::drain(Poco::Timespan timeout)
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		checkUsable();
+		if (_draining.exchange(true)) throw Poco::IllegalStateException("nats: already draining");
 		std::lock_guard<std::mutex> subsLock(_subsMutex);
 		std::lock_guard<std::mutex> out(_outMutex);
 		for (auto& s: _subs)
@@ -1346,6 +1419,7 @@ void ConnectionImpl::drain(Poco::Timespan timeout)
 	{
 		std::lock_guard<std::mutex> lock(_subsMutex);
 		for (auto& s: subs) _subs.erase(s->sid());
+		_subsGeneration.fetch_add(1, std::memory_order_release);
 	}
 	for (auto& s: subs)
 	{
@@ -1395,9 +1469,12 @@ Statistics ConnectionImpl::statistics() const
 {
 	Statistics s;
 	s.inMsgs = _inMsgs.load();
-	s.outMsgs = _outMsgs.load();
+	{
+		std::lock_guard<std::mutex> out(_outMutex);
+		s.outMsgs = _outMsgs;
+		s.outBytes = _outBytes;
+	}
 	s.inBytes = _inBytes.load();
-	s.outBytes = _outBytes.load();
 	s.reconnects = _reconnects.load();
 	return s;
 }

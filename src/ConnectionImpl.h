@@ -24,13 +24,21 @@
 //                                lame duck handlers, in event order.
 //   connect(), close(), drain(), flush(), request() run on the caller's thread.
 //
+// RULES FOR INLINE HANDLERS (reader thread): do not block; publish(), requestAsync(),
+// subscribe*/unsubscribe() are fine; flush(), request(), drain() would wait for the reader itself
+// and only end by their timeout. close() is allowed (it does not join the calling thread).
+// The last reference to a ConnectionImpl must not be dropped on one of its own threads.
+//
 // LOCK ORDER (take left before right; never the other way; no handler runs under any of them):
 //   _mutex (state, pool, pong FIFO)  ->  _subsMutex (sid map)  ->  _outMutex (output buffer, status)
-//   Leaves (nothing is taken while holding them): _sockMutex (socket replace vs. write),
-//   _fdMutex (fd for shutdown), _reqMutex (request waiters), SubscriptionImpl::_mutex,
-//   Dispatcher/EventQueue/Timer internal mutexes.
-//   publish() takes only _outMutex, so it is safe from any thread, including the reader thread
-//   (inline handlers) and timer callbacks.
+//   _sockMutex (held by whoever writes, from the buffer swap to the end of the write; the reader
+//   holds it to replace the socket and, with TLS, around each SSL read)  ->  _outMutex.
+//   publish() holds _outMutex and only try_locks _sockMutex (direct write when 64 KiB are pending
+//   and nobody is writing; never on the reader thread), so it cannot deadlock.
+//   Leaves (nothing is taken while holding them): _fdMutex (fd for shutdown), _reqMutex (request
+//   waiters), SubscriptionImpl::_mutex, Dispatcher/EventQueue/Timer internal mutexes.
+//   publish() is safe from any thread, including the reader thread (inline handlers, where it only
+//   appends) and timer callbacks.
 // ---------------------------------------------------------------------------------------------
 
 #ifndef Nats_ConnectionImpl_INCLUDED
@@ -80,8 +88,10 @@ public:
 	void connect();
 
 	/// Publishes; safe from any thread, also from an inline handler on the reader thread (only
-	/// appends to the output buffer). Blocks only when the output buffer holds more than 64 MiB
-	/// while connected (back pressure), never on the reader thread.
+	/// appends to the output buffer there). Normally appends and wakes the flusher; when 64 KiB or
+	/// more are pending and no write is in progress the calling thread writes the buffer itself
+	/// (one sendBytes, as nats.c does). Blocks while more than 64 MiB are pending (back pressure);
+	/// never blocks on the reader thread.
 	/// Throws as Connection::publish().
 	void publish(const std::string& subject, const std::string& reply, const void* data, std::size_t length);
 
@@ -122,7 +132,11 @@ public:
 	std::string connectedServerId() const;
 	std::vector<std::string> servers() const;
 	Statistics statistics() const;
-	Connection::Status status() const { return _status.load(); }
+	Connection::Status status() const
+	{
+		Connection::Status st = _status.load();
+		return (st == Connection::Status::CONNECTED && _draining.load()) ? Connection::Status::DRAINING : st;
+	}
 	std::string lastError() const;
 	const Options& options() const { return _options; }
 
@@ -188,6 +202,7 @@ private:
 	void schedulePing();
 	void onPingTimer();
 	void flusherLoop();
+	void writeOut(std::string& buffer);
 	void post(std::function<void()> fn);
 	void appendProtocol(const std::string& text);
 	void ensureResponseMux();
@@ -219,13 +234,20 @@ private:
 	mutable std::mutex _subsMutex;
 	std::unordered_map<std::int64_t, std::shared_ptr<SubscriptionImpl>> _subs;
 	std::int64_t _nextSid = 0;
+	std::atomic<std::uint64_t> _subsGeneration{0};
+	// reader-thread-only cache of the last looked-up subscription
+	std::int64_t _cachedSid = -1;
+	std::uint64_t _cachedGeneration = 0;
+	std::shared_ptr<SubscriptionImpl> _cachedSub;
 
 	// ---- _outMutex: output ----
-	std::mutex _outMutex;
+	mutable std::mutex _outMutex;
 	std::condition_variable _outCond;     // flusher wake-up
 	std::condition_variable _spaceCond;   // back pressure, drained-for-close
 	std::string _outBuf;
 	std::size_t _pingsInBuffer = 0;
+	std::uint64_t _outMsgs = 0;
+	std::uint64_t _outBytes = 0;
 	bool _writing = false;
 	bool _stopFlusher = false;
 	std::atomic<Connection::Status> _status{Connection::Status::DISCONNECTED};
@@ -233,6 +255,7 @@ private:
 	// ---- _sockMutex / _fdMutex: socket ----
 	std::mutex _sockMutex;
 	Poco::Net::StreamSocket _socket;
+	std::string _directBuf;  // publisher-side direct writes (see publish())
 	bool _tls = false;
 	std::mutex _fdMutex;
 	int _fd = -1;
@@ -245,11 +268,10 @@ private:
 	std::uint64_t _nextToken = 0;
 
 	// ---- lock-free ----
+	std::atomic<bool> _draining{false};
 	std::atomic<std::int64_t> _maxPayload{0};
 	std::atomic<std::uint64_t> _inMsgs{0};
-	std::atomic<std::uint64_t> _outMsgs{0};
 	std::atomic<std::uint64_t> _inBytes{0};
-	std::atomic<std::uint64_t> _outBytes{0};
 	std::atomic<std::uint64_t> _reconnects{0};
 
 	// ---- threads (owned; started by connect(), stopped by close()) ----

@@ -11,39 +11,96 @@
 #include "PubAckTracker.h"
 #include "Nats/Exception.h"
 #include <algorithm>
+#include <random>
+#include <time.h>
 
 namespace Nats {
+
+namespace {
+
+const char DIGITS[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const std::size_t PREFIX_LENGTH = 4;
+
+int digitValue(char c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
+	if (c >= 'a' && c <= 'z') return c - 'a' + 36;
+	return -1;
+}
+
+/// steady_clock (CLOCK_MONOTONIC) at tick resolution: a cheaper read for deadlines that are
+/// seconds away (an entry may expire up to one tick early).
+PubAckTracker::Clock::time_point coarseNow()
+{
+	timespec ts;
+	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) != 0) return PubAckTracker::Clock::now();
+	return PubAckTracker::Clock::time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
+}
+
+} // namespace
 
 PubAckTracker::PubAckTracker(int maxInflight, double percentage, Poco::Timespan ackWait)
 	: _max(std::max(1, maxInflight)),
 	  _resumeBelow(std::max(1, static_cast<int>(static_cast<double>(std::max(1, maxInflight)) * percentage))),
-	  _ackWait(std::chrono::microseconds(ackWait.totalMicroseconds()))
+	  _ackWait(std::chrono::microseconds(ackWait.totalMicroseconds())),
+	  _spanLimit(static_cast<std::size_t>(std::max(1, maxInflight)) * 4 + 1024)
 {
-	_map.reserve(static_cast<std::size_t>(std::min(_max, 1 << 16)));
+	std::random_device rd;
+	std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd());
+	for (std::size_t i = 0; i < PREFIX_LENGTH; ++i) _prefix.push_back(DIGITS[gen() % 62]);
 }
 
-bool PubAckTracker::add(const std::string& guid, Callback callback, Poco::Timespan maxWait, bool direct)
+void PubAckTracker::formatGuid(std::uint64_t seq, std::string& out) const
+{
+	char buf[16];
+	int n = 0;
+	do
+	{
+		buf[n++] = DIGITS[seq % 62];
+		seq /= 62;
+	} while (seq);
+	out.assign(_prefix);
+	while (n > 0) out.push_back(buf[--n]);
+}
+
+bool PubAckTracker::parseGuid(std::string_view guid, std::uint64_t& seq) const
+{
+	if (guid.size() <= PREFIX_LENGTH || guid.size() > PREFIX_LENGTH + 11) return false;
+	if (guid.compare(0, PREFIX_LENGTH, _prefix) != 0) return false;
+	std::uint64_t v = 0;
+	for (std::size_t i = PREFIX_LENGTH; i < guid.size(); ++i)
+	{
+		int d = digitValue(guid[i]);
+		if (d < 0) return false;
+		v = v * 62 + static_cast<std::uint64_t>(d);
+	}
+	seq = v;
+	return true;
+}
+
+bool PubAckTracker::add(std::string& guid, Callback callback, Poco::Timespan maxWait, bool direct)
 {
 	bool wasEmpty;
+	std::uint64_t seq;
 	{
 		std::unique_lock<std::mutex> lock(_mutex);
 		if (_closed) throw ConnectionClosedException("stan: connection closed");
-		if (_stalled || static_cast<int>(_map.size()) >= _max)
+		if (_stalled || _count >= _max)
 		{
 			const bool bounded = maxWait.totalMicroseconds() >= 0;
 			const auto deadline = Clock::now() + std::chrono::microseconds(bounded ? maxWait.totalMicroseconds() : 0);
-			while (!_closed && (_stalled || static_cast<int>(_map.size()) >= _max))
+			while (!_closed && (_stalled || _count >= _max))
 			{
 				// Once full, the window stays stalled until it drains below the release threshold;
 				// then the waiters compete for the free slots and it may stall again.
-				if (static_cast<int>(_map.size()) >= _max) _stalled = true;
+				if (_count >= _max) _stalled = true;
 				++_waiters;
 				if (bounded)
 				{
 					auto st = _slotFree.wait_until(lock, deadline);
 					--_waiters;
-					if (st == std::cv_status::timeout && !_closed && (_stalled || static_cast<int>(_map.size()) >= _max))
-						return false;
+					if (st == std::cv_status::timeout && !_closed && (_stalled || _count >= _max)) return false;
 				}
 				else
 				{
@@ -53,42 +110,76 @@ bool PubAckTracker::add(const std::string& guid, Callback callback, Poco::Timesp
 			}
 			if (_closed) throw ConnectionClosedException("stan: connection closed");
 		}
-		auto res = _map.emplace(guid, Entry());
-		if (!res.second) throw Poco::InvalidArgumentException("stan: duplicate publish guid", guid);
-		Map::value_type* node = &*res.first;
-		node->second.callback = std::move(callback);
-		node->second.direct = direct;
-		node->second.deadline = Clock::now() + _ackWait;
-		wasEmpty = (_tail == nullptr);
-		node->second.prev = _tail;
-		if (_tail)
-			_tail->second.next = node;
-		else
-			_head = node;
-		_tail = node;
+		seq = _nextSeq++;
+		wasEmpty = (_count == 0);
+		if (_ring.empty()) _base = seq;
+		_ring.emplace_back();
+		Entry& e = _ring.back();
+		e.callback = std::move(callback);
+		e.deadline = coarseNow() + _ackWait;
+		e.pending = true;
+		e.direct = direct;
+		++_count;
+		// An old entry still pending while the ring grew far beyond the window: move the front
+		// into the overflow map so that the ring stays bounded.
+		while (_ring.size() > _spanLimit)
+		{
+			Entry& front = _ring.front();
+			if (front.pending) _overflow.emplace(_base, std::move(front));
+			_ring.pop_front();
+			++_base;
+			compactLocked();
+		}
 	}
+	formatGuid(seq, guid);
 	if (wasEmpty && _arm) _arm();
 	return true;
 }
 
-void PubAckTracker::unlinkLocked(Map::value_type& node)
+PubAckTracker::Entry* PubAckTracker::findLocked(std::uint64_t seq, bool& inOverflow)
 {
-	Entry& e = node.second;
-	if (e.prev)
-		e.prev->second.next = e.next;
+	if (seq >= _base && seq - _base < _ring.size())
+	{
+		Entry& e = _ring[static_cast<std::size_t>(seq - _base)];
+		inOverflow = false;
+		return e.pending ? &e : nullptr;
+	}
+	auto it = _overflow.find(seq);
+	if (it == _overflow.end()) return nullptr;
+	inOverflow = true;
+	return &it->second;
+}
+
+void PubAckTracker::eraseLocked(std::uint64_t seq, bool inOverflow)
+{
+	--_count;
+	if (inOverflow)
+	{
+		_overflow.erase(seq);
+	}
 	else
-		_head = e.next;
-	if (e.next)
-		e.next->second.prev = e.prev;
-	else
-		_tail = e.prev;
-	e.prev = e.next = nullptr;
+	{
+		Entry& e = _ring[static_cast<std::size_t>(seq - _base)];
+		e.pending = false;
+		e.callback = nullptr;
+		compactLocked();
+	}
+	releaseLocked();
+}
+
+void PubAckTracker::compactLocked()
+{
+	while (!_ring.empty() && !_ring.front().pending)
+	{
+		_ring.pop_front();
+		++_base;
+	}
 }
 
 void PubAckTracker::releaseLocked()
 {
-	// Called after an entry was erased.
-	if (_stalled && static_cast<int>(_map.size()) < _resumeBelow)
+	// Called after an entry was removed.
+	if (_stalled && _count < _resumeBelow)
 	{
 		_stalled = false;
 		if (_waiters > 0) _slotFree.notify_all();
@@ -101,63 +192,102 @@ void PubAckTracker::releaseLocked()
 
 bool PubAckTracker::complete(std::string_view guid, Completion& out)
 {
-	// A thread-local key buffer avoids an allocation per ack (C++17 has no heterogeneous lookup
-	// for unordered_map).
-	thread_local std::string key;
-	key.assign(guid.data(), guid.size());
+	std::uint64_t seq;
+	if (!parseGuid(guid, seq)) return false;
 	std::lock_guard<std::mutex> lock(_mutex);
-	auto it = _map.find(key);
-	if (it == _map.end()) return false;
-	unlinkLocked(*it);
-	out.guid = key;
-	out.callback = std::move(it->second.callback);
-	out.direct = it->second.direct;
-	_map.erase(it);
-	releaseLocked();
+	bool inOverflow;
+	Entry* e = findLocked(seq, inOverflow);
+	if (!e) return false;
+	out.guid.assign(guid.data(), guid.size());
+	out.callback = std::move(e->callback);
+	out.direct = e->direct;
+	eraseLocked(seq, inOverflow);
 	return true;
 }
 
-bool PubAckTracker::remove(const std::string& guid)
+bool PubAckTracker::remove(std::string_view guid)
 {
+	std::uint64_t seq;
+	if (!parseGuid(guid, seq)) return false;
 	std::lock_guard<std::mutex> lock(_mutex);
-	auto it = _map.find(guid);
-	if (it == _map.end()) return false;
-	unlinkLocked(*it);
-	_map.erase(it);
-	releaseLocked();
+	bool inOverflow;
+	if (!findLocked(seq, inOverflow)) return false;
+	eraseLocked(seq, inOverflow);
 	return true;
 }
 
 PubAckTracker::Clock::time_point PubAckTracker::expire(Clock::time_point now, std::vector<Completion>& out)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	bool erased = false;
-	while (_head && _head->second.deadline <= now)
+	const int before = _count;
+	// Overflow entries are older than every ring entry: they expire first.
+	while (!_overflow.empty() && _overflow.begin()->second.deadline <= now)
 	{
-		Map::value_type* node = _head;
-		unlinkLocked(*node);
-		out.push_back(Completion{node->first, std::move(node->second.callback), node->second.direct});
-		_map.erase(_map.find(out.back().guid));
-		erased = true;
+		auto it = _overflow.begin();
+		Completion c;
+		formatGuid(it->first, c.guid);
+		c.callback = std::move(it->second.callback);
+		c.direct = it->second.direct;
+		out.push_back(std::move(c));
+		_overflow.erase(it);
+		--_count;
 	}
-	if (erased) releaseLocked();
-	return _head ? _head->second.deadline : Clock::time_point::max();
+	if (_overflow.empty())
+	{
+		while (!_ring.empty() && _ring.front().deadline <= now)
+		{
+			Entry& e = _ring.front();
+			if (e.pending)
+			{
+				Completion c;
+				formatGuid(_base, c.guid);
+				c.callback = std::move(e.callback);
+				c.direct = e.direct;
+				out.push_back(std::move(c));
+				--_count;
+			}
+			_ring.pop_front();
+			++_base;
+			compactLocked();
+		}
+	}
+	if (_count != before) releaseLocked();
+	if (!_overflow.empty()) return _overflow.begin()->second.deadline;
+	return _ring.empty() ? Clock::time_point::max() : _ring.front().deadline;
 }
 
 PubAckTracker::Clock::time_point PubAckTracker::nextDeadline() const
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	return _head ? _head->second.deadline : Clock::time_point::max();
+	if (!_overflow.empty()) return _overflow.begin()->second.deadline;
+	return _ring.empty() ? Clock::time_point::max() : _ring.front().deadline;
 }
 
 void PubAckTracker::close(std::vector<Completion>& out)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	_closed = true;
-	for (Map::value_type* node = _head; node; node = node->second.next)
-		out.push_back(Completion{node->first, std::move(node->second.callback), node->second.direct});
-	_head = _tail = nullptr;
-	_map.clear();
+	for (auto& kv : _overflow)
+	{
+		Completion c;
+		formatGuid(kv.first, c.guid);
+		c.callback = std::move(kv.second.callback);
+		c.direct = kv.second.direct;
+		out.push_back(std::move(c));
+	}
+	_overflow.clear();
+	for (std::size_t i = 0; i < _ring.size(); ++i)
+	{
+		Entry& e = _ring[i];
+		if (!e.pending) continue;
+		Completion c;
+		formatGuid(_base + i, c.guid);
+		c.callback = std::move(e.callback);
+		c.direct = e.direct;
+		out.push_back(std::move(c));
+	}
+	_ring.clear();
+	_count = 0;
 	_stalled = false;
 	_slotFree.notify_all();
 }
@@ -165,7 +295,7 @@ void PubAckTracker::close(std::vector<Completion>& out)
 int PubAckTracker::inflight() const
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	return static_cast<int>(_map.size());
+	return _count;
 }
 
 bool PubAckTracker::isClosed() const

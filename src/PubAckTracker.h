@@ -17,21 +17,31 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
+#include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace Nats {
 
 /// Publishes awaiting their PubAck: an inflight window (a bounded semaphore of `maxInflight`
-/// slots with nats.c's release threshold), a guid -> entry map, and a deadline-ordered list (all
-/// entries share the same wait, so insertion order is deadline order: an intrusive FIFO through
-/// the map nodes). Every entry ends exactly once: acked (complete()), timed out (expire()) or
-/// failed (failAll()); each of those releases its slot and hands back the callback, which the
-/// caller runs after the tracker's lock is released.
+/// slots with nats.c's release threshold), and the pending entries.
+///
+/// The tracker chooses the guids: a short random prefix plus a per-tracker sequence in base 62
+/// (at most 15 characters, so a std::string holds it without allocating). The sequence locates the
+/// entry directly: entries live in a deque indexed by sequence (insertion order is also deadline
+/// order, since all entries share the same wait), so adding, acking and expiring need no hashing
+/// and no allocation per entry. Entries acked out of order leave holes that are dropped once they
+/// reach the front; an entry that stays pending while many later ones complete is moved to a small
+/// ordered overflow map so that the deque never spans more than a few windows.
+///
+/// Every entry ends exactly once: acked (complete()), timed out (expire()) or failed (close());
+/// each releases its slot and hands back the callback, which the caller runs after the tracker's
+/// lock is released.
 ///
 /// Thread safety: Thread-safe. Callbacks are never run by the tracker itself.
 class PubAckTracker
@@ -52,20 +62,21 @@ public:
 	/// below max(1, maxInflight * percentage). `ackWait` is each entry's lifetime.
 	PubAckTracker(int maxInflight, double percentage, Poco::Timespan ackWait);
 
-	/// Takes a slot and registers `guid`. Blocks while the window is full, at most `maxWait`
-	/// (negative = unbounded). Returns false on timeout. Throws ConnectionClosedException
-	/// "stan: connection closed" once close() was called (also when woken by it).
-	/// `direct` is stored with the entry and returned in its Completion (the caller uses it to run
-	/// internal callbacks in place instead of handing them to a user-callback thread).
-	bool add(const std::string& guid, Callback callback, Poco::Timespan maxWait = Poco::Timespan(-1), bool direct = false);
+	/// Takes a slot, registers a new entry and writes its guid to `guid`. Blocks while the window
+	/// is full, at most `maxWait` (negative = unbounded). Returns false on timeout (nothing
+	/// registered). `direct` is returned in the Completion (the caller runs such callbacks in
+	/// place instead of handing them to a user-callback thread).
+	/// Throws ConnectionClosedException "stan: connection closed" once close() was called (also
+	/// when woken by it).
+	bool add(std::string& guid, Callback callback, Poco::Timespan maxWait = Poco::Timespan(-1), bool direct = false);
 
 	/// The PubAck for `guid` arrived. Returns true and fills `out` if the entry was pending (its
-	/// slot is released); false for an unknown guid (late or foreign ack).
+	/// slot is released); false for an unknown guid (late, duplicate or foreign ack).
 	bool complete(std::string_view guid, Completion& out);
 
 	/// Removes `guid` without a callback (its publish failed before it went out). Returns false if
 	/// it was no longer pending.
-	bool remove(const std::string& guid);
+	bool remove(std::string_view guid);
 
 	/// Moves every entry whose deadline is <= now into `out` (oldest first). Returns the next
 	/// deadline, or Clock::time_point::max() if none.
@@ -75,7 +86,7 @@ public:
 	Clock::time_point nextDeadline() const;
 
 	/// Refuses new entries from now on, wakes blocked publishers (they throw) and moves every
-	/// pending entry into `out`.
+	/// pending entry into `out` (oldest first).
 	void close(std::vector<Completion>& out);
 
 	/// Entries pending now.
@@ -83,33 +94,42 @@ public:
 
 	bool isClosed() const;
 
-	/// Called (outside the lock) when the first entry is added to an empty list, so that a timer
-	/// can arm itself. Set before use.
+	/// Called (outside the lock) when the first entry is added to an empty tracker, so that a
+	/// timer can arm itself. Set before use.
 	void setArmCallback(std::function<void()> arm) { _arm = std::move(arm); }
 
+	/// The guid prefix of this tracker (tests).
+	const std::string& guidPrefix() const { return _prefix; }
+
 private:
-	struct Entry;
-	using Map = std::unordered_map<std::string, Entry>;
 	struct Entry
 	{
 		Callback callback;
-		bool direct = false;
 		Clock::time_point deadline;
-		Map::value_type* prev = nullptr;
-		Map::value_type* next = nullptr;
+		bool pending = false;
+		bool direct = false;
 	};
 
-	void unlinkLocked(Map::value_type& node);
+	void formatGuid(std::uint64_t seq, std::string& out) const;
+	bool parseGuid(std::string_view guid, std::uint64_t& seq) const;
+	/// Finds a pending entry; nullptr if none.
+	Entry* findLocked(std::uint64_t seq, bool& inOverflow);
+	void eraseLocked(std::uint64_t seq, bool inOverflow);
+	void compactLocked();
 	void releaseLocked();
 
 	const int _max;
 	const int _resumeBelow;
 	const Clock::duration _ackWait;
+	const std::size_t _spanLimit;
+	std::string _prefix;
 	mutable std::mutex _mutex;
 	std::condition_variable _slotFree;
-	Map _map;
-	Map::value_type* _head = nullptr;
-	Map::value_type* _tail = nullptr;
+	std::deque<Entry> _ring;     // entries _base .. _base + size - 1
+	std::uint64_t _base = 1;
+	std::uint64_t _nextSeq = 1;
+	std::map<std::uint64_t, Entry> _overflow; // old pending entries moved out of the ring
+	int _count = 0;
 	int _waiters = 0;
 	bool _stalled = false;
 	bool _closed = false;

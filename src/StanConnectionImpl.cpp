@@ -413,7 +413,7 @@ std::string StanConnectionImpl::publishAsync(const std::string& channel, const v
 {
 	if (channel.empty()) throw Poco::InvalidArgumentException("stan: channel must not be empty");
 	checkConnected();
-	std::string guid = NUID::next();
+	std::string guid; // at most 15 characters: no allocation
 	if (!_pTracker->add(guid, std::move(handler), maxWait, !userHandler))
 		throw NatsTimeoutException("stan: publish window full");
 	thread_local std::string buf;
@@ -436,32 +436,43 @@ std::string StanConnectionImpl::publishAsync(const std::string& channel, const v
 
 void StanConnectionImpl::publish(const std::string& channel, const void* data, std::size_t length)
 {
+	// The waiter lives on this stack; the callback only captures its address (small enough for
+	// std::function's local buffer: no allocation) and runs exactly once, on the reader thread
+	// (ack), the timer thread (timeout) or the closing thread.
 	struct Waiter
 	{
 		std::mutex mutex;
 		std::condition_variable cv;
 		bool done = false;
+		bool sleeping = false;
 		std::string error;
-	};
-	auto pWaiter = std::make_shared<Waiter>();
-	publishAsync(channel, data, length,
+	} waiter;
+	Waiter* pWaiter = &waiter;
+	const std::string guid = publishAsync(channel, data, length,
 		[pWaiter](const std::string&, const std::string& error) {
 			std::lock_guard<std::mutex> lock(pWaiter->mutex);
 			pWaiter->done = true;
 			pWaiter->error = error;
-			pWaiter->cv.notify_one();
+			if (pWaiter->sleeping) pWaiter->cv.notify_one();
 		},
 		Poco::Timespan(-1), false);
 	{
-		std::unique_lock<std::mutex> lock(pWaiter->mutex);
-		// The timer completes the entry after pubAckWait; the extra margin only guards against a
-		// stuck timer.
+		std::unique_lock<std::mutex> lock(waiter.mutex);
+		// The timer completes the entry after pubAckWait; the margin only guards against a stuck
+		// timer.
 		auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(_options.pubAckWait.totalMicroseconds())
 			+ std::chrono::microseconds(_options.connectWait.totalMicroseconds()) + std::chrono::seconds(1);
-		if (!pWaiter->cv.wait_until(lock, deadline, [&]() { return pWaiter->done; }))
-			throw StanPubAckTimeoutException(PUB_ACK_TIMEOUT);
+		waiter.sleeping = true;
+		if (!waiter.cv.wait_until(lock, deadline, [&]() { return waiter.done; }))
+		{
+			lock.unlock();
+			if (_pTracker->remove(guid)) throw StanPubAckTimeoutException(PUB_ACK_TIMEOUT);
+			// The callback was taken by a completer: it is about to run.
+			lock.lock();
+			waiter.cv.wait(lock, [&]() { return waiter.done; });
+		}
 	}
-	const std::string& error = pWaiter->error;
+	const std::string& error = waiter.error;
 	if (error.empty()) return;
 	if (error == PUB_ACK_TIMEOUT) throw StanPubAckTimeoutException(error);
 	if (error == CONNECTION_CLOSED) throw ConnectionClosedException(error);
@@ -537,6 +548,17 @@ void StanConnectionImpl::ackLoop()
 	std::unique_lock<std::mutex> lock(_ackMutex);
 	while (true)
 	{
+		if (_ackQueue.empty() && !_ackStop)
+		{
+			// Under load acks arrive in bursts: give the reader a moment to queue more before
+			// sleeping, which saves a sleep/wake-up pair per burst.
+			for (int spin = 0; spin < 3 && _ackQueue.empty() && !_ackStop; ++spin)
+			{
+				lock.unlock();
+				std::this_thread::yield();
+				lock.lock();
+			}
+		}
 		while (_ackQueue.empty() && !_ackStop)
 		{
 			_ackWaiting = true;

@@ -185,6 +185,13 @@ void StanSubscriptionImpl::workerLoop()
 	std::unique_lock<std::mutex> lock(_mutex);
 	while (true)
 	{
+		// Messages come in bursts: a short yield before sleeping saves a sleep/wake-up pair.
+		for (int spin = 0; spin < 2 && !_stopped && _ready && _queue.empty(); ++spin)
+		{
+			lock.unlock();
+			std::this_thread::yield();
+			lock.lock();
+		}
 		while (!_stopped && (!_ready || _queue.empty()))
 		{
 			_workerWaiting = true;

@@ -587,6 +587,63 @@ void ConnectionTest::testDrain()
 	CPPUNIT_ASSERT(conn.isClosed());
 }
 
+void ConnectionTest::testDrainStatus()
+{
+	Connection conn(options());
+	conn.connect();
+	std::string subject = Test::uniqueName("core.drain2");
+	std::mutex gate;
+	std::unique_lock<std::mutex> block(gate);
+	std::atomic<int> count{0};
+	conn.subscribe(subject, [&](const Message&) {
+		std::lock_guard<std::mutex> wait(gate);
+		++count;
+	});
+	conn.flush(WAIT);
+	for (int i = 0; i < 10; ++i) conn.publish(subject, "x");
+	conn.flush(WAIT);
+	std::atomic<bool> drained{false};
+	std::thread drainer([&]() {
+		try
+		{
+			conn.drain(Poco::Timespan(10, 0));
+			drained = true;
+		}
+		catch (...)
+		{
+		}
+	});
+	NATS_WAIT_FOR(conn.status() == Connection::Status::DRAINING, WAIT);
+	CPPUNIT_ASSERT(!drained.load());
+	CPPUNIT_ASSERT_THROW(conn.drain(WAIT), Poco::IllegalStateException);
+	block.unlock();
+	drainer.join();
+	CPPUNIT_ASSERT(drained.load());
+	CPPUNIT_ASSERT_EQUAL(10, count.load());
+	CPPUNIT_ASSERT(conn.isClosed());
+}
+
+void ConnectionTest::testSyncSlowConsumer()
+{
+	Options o = options();
+	o.maxPendingMessages = 5;
+	Connection conn(o);
+	conn.connect();
+	std::string subject = Test::uniqueName("core.syncslow");
+	Subscription sub = conn.subscribeSync(subject);
+	conn.flush(WAIT);
+	for (int i = 0; i < 8; ++i) conn.publish(subject, std::to_string(i));
+	conn.flush(WAIT);
+	NATS_WAIT_FOR(sub.dropped() == 3, WAIT);
+	// reported once, then the queued messages come
+	CPPUNIT_ASSERT_THROW(sub.nextMessage(WAIT), SlowConsumerException);
+	for (int i = 0; i < 5; ++i) CPPUNIT_ASSERT_EQUAL(std::to_string(i), sub.nextMessage(WAIT).data());
+	CPPUNIT_ASSERT_THROW(sub.nextMessage(Poco::Timespan(0, 50000)), NatsTimeoutException);
+	sub.setPendingLimits(-1, -1);
+	CPPUNIT_ASSERT_EQUAL(-1, sub.maxPendingMessages());
+	CPPUNIT_ASSERT_THROW(sub.setPendingLimits(0, 10), Poco::InvalidArgumentException);
+}
+
 void ConnectionTest::testStatistics()
 {
 	Connection conn(options());

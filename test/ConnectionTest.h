@@ -39,6 +39,8 @@ class ConnectionTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testInlineSubscriptionPublishes);
 	CPPUNIT_TEST(testRequestAsync);
 	CPPUNIT_TEST(testDrain);
+	CPPUNIT_TEST(testDrainStatus);
+	CPPUNIT_TEST(testSyncSlowConsumer);
 	CPPUNIT_TEST(testStatistics);
 	CPPUNIT_TEST(testNoEcho);
 	CPPUNIT_TEST(testDispatcherPool);
@@ -72,6 +74,8 @@ public:
 	void testInlineSubscriptionPublishes();
 	void testRequestAsync();
 	void testDrain();
+	void testDrainStatus();
+	void testSyncSlowConsumer();
 	void testStatistics();
 	void testNoEcho();
 	void testDispatcherPool();

@@ -17,6 +17,7 @@ class PubAckTrackerTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testCloseFailsAllAndWakesWaiters);
 	CPPUNIT_TEST(testRemove);
 	CPPUNIT_TEST(testArmCallback);
+	CPPUNIT_TEST(testOldEntryOverflow);
 	CPPUNIT_TEST(testConcurrentExactlyOnce);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -28,6 +29,7 @@ public:
 	void testCloseFailsAllAndWakesWaiters();
 	void testRemove();
 	void testArmCallback();
+	void testOldEntryOverflow();
 	void testConcurrentExactlyOnce();
 };
 

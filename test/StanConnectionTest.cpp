@@ -293,6 +293,28 @@ void StanConnectionTest::testCloseFromAckHandler()
 	CPPUNIT_ASSERT(sc.status() == StanConnection::Status::CLOSED);
 }
 
+void StanConnectionTest::testPublishFromAckHandler()
+{
+	// A window of one: each ack handler publishes the next message (the slot is free by then).
+	StanOptions o = optionsFor(*_pFixture);
+	o.maxPubAcksInflight = 1;
+	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), o);
+	sc.connect();
+	std::string channel = Test::uniqueName("ch");
+	std::atomic<int> acked{0};
+	std::atomic<int> errors{0};
+	std::function<void(const std::string&, const std::string&)> next;
+	next = [&](const std::string&, const std::string& err) {
+		if (!err.empty()) ++errors;
+		if (++acked < 100) sc.publishAsync(channel, std::to_string(acked.load()), next);
+	};
+	sc.publishAsync(channel, "0", next);
+	NATS_WAIT_FOR(acked.load() == 100, WAIT);
+	CPPUNIT_ASSERT_EQUAL(0, errors.load());
+	StanSubscription sub = sc.subscribeSync(channel, StanSubscriptionOptions().deliverAllAvailable());
+	for (int i = 0; i < 100; ++i) CPPUNIT_ASSERT_EQUAL(std::to_string(i), sub.nextMessage(WAIT).data());
+}
+
 void StanConnectionTest::testLostWhenServerStops()
 {
 	Test::skipIfExternal("stops the streaming server");
@@ -404,4 +426,20 @@ void StanConnectionTest::testNatsRestart()
 	NATS_WAIT_FOR(allReceived(), Poco::Timespan(30, 0));
 	sc.publish(channel, "final");
 	NATS_WAIT_FOR(got.messages().back().data() == "final", WAIT);
+	// The durable's position survived: resuming it delivers nothing new from before, only
+	// redeliveries of messages whose acks were lost while disconnected.
+	std::uint64_t lastSeq = got.messages().back().sequence();
+	sub.close();
+	StanCollector resumed;
+	StanSubscription again = sc.subscribe(channel, resumed.handler(),
+		StanSubscriptionOptions().deliverAllAvailable().setDurableName("dur"));
+	sc.publish(channel, "after-resume");
+	NATS_WAIT_FOR(resumed.size() >= 1 && resumed.messages().back().data() == "after-resume", WAIT);
+	for (const auto& m : resumed.messages())
+	{
+		if (m.data() == "after-resume")
+			CPPUNIT_ASSERT_EQUAL(lastSeq + 1, m.sequence());
+		else
+			CPPUNIT_ASSERT(m.isRedelivered() && m.sequence() <= lastSeq);
+	}
 }

@@ -29,6 +29,7 @@ class StanConnectionTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBorrowedConnection);
 	CPPUNIT_TEST(testCloseFromCallback);
 	CPPUNIT_TEST(testCloseFromAckHandler);
+	CPPUNIT_TEST(testPublishFromAckHandler);
 	CPPUNIT_TEST(testLostWhenServerStops);
 	CPPUNIT_TEST(testLostWhenReplaced);
 	CPPUNIT_TEST(testNatsRestart);
@@ -48,6 +49,7 @@ public:
 	void testBorrowedConnection();
 	void testCloseFromCallback();
 	void testCloseFromAckHandler();
+	void testPublishFromAckHandler();
 	void testLostWhenServerStops();
 	void testLostWhenReplaced();
 	void testNatsRestart();

@@ -368,6 +368,8 @@ class StanServerInteropTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testDuplicateConnectWhileChecking);
 	CPPUNIT_TEST(testCloseVsUnsubscribeMatrix);
 	CPPUNIT_TEST(testQueueSkipsStalledMember);
+	CPPUNIT_TEST(testQueueRoundRobinRaw);
+	CPPUNIT_TEST(testQueueRedeliveryToOtherMember);
 	CPPUNIT_TEST(testPublishSyncAndAsync);
 	CPPUNIT_TEST(testPublishErrors);
 	CPPUNIT_TEST(testStartPositions);
@@ -605,6 +607,72 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::size_t(1), slow.count());
 		CPPUNIT_ASSERT_EQUAL(std::size_t(9), fast.count());
 		slow.ack();
+	}
+
+	void testQueueRoundRobinRaw()
+	{
+		// Two members that never ack: the least-pending rule with the head-to-tail move gives
+		// strict alternation.
+		StanServerFixture f;
+		CNats raw(f.natsUrl());
+		RawSession s = rawConnect(raw, f, uniqueName("rr"), "_INBOX.rr-hb");
+		RawInbox a(raw, "_INBOX.rr-a"), b(raw, "_INBOX.rr-b");
+		for (const char* inbox : {"_INBOX.rr-a", "_INBOX.rr-b"})
+		{
+			natsstan::SubscriptionRequest req;
+			req.set_clientid(s.clientId);
+			req.set_subject("rr");
+			req.set_qgroup("workers");
+			req.set_inbox(inbox);
+			req.set_maxinflight(100);
+			req.set_ackwaitinsecs(30);
+			std::string reply;
+			CPPUNIT_ASSERT(raw.request(s.resp.subrequests(), req.SerializeAsString(), reply));
+			natsstan::SubscriptionResponse sr;
+			CPPUNIT_ASSERT(sr.ParseFromString(reply));
+			CPPUNIT_ASSERT_EQUAL(std::string(), sr.error());
+		}
+		natsstan::PubMsg pm;
+		pm.set_clientid(s.clientId);
+		pm.set_connid(s.connId);
+		pm.set_subject("rr");
+		for (int i = 0; i < 10; ++i)
+		{
+			pm.set_guid("g" + std::to_string(i));
+			std::string reply;
+			CPPUNIT_ASSERT(raw.request(s.resp.pubprefix() + ".rr", pm.SerializeAsString(), reply));
+		}
+		NATS_WAIT_FOR(a.count() == 5 && b.count() == 5, WAIT);
+		for (std::size_t i = 0; i < 5; ++i)
+		{
+			CPPUNIT_ASSERT_EQUAL(std::uint64_t(2 * i + 1), a.at(i).sequence());
+			CPPUNIT_ASSERT_EQUAL(std::uint64_t(2 * i + 2), b.at(i).sequence());
+		}
+	}
+
+	void testQueueRedeliveryToOtherMember()
+	{
+		StanServerFixture f;
+		std::string ch = uniqueName("qother");
+		CStan c(f, uniqueName("qo"));
+		CPPUNIT_ASSERT_MESSAGE(c.error, c.ok());
+		Collector holder, worker;
+		holder.keepForAck = true; // receives first, never acks
+		CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(holder, ch, [](stanSubOptions* o) {
+			stanSubOptions_SetManualAckMode(o, true);
+			stanSubOptions_SetAckWait(o, 1000);
+		}, "g"));
+		CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(worker, ch, {}, "g"));
+		CPPUNIT_ASSERT_EQUAL(std::string(), c.publish(ch, "m"));
+		NATS_WAIT_FOR(holder.count() == 1, WAIT);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), worker.count());
+		// After the ack wait the least loaded member gets the redelivery; the holder's copy is
+		// implicitly acknowledged.
+		NATS_WAIT_FOR(worker.count() == 1, WAIT);
+		Rec r = worker.snapshot()[0];
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), r.seq);
+		CPPUNIT_ASSERT(r.redelivered);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), holder.count());
 	}
 
 	void testPublishSyncAndAsync()

@@ -380,6 +380,34 @@ void StanSubscriptionTest::testPullSubscription()
 	CPPUNIT_ASSERT_THROW(invalid.nextMessage(Poco::Timespan(1000)), StanSubscriptionException);
 }
 
+void StanSubscriptionTest::testPendingLimits()
+{
+	StanOptions o = optionsFor(*_pFixture);
+	std::atomic<int> slow{0};
+	o.errorHandler = [&](const Poco::Exception& exc) {
+		if (dynamic_cast<const SlowConsumerException*>(&exc)) ++slow;
+	};
+	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), o);
+	sc.connect();
+	std::string channel = Test::uniqueName("ch");
+	StanSubscription sub = sc.subscribeSync(channel);
+	CPPUNIT_ASSERT_EQUAL(-1, sub.maxPendingMessages()); // unlimited by default
+	CPPUNIT_ASSERT_THROW(sub.setPendingLimits(0, 100), Poco::InvalidArgumentException);
+	sub.setPendingLimits(2, -1);
+	CPPUNIT_ASSERT_EQUAL(2, sub.maxPendingMessages());
+	CPPUNIT_ASSERT_EQUAL(-1LL, sub.maxPendingBytes());
+	// The server delivers before it acks, and both come over our one NATS connection: when the
+	// blocking publish returns, its message has been queued or dropped.
+	publishRange(sc, channel, 1, 10);
+	CPPUNIT_ASSERT_EQUAL(2, sub.pendingMessages());
+	CPPUNIT_ASSERT_EQUAL(4LL, sub.pendingBytes()); // "m1", "m2"
+	CPPUNIT_ASSERT_EQUAL(std::uint64_t(8), sub.dropped());
+	CPPUNIT_ASSERT_EQUAL(8, slow.load());
+	CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), sub.nextMessage(WAIT).sequence());
+	CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), sub.nextMessage(WAIT).sequence());
+	CPPUNIT_ASSERT_EQUAL(0, sub.pendingMessages());
+}
+
 void StanSubscriptionTest::testCloseWaitsForCallback()
 {
 	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));

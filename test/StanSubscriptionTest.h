@@ -32,6 +32,7 @@ class StanSubscriptionTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testAckModes);
 	CPPUNIT_TEST(testSubscriberRateLimit);
 	CPPUNIT_TEST(testPullSubscription);
+	CPPUNIT_TEST(testPendingLimits);
 	CPPUNIT_TEST(testCloseWaitsForCallback);
 	CPPUNIT_TEST(testHandleLifetime);
 	CPPUNIT_TEST(testCloseFromOwnCallback);
@@ -55,6 +56,7 @@ public:
 	void testAckModes();
 	void testSubscriberRateLimit();
 	void testPullSubscription();
+	void testPendingLimits();
 	void testCloseWaitsForCallback();
 	void testHandleLifetime();
 	void testCloseFromOwnCallback();

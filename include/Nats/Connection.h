@@ -52,8 +52,15 @@ struct Statistics
 /// Threads: a reader, a flusher (coalesces writes), a reconnect thread when needed, a timer and a
 /// pool of Options::dispatcherThreads dispatchers for callbacks.
 ///
+/// Callbacks: subscription handlers run on the dispatcher thread the subscription is pinned to;
+/// the Options handlers (disconnected, reconnected, closed, error, discovered servers, lame duck)
+/// run on the connection's event thread, in the order the events happened. No callback runs under
+/// an internal lock, so callbacks may publish, subscribe, request, flush and even close() the
+/// connection.
+///
 /// Thread safety: Thread-safe.
-/// Ownership: the destructor closes the connection (bounded by the flusher's last write).
+/// Ownership: the destructor closes the connection (bounded by the flusher's last write). Do not
+/// destroy a Connection from one of its own callbacks (close() it there instead).
 class Nats_API Connection
 {
 public:
@@ -82,9 +89,11 @@ public:
 	/// TLSException, ServerErrorException, Poco::IllegalStateException if already connected or closed.
 	void connect();
 
-	/// Publishes `data` on `subject`. Never blocks on the network: the frame is appended to the
-	/// output buffer and written by the flusher. While reconnecting it is buffered up to
-	/// reconnectBufferSize.
+	/// Publishes `data` on `subject`. The frame is appended to the output buffer and written by the
+	/// flusher thread, coalesced with others; under load (64 KiB pending and no write in progress)
+	/// the calling thread writes the pending buffer itself with one send, and while more than
+	/// 64 MiB are pending it waits for the flusher (back pressure). While reconnecting frames are
+	/// buffered up to reconnectBufferSize.
 	/// Throws: Poco::InvalidArgumentException (empty subject, empty token, whitespace, wildcard),
 	/// MaxPayloadException, ConnectionClosedException, NatsException (reconnect buffer full /
 	/// disabled while disconnected).

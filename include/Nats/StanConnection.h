@@ -39,10 +39,13 @@ using StanMessageHandler = std::function<void(const StanMessage& message)>;
 /// Completion of an asynchronous publish: called exactly once per publishAsync() that returned,
 /// with the guid it returned and an error text that is empty on success, else
 /// "stan: publish ack timeout", "stan: connection closed" or the server's text verbatim
-/// (e.g. "stan: invalid publish request"). Runs on the NATS reader thread (PubAck), the timer
-/// thread (timeout) or the thread calling close(); never under an internal lock. It must not
-/// block for long; it may call publishAsync() only if the window cannot be full (else it would
-/// deadlock the reader), so prefer to hand work to another thread.
+/// (e.g. "stan: invalid publish request"). Runs on the connection's ack thread ("stan-acks"), one
+/// call at a time in completion order, never on the NATS reader thread and never under an
+/// internal lock; the calls for publishes failed by close() have all run when close() returns
+/// (when close() is called from an ack handler: right after that handler returns).
+/// It may call publishAsync() (the window is released before the handler runs) and close().
+/// Keep the closure small (at most two pointers) to avoid an allocation per publish inside
+/// std::function.
 using StanAckHandler = std::function<void(const std::string& guid, const std::string& error)>;
 
 /// A NATS Streaming session: publish with acks, subscribe with start positions, durables, queue
@@ -76,10 +79,10 @@ public:
 	/// State of the streaming session.
 	enum class Status
 	{
-		DISCONNECTED,   /// not connected yet (before connect(), or connect() failed)
-		CONNECTED,      /// session established (the NATS connection may be reconnecting)
-		CLOSED,         /// close() was called
-		LOST            /// the session was lost (see the class comment); lostError() says why
+		DISCONNECTED,   ///< not connected yet (before connect(), or connect() failed)
+		CONNECTED,      ///< session established (the NATS connection may be reconnecting)
+		CLOSED,         ///< close() was called
+		LOST            ///< the session was lost (see the class comment); lostError() says why
 	};
 
 	/// Creates an unconnected StanConnection; does no I/O. `clusterId` is the streaming server's

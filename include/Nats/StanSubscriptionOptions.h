@@ -36,11 +36,11 @@ struct Nats_API StanSubscriptionOptions
 	/// Where a new subscription starts (values of the protocol's StartPosition enum).
 	enum class StartPosition
 	{
-		NEW_ONLY = 0,          /// only messages published after the subscription (default)
-		LAST_RECEIVED = 1,     /// the last stored message, then new ones
-		TIME_DELTA_START = 2,  /// the first message with timestamp >= startTime
-		SEQUENCE_START = 3,    /// the message with sequence startSequence (or the first available)
-		FIRST = 4              /// every available message
+		NEW_ONLY = 0,          ///< only messages published after the subscription (default)
+		LAST_RECEIVED = 1,     ///< the last stored message, then new ones
+		TIME_DELTA_START = 2,  ///< the first message with timestamp >= startTime
+		SEQUENCE_START = 3,    ///< the message with sequence startSequence (or the first available)
+		FIRST = 4              ///< every available message
 	};
 
 	static constexpr int DEFAULT_MAX_INFLIGHT = 1024;

@@ -1,0 +1,76 @@
+//
+// nats-sub.cpp
+//
+// Prints messages of a subject: nats-sub [-s urls] [-q queue] [-count n] <subject>
+// Exits after `count` messages (default: run until interrupted).
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+
+#include "Nats/Connection.h"
+#include "Nats/Exception.h"
+#include <Poco/StringTokenizer.h>
+#include <cstdlib>
+#include <iostream>
+
+int main(int argc, char** argv)
+{
+	std::string urls = "nats://127.0.0.1:4222";
+	std::string queue;
+	long long count = -1;
+	std::vector<std::string> rest;
+	for (int i = 1; i < argc; ++i)
+	{
+		std::string a = argv[i];
+		if (a == "-s" && i + 1 < argc)
+			urls = argv[++i];
+		else if (a == "-q" && i + 1 < argc)
+			queue = argv[++i];
+		else if (a == "-count" && i + 1 < argc)
+			count = std::atoll(argv[++i]);
+		else
+			rest.push_back(a);
+	}
+	if (rest.size() != 1)
+	{
+		std::cerr << "usage: nats-sub [-s url[,url...]] [-q queue] [-count n] <subject>\n";
+		return 2;
+	}
+	try
+	{
+		Nats::Options options;
+		options.servers.clear();
+		Poco::StringTokenizer t(urls, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+		for (const auto& u: t) options.servers.push_back(u);
+		options.name = "nats-sub";
+		options.errorHandler = [](const Poco::Exception& e) { std::cerr << "error: " << e.displayText() << std::endl; };
+		Nats::Connection conn(options);
+		conn.connect();
+		Nats::Subscription sub = conn.subscribeSync(rest[0], queue);
+		std::cout << "Listening on [" << rest[0] << "]" << std::endl;
+		for (long long n = 0; count < 0 || n < count;)
+		{
+			try
+			{
+				Nats::Message m = sub.nextMessage(Poco::Timespan(1, 0));
+				++n;
+				std::cout << "[#" << n << "] Received on [" << m.subject() << "]";
+				if (!m.reply().empty()) std::cout << " reply [" << m.reply() << "]";
+				std::cout << ": '" << m.data() << "'" << std::endl;
+			}
+			catch (Nats::NatsTimeoutException&)
+			{
+			}
+			catch (Nats::SlowConsumerException& e)
+			{
+				std::cerr << "error: " << e.displayText() << std::endl;
+			}
+		}
+	}
+	catch (Poco::Exception& e)
+	{
+		std::cerr << "nats-sub: " << e.displayText() << std::endl;
+		return 1;
+	}
+	return 0;
+}
