@@ -89,9 +89,9 @@ void Timer::run()
 		if (first->first > Clock::now())
 		{
 			// A copy: wait_until() reads the deadline again after waking, when stop() or cancel()
-			// may have erased the entry (heap-use-after-free under ASan).
-			const Clock::time_point deadline = first->first;
-			_cond.wait_until(lock, deadline);
+			// may have erased the entry (heap-use-after-free found by ASan).
+			const Clock::time_point when = first->first;
+			_cond.wait_until(lock, when);
 			continue;
 		}
 		std::function<void()> fn = std::move(first->second.fn);
