@@ -573,19 +573,25 @@ void ConnectionImpl::onMsg(std::string& subject, std::int64_t sid, std::string& 
 {
 	_inMsgs.fetch_add(1, std::memory_order_relaxed);
 	_inBytes.fetch_add(payload.size(), std::memory_order_relaxed);
-	std::shared_ptr<SubscriptionImpl> sub;
+	// Reader-only cache of the last sid; any change of the map bumps _subsGeneration.
+	const std::uint64_t generation = _subsGeneration.load(std::memory_order_acquire);
+	if (sid != _cachedSid || generation != _cachedGeneration || !_cachedSub)
 	{
 		std::lock_guard<std::mutex> lock(_subsMutex);
 		auto it = _subs.find(sid);
-		if (it == _subs.end()) return;
-		sub = it->second;
+		_cachedSid = sid;
+		_cachedGeneration = _subsGeneration.load(std::memory_order_relaxed);
+		_cachedSub = it == _subs.end() ? nullptr : it->second;
 	}
+	SubscriptionImpl* sub = _cachedSub.get();
+	if (!sub) return;
 	bool limitReached = false;
 	if (!sub->countReceived(limitReached)) return;
 	if (limitReached)
 	{
 		std::lock_guard<std::mutex> lock(_subsMutex);
 		_subs.erase(sid);
+		_subsGeneration.fetch_add(1, std::memory_order_release);
 	}
 	Message m(std::move(subject), std::move(reply), std::move(payload), std::move(headers));
 	if (sub->kind() == SubscriptionImpl::Kind::INLINE)
@@ -1067,6 +1073,7 @@ std::shared_ptr<SubscriptionImpl> ConnectionImpl::addSubscription(const std::str
 	Dispatcher* d = kind == SubscriptionImpl::Kind::ASYNC ? _dispatchers.next() : nullptr;
 	auto sub = std::make_shared<SubscriptionImpl>(weak_from_this(), sid, subject, queue, kind, std::move(handler), maxMsgs, maxBytes, d);
 	_subs[sid] = sub;
+	_subsGeneration.fetch_add(1, std::memory_order_release);
 	std::lock_guard<std::mutex> out(_outMutex);
 	if (_status == Connection::Status::CONNECTED)
 	{
@@ -1111,6 +1118,7 @@ void ConnectionImpl::unsubscribe(const std::shared_ptr<SubscriptionImpl>& sub)
 		if (sub->isClosed()) return;
 		std::lock_guard<std::mutex> subsLock(_subsMutex);
 		_subs.erase(sub->sid());
+		_subsGeneration.fetch_add(1, std::memory_order_release);
 		std::lock_guard<std::mutex> out(_outMutex);
 		if (_status == Connection::Status::CONNECTED)
 		{
@@ -1140,6 +1148,7 @@ void ConnectionImpl::autoUnsubscribe(const std::shared_ptr<SubscriptionImpl>& su
 		if (received >= static_cast<std::uint64_t>(max))
 		{
 			_subs.erase(sub->sid());
+			_subsGeneration.fetch_add(1, std::memory_order_release);
 			if (send)
 			{
 				_outBuf += "UNSUB ";
@@ -1348,6 +1357,7 @@ void ConnectionImpl::close()
 		std::lock_guard<std::mutex> lock(_subsMutex);
 		for (auto& s: _subs) subs.push_back(s.second);
 		_subs.clear();
+		_subsGeneration.fetch_add(1, std::memory_order_release);
 	}
 	for (auto& s: subs) s->markClosed(true);
 	// 3. join (never the calling thread)
@@ -1409,6 +1419,7 @@ void ConnectionImpl::drain(Poco::Timespan timeout)
 	{
 		std::lock_guard<std::mutex> lock(_subsMutex);
 		for (auto& s: subs) _subs.erase(s->sid());
+		_subsGeneration.fetch_add(1, std::memory_order_release);
 	}
 	for (auto& s: subs)
 	{

@@ -234,6 +234,11 @@ private:
 	mutable std::mutex _subsMutex;
 	std::unordered_map<std::int64_t, std::shared_ptr<SubscriptionImpl>> _subs;
 	std::int64_t _nextSid = 0;
+	std::atomic<std::uint64_t> _subsGeneration{0};
+	// reader-thread-only cache of the last looked-up subscription
+	std::int64_t _cachedSid = -1;
+	std::uint64_t _cachedGeneration = 0;
+	std::shared_ptr<SubscriptionImpl> _cachedSub;
 
 	// ---- _outMutex: output ----
 	mutable std::mutex _outMutex;

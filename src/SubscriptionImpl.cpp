@@ -54,8 +54,8 @@ bool SubscriptionImpl::enqueue(Message&& message, bool& reportSlow)
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (_closed) return false;
 		const long long size = static_cast<long long>(message.data().size() + message.headers().size());
-		if ((_maxPendingMessages > 0 && _pendingMessages >= _maxPendingMessages)
-			|| (_maxPendingBytes > 0 && _pendingBytes + size > _maxPendingBytes))
+		if ((_maxPendingMessages > 0 && _pendingMessages.load(std::memory_order_relaxed) >= _maxPendingMessages)
+			|| (_maxPendingBytes > 0 && _pendingBytes.load(std::memory_order_relaxed) + size > _maxPendingBytes))
 		{
 			_dropped.fetch_add(1);
 			if (!_slow)
@@ -67,11 +67,11 @@ bool SubscriptionImpl::enqueue(Message&& message, bool& reportSlow)
 			return false;
 		}
 		_messages.push_back(std::move(message));
-		++_pendingMessages;
-		_pendingBytes += size;
+		_pendingMessages.fetch_add(1, std::memory_order_relaxed);
+		_pendingBytes.fetch_add(size, std::memory_order_relaxed);
 		if (_kind == Kind::SYNC)
 		{
-			if (_pendingMessages == 1) _cond.notify_one();
+			if (_messages.size() == 1) _cond.notify_one();
 		}
 		else if (!_scheduled)
 		{
@@ -85,24 +85,27 @@ bool SubscriptionImpl::enqueue(Message&& message, bool& reportSlow)
 
 bool SubscriptionImpl::dispatch(int budget)
 {
-	for (int i = 0; i < budget; ++i)
 	{
-		Message m;
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_closed || _messages.empty())
 		{
-			std::lock_guard<std::mutex> lock(_mutex);
-			if (_closed || _messages.empty())
-			{
-				_scheduled = false;
-				return false;
-			}
-			m = std::move(_messages.front());
-			_messages.pop_front();
-			--_pendingMessages;
-			_pendingBytes -= static_cast<long long>(m.data().size() + m.headers().size());
-			if (_pendingMessages == 0) _slow = false;
-			_busy = true;
+			_scheduled = false;
+			return false;
 		}
-		_delivered.fetch_add(1);
+		// take a batch under one lock; pending counters drop message by message as they are handed out
+		for (int n = 0; n < budget && !_messages.empty(); ++n)
+		{
+			_batch.push_back(std::move(_messages.front()));
+			_messages.pop_front();
+		}
+		_busy = true;
+	}
+	for (const Message& m: _batch)
+	{
+		if (_closed.load(std::memory_order_relaxed)) break;
+		_pendingMessages.fetch_sub(1, std::memory_order_relaxed);
+		_pendingBytes.fetch_sub(static_cast<long long>(m.data().size() + m.headers().size()), std::memory_order_relaxed);
+		_delivered.fetch_add(1, std::memory_order_relaxed);
 		try
 		{
 			_handler(m);
@@ -119,15 +122,14 @@ bool SubscriptionImpl::dispatch(int budget)
 		{
 			if (auto c = _connection.lock()) c->reportError(NatsException("unknown exception in message handler of '" + _subject + "'"));
 		}
-		{
-			std::lock_guard<std::mutex> lock(_mutex);
-			_busy = false;
-		}
 		afterDelivery();
 	}
+	_batch.clear();
 	std::lock_guard<std::mutex> lock(_mutex);
+	_busy = false;
 	if (_closed || _messages.empty())
 	{
+		_slow = false;
 		_scheduled = false;
 		return false;
 	}
@@ -220,14 +222,14 @@ bool SubscriptionImpl::idle() const
 
 int SubscriptionImpl::pendingMessages() const
 {
-	std::lock_guard<std::mutex> lock(_mutex);
-	return _pendingMessages;
+	int n = _pendingMessages.load();
+	return n > 0 ? n : 0;
 }
 
 long long SubscriptionImpl::pendingBytes() const
 {
-	std::lock_guard<std::mutex> lock(_mutex);
-	return _pendingBytes;
+	long long n = _pendingBytes.load();
+	return n > 0 ? n : 0;
 }
 
 void SubscriptionImpl::setPendingLimits(int maxMessages, long long maxBytes)

@@ -23,6 +23,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace Nats {
 
@@ -115,15 +116,16 @@ private:
 	mutable std::mutex _mutex;
 	std::condition_variable _cond;
 	std::deque<Message> _messages;
-	int _pendingMessages = 0;
-	long long _pendingBytes = 0;
+	std::vector<Message> _batch;  // only the one dispatcher running this subscription touches it
+	std::atomic<int> _pendingMessages{0};
+	std::atomic<long long> _pendingBytes{0};
 	int _maxPendingMessages;
 	long long _maxPendingBytes;
 	bool _scheduled = false;
 	bool _busy = false;
 	bool _slow = false;
 	bool _slowUnreported = false;
-	bool _closed = false;
+	std::atomic<bool> _closed{false};
 	bool _connectionClosed = false;
 
 	std::atomic<std::uint64_t> _dropped{0};

@@ -7,6 +7,7 @@ nats_add_test_suite(test-core-unit
 		NUIDTest.cpp
 		ServerPoolTest.cpp
 		OptionsTest.cpp
+		InternalsTest.cpp
 	TIMEOUT 120)
 
 nats_add_test_suite(test-core

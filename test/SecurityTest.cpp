@@ -44,6 +44,8 @@ public:
 			"openssl req -newkey rsa:2048 -nodes -keyout wrong.key -out wrong.csr -subj /CN=wronghost 2>/dev/null;"
 			"printf 'subjectAltName=DNS:wronghost\\nbasicConstraints=CA:FALSE\\n' > wrong.cnf;"
 			"openssl x509 -req -in wrong.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out wrong.pem -days 2 -extfile wrong.cnf 2>/dev/null;"
+			"openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=client 2>/dev/null;"
+			"openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 2>/dev/null;"
 			"openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 2 -subj /CN=OtherCA 2>/dev/null";
 		Poco::Pipe outPipe;
 		Poco::ProcessHandle ph = Poco::Process::launch("/bin/sh", {"-c", script}, nullptr, &outPipe, &outPipe);
@@ -91,6 +93,7 @@ class SecurityTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testTlsHostnameMismatch);
 	CPPUNIT_TEST(testTlsNoVerify);
 	CPPUNIT_TEST(testTlsReconnect);
+	CPPUNIT_TEST(testTlsClientCertificate);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -297,6 +300,28 @@ public:
 		Connection conn(o);
 		conn.connect();
 		conn.flush(WAIT);
+	}
+
+	void testTlsClientCertificate()
+	{
+		if (!haveOpenssl()) Test::skip("openssl not installed");
+		Certificates certs;
+		std::vector<std::string> args = tlsArgs(certs);
+		args.insert(args.end(), {"--tlsverify", "--tlscacert", certs.path("ca.pem")});
+		NatsServerProcess server(0, args);
+		server.start();
+		Options o;
+		o.servers = {"tls://127.0.0.1:" + std::to_string(server.port())};
+		o.tlsCaFile = certs.path("ca.pem");
+		o.connectTimeout = Poco::Timespan(2, 0);
+		// without a client certificate the server refuses the handshake
+		Connection anonymous(o);
+		CPPUNIT_ASSERT_THROW(anonymous.connect(), NatsException);
+		o.tlsCertFile = certs.path("client.pem");
+		o.tlsKeyFile = certs.path("client.key");
+		Connection mutual(o);
+		mutual.connect();
+		mutual.flush(WAIT);
 	}
 
 	void testTlsReconnect()
