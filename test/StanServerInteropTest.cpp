@@ -346,6 +346,77 @@ struct RawInbox
 	}
 };
 
+/// Answers requests (heartbeats) on a subject and remembers the last reply subject.
+struct RawRequests
+{
+	std::mutex mutex;
+	std::string reply;
+	natsSubscription* sub = nullptr;
+	natsConnection* nc = nullptr;
+
+	RawRequests(CNats& raw, const std::string& subject)
+		: nc(raw.nc)
+	{
+		natsConnection_Subscribe(&sub, raw.nc, subject.c_str(), &RawRequests::onMsg, this);
+		natsConnection_Flush(raw.nc);
+	}
+
+	~RawRequests()
+	{
+		natsSubscription_Unsubscribe(sub);
+		natsSubscription_Destroy(sub);
+	}
+
+	static void onMsg(natsConnection* nc, natsSubscription*, natsMsg* msg, void* closure)
+	{
+		RawRequests* self = static_cast<RawRequests*>(closure);
+		const char* reply = natsMsg_GetReply(msg);
+		if (reply)
+		{
+			natsConnection_Publish(nc, reply, nullptr, 0);
+			std::lock_guard<std::mutex> lock(self->mutex);
+			self->reply = reply;
+		}
+		natsMsg_Destroy(msg);
+	}
+
+	std::string lastReply()
+	{
+		std::lock_guard<std::mutex> lock(mutex);
+		return reply;
+	}
+};
+
+/// Receives heartbeat requests; answers those for which `answer(n)` is true (n counts from 1).
+struct HeartbeatPeer
+{
+	std::atomic<int> received{0};
+	std::function<bool(int)> answer;
+	natsSubscription* sub = nullptr;
+
+	HeartbeatPeer(CNats& raw, const std::string& inbox, std::function<bool(int)> policy)
+		: answer(std::move(policy))
+	{
+		natsConnection_Subscribe(&sub, raw.nc, inbox.c_str(), &HeartbeatPeer::onMsg, this);
+		natsConnection_Flush(raw.nc);
+	}
+
+	~HeartbeatPeer()
+	{
+		natsSubscription_Unsubscribe(sub);
+		natsSubscription_Destroy(sub);
+	}
+
+	static void onMsg(natsConnection* nc, natsSubscription*, natsMsg* msg, void* closure)
+	{
+		HeartbeatPeer* self = static_cast<HeartbeatPeer*>(closure);
+		int n = ++self->received;
+		const char* reply = natsMsg_GetReply(msg);
+		if (reply && self->answer(n)) natsConnection_Publish(nc, reply, nullptr, 0);
+		natsMsg_Destroy(msg);
+	}
+};
+
 StanServerOptions shortHB()
 {
 	StanServerOptions o;
@@ -369,6 +440,7 @@ class StanServerInteropTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testCloseVsUnsubscribeMatrix);
 	CPPUNIT_TEST(testQueueSkipsStalledMember);
 	CPPUNIT_TEST(testQueueRoundRobinRaw);
+	CPPUNIT_TEST(testQueueRedeliveryToOtherMember);
 	CPPUNIT_TEST(testPublishSyncAndAsync);
 	CPPUNIT_TEST(testPublishErrors);
 	CPPUNIT_TEST(testStartPositions);
@@ -384,6 +456,8 @@ class StanServerInteropTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRedeliveryCountRaw);
 	CPPUNIT_TEST(testMaxInflight);
 	CPPUNIT_TEST(testHeartbeatRemovesDeadClient);
+	CPPUNIT_TEST(testHeartbeatFailCount);
+	CPPUNIT_TEST(testHeartbeatSuccessResetsCount);
 	CPPUNIT_TEST(testPingUnknownConnID);
 	CPPUNIT_TEST(testServerRestartLosesClient);
 	CPPUNIT_TEST(testSubscribeErrors);
@@ -647,6 +721,31 @@ public:
 			CPPUNIT_ASSERT_EQUAL(std::uint64_t(2 * i + 1), a.at(i).sequence());
 			CPPUNIT_ASSERT_EQUAL(std::uint64_t(2 * i + 2), b.at(i).sequence());
 		}
+	}
+
+	void testQueueRedeliveryToOtherMember()
+	{
+		StanServerFixture f;
+		std::string ch = uniqueName("qother");
+		CStan c(f, uniqueName("qo"));
+		CPPUNIT_ASSERT_MESSAGE(c.error, c.ok());
+		Collector holder, worker;
+		holder.keepForAck = true; // receives first, never acks
+		CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(holder, ch, [](stanSubOptions* o) {
+			stanSubOptions_SetManualAckMode(o, true);
+			stanSubOptions_SetAckWait(o, 1000);
+		}, "g"));
+		CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(worker, ch, {}, "g"));
+		CPPUNIT_ASSERT_EQUAL(std::string(), c.publish(ch, "m"));
+		NATS_WAIT_FOR(holder.count() == 1, WAIT);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), worker.count());
+		// After the ack wait the least loaded member gets the redelivery; the holder's copy is
+		// implicitly acknowledged.
+		NATS_WAIT_FOR(worker.count() == 1, WAIT);
+		Rec r = worker.snapshot()[0];
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), r.seq);
+		CPPUNIT_ASSERT(r.redelivered);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), holder.count());
 	}
 
 	void testPublishSyncAndAsync()
@@ -1113,6 +1212,38 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string(), alive.publish("hb", "ok"));
 	}
 
+	void testHeartbeatFailCount()
+	{
+		// hbFailCount 2: the client is closed after more than 2 consecutive misses, i.e. after
+		// exactly 3 unanswered heartbeats, and then no heartbeat is sent any more.
+		skipIfExternal("needs short heartbeat settings");
+		StanServerFixture f(shortHB());
+		CNats raw(f.natsUrl());
+		std::string id = uniqueName("hbcount");
+		HeartbeatPeer peer(raw, "_INBOX.hbcount-" + id, [](int) { return false; });
+		rawConnect(raw, f, id, "_INBOX.hbcount-" + id);
+		NATS_WAIT_FOR(!f.stanServer()->hasClient(id), WAIT);
+		// Barrier on the server's connection order: a ping round trip.
+		natsstan::Ping ping;
+		ping.set_connid("x");
+		std::string reply;
+		CPPUNIT_ASSERT(raw.request(subjectFor(f) + ".pings", ping.SerializeAsString(), reply));
+		CPPUNIT_ASSERT_EQUAL(3, peer.received.load());
+	}
+
+	void testHeartbeatSuccessResetsCount()
+	{
+		// Two misses, one answer, two misses, ...: never more than 2 consecutive misses.
+		skipIfExternal("needs short heartbeat settings");
+		StanServerFixture f(shortHB());
+		CNats raw(f.natsUrl());
+		std::string id = uniqueName("hbreset");
+		HeartbeatPeer peer(raw, "_INBOX.hbreset-" + id, [](int n) { return n % 3 == 0; });
+		rawConnect(raw, f, id, "_INBOX.hbreset-" + id);
+		NATS_WAIT_FOR(peer.received.load() >= 10, WAIT);
+		CPPUNIT_ASSERT(f.stanServer()->hasClient(id));
+	}
+
 	void testPingUnknownConnID()
 	{
 		StanServerFixture f;
@@ -1334,7 +1465,10 @@ public:
 
 	void testMalformedInput()
 	{
-		StanServerFixture f;
+		StanServerOptions o;
+		o.hbInterval = Poco::Timespan(0, 200000); // heartbeats flow, so their reply inbox can be attacked too
+		o.hbTimeout = Poco::Timespan(1, 0);
+		StanServerFixture f(o);
 		std::string ch = uniqueName("sane");
 		CStan c(f, uniqueName("victim"));
 		CPPUNIT_ASSERT_MESSAGE(c.error, c.ok());
@@ -1365,11 +1499,56 @@ public:
 				raw.publish(subject, p); // and without a reply subject
 			}
 		}
-		// Acks of garbage to the victim's ack inbox and to made-up ack inboxes.
+		// The ack inbox of a raw subscription (maxInflight 1) and the heartbeat reply inbox.
+		RawSession rs = rawConnect(raw, f, uniqueName("rawvictim"), "_INBOX.rawvictim-hb");
+		RawRequests hb(raw, "_INBOX.rawvictim-hb");
+		RawInbox deliveries(raw, "_INBOX.rawvictim-msgs");
+		natsstan::SubscriptionRequest sreq;
+		sreq.set_clientid(rs.clientId);
+		sreq.set_subject(ch);
+		sreq.set_inbox("_INBOX.rawvictim-msgs");
+		sreq.set_maxinflight(1);
+		sreq.set_ackwaitinsecs(30);
+		sreq.set_startposition(natsstan::First);
+		std::string sreply;
+		CPPUNIT_ASSERT(raw.request(rs.resp.subrequests(), sreq.SerializeAsString(), sreply));
+		natsstan::SubscriptionResponse sresp;
+		CPPUNIT_ASSERT(sresp.ParseFromString(sreply));
+		CPPUNIT_ASSERT_EQUAL(std::string(), sresp.error());
+		NATS_WAIT_FOR(deliveries.count() == 1 && !hb.lastReply().empty(), WAIT);
+		std::string ackInbox = sresp.ackinbox();
+		std::string hbReply = hb.lastReply();
+		std::string ackPrefix = ackInbox.substr(0, ackInbox.rfind('.') + 1);
+		std::string hbPrefix = hbReply.substr(0, hbReply.rfind('.') + 1);
+		std::vector<std::string> inboxes = {ackInbox, ackPrefix + "999999", ackPrefix + "x", hbPrefix + "x",
+			hbPrefix + "99999999999999999999999", hbPrefix + "-1", hbPrefix + "0"};
+		natsstan::Ack wrongChannel;
+		wrongChannel.set_subject("not-" + ch);
+		wrongChannel.set_sequence(1);
+		payloads.push_back(wrongChannel.SerializeAsString());
+		// Message 2 is stored but held back: the raw subscription (maxInflight 1) has not acked 1.
+		CPPUNIT_ASSERT_EQUAL(std::string(), c.publish(ch, "two"));
+		for (const auto& inbox : inboxes)
+			for (const auto& p : payloads) raw.publish(inbox, p);
+		// Barrier: a ping round trip on the same connection, after everything above.
+		natsstan::Ping ping;
+		ping.set_connid(rs.connId);
+		std::string pong;
+		CPPUNIT_ASSERT(raw.request(rs.resp.pingrequests(), ping.SerializeAsString(), pong));
+		CPPUNIT_ASSERT_EQUAL(std::size_t(0), pong.size());
+		// None of the garbage acknowledged message 1...
+		CPPUNIT_ASSERT_EQUAL(std::size_t(1), deliveries.count());
+		// ...and a valid ack releases message 2.
+		natsstan::Ack ack;
+		ack.set_subject(ch);
+		ack.set_sequence(1);
+		raw.publish(ackInbox, ack.SerializeAsString());
 		raw.flush();
 
-		// The server still serves the client correctly and the channel is intact.
-		CPPUNIT_ASSERT_EQUAL(std::string(), c.publish(ch, "two"));
+		// The server still serves the clients correctly and the channel is intact.
+		NATS_WAIT_FOR(deliveries.count() == 2, WAIT);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), deliveries.at(1).sequence());
+		CPPUNIT_ASSERT(f.stanServer() == nullptr || f.stanServer()->hasClient(rs.clientId));
 		NATS_WAIT_FOR(before.count() == 2, WAIT);
 		Collector after;
 		CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(after, ch, [](stanSubOptions* o) { stanSubOptions_DeliverAllAvailable(o); }));
