@@ -13,7 +13,6 @@
 #include <Poco/Environment.h>
 #include <Poco/Exception.h>
 #include <Poco/File.h>
-#include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
@@ -117,6 +116,7 @@ void DemoEnvironment::startEmbedded()
 	bool up = waitFor([&]() { return portOpen(port) || !Poco::Process::isRunning(*_pNatsServer); }, Poco::Timespan(10, 0));
 	if (!up || !Poco::Process::isRunning(*_pNatsServer))
 	{
+		_keepLog = true;   // the error message points at it
 		stopEmbedded();
 		throw Poco::RuntimeException("nats-server did not start on port " + std::to_string(port) + ", see " + _logFile);
 	}
@@ -167,7 +167,7 @@ void DemoEnvironment::stopEmbedded()
 		_pNatsServer.reset();
 		try
 		{
-			Poco::File(_logFile).remove();
+			if (!_keepLog) Poco::File(_logFile).remove();
 		}
 		catch (Poco::Exception&)
 		{

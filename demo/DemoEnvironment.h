@@ -151,6 +151,7 @@ private:
 	std::string _clusterId;
 	bool _embedded = false;
 	std::string _logFile;
+	bool _keepLog = false;
 	std::unique_ptr<Poco::ProcessHandle> _pNatsServer;
 	std::unique_ptr<StanServer> _pStanServer;
 	std::atomic<int> _failures{0};

@@ -293,8 +293,11 @@ int main(int argc, char** argv)
 		Nats::StanSubscription sub = qgroup.empty()
 			? sc.subscribe(channel, handler, subOptions)
 			: sc.queueSubscribe(channel, qgroup, handler, subOptions);
-		std::cout << "Listening on [" << channel << "], clientID=[" << clientId << "], qgroup=[" << qgroup
-			<< "] durable=[" << durable << "]" << std::endl;
+		{
+			std::lock_guard<std::mutex> lock(mutex);   // the handler may already be printing
+			std::cout << "Listening on [" << channel << "], clientID=[" << clientId << "], qgroup=[" << qgroup
+				<< "] durable=[" << durable << "]" << std::endl;
+		}
 
 		bool completed = true;
 		{
