@@ -134,8 +134,8 @@ void StanConnectionImpl::connect()
 		req.protocol = 1;
 		req.connID = _connID;
 		const Poco::Timespan::TimeDiff intervalUs = _options.pingInterval.totalMicroseconds();
-		if (intervalUs % Poco::Timespan::SECONDS == 0)
-			req.pingInterval = static_cast<int>(intervalUs / Poco::Timespan::SECONDS);
+		if (intervalUs >= Poco::Timespan::SECONDS)
+			req.pingInterval = static_cast<int>(intervalUs / Poco::Timespan::SECONDS); // whole seconds, truncated (as stan.go)
 		else
 			req.pingInterval = -static_cast<int>(std::max<Poco::Timespan::TimeDiff>(1, intervalUs / 1000)); // ms, test mode
 		req.pingMaxOut = _options.pingMaxOut;

@@ -607,6 +607,33 @@ void StanFakeServerTest::testPingsUnansweredLoseConnection()
 	CPPUNIT_ASSERT_EQUAL(std::size_t(0), fake.countEvents("close:"));
 }
 
+void StanFakeServerTest::testBorrowedConnectionClosed()
+{
+	std::string cluster = Test::uniqueName("fake");
+	FakeStan fake(_url, cluster);
+	Options no;
+	no.servers = {_url};
+	Connection nc(no);
+	nc.connect();
+	StanOptions o = fakeOptions(_url);
+	o.natsConnection = &nc;
+	o.pingInterval = Poco::Timespan(20 * Poco::Timespan::MILLISECONDS);
+	std::atomic<int> calls{0};
+	std::string error;
+	o.connectionLostHandler = [&](StanConnection&, const std::string& err) {
+		error = err;
+		++calls;
+	};
+	StanConnection sc(cluster, Test::uniqueName("cli"), o);
+	sc.connect();
+	sc.publish("ch", "x");
+	nc.close(); // the application closes the NATS connection under the streaming session
+	NATS_WAIT_FOR(calls.load() == 1, WAIT);
+	CPPUNIT_ASSERT_EQUAL(std::string("nats: connection closed"), error);
+	CPPUNIT_ASSERT(sc.status() == StanConnection::Status::LOST);
+	CPPUNIT_ASSERT_THROW(sc.publish("ch", "x"), ConnectionClosedException);
+}
+
 void StanFakeServerTest::testConnectErrors()
 {
 	std::string cluster = Test::uniqueName("fake");

@@ -31,6 +31,7 @@ class StanFakeServerTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testAcksFlushedBeforeClose);
 	CPPUNIT_TEST(testPingErrorLosesConnection);
 	CPPUNIT_TEST(testPingsUnansweredLoseConnection);
+	CPPUNIT_TEST(testBorrowedConnectionClosed);
 	CPPUNIT_TEST(testConnectErrors);
 	CPPUNIT_TEST(testSubscribeTimeout);
 	CPPUNIT_TEST_SUITE_END();
@@ -48,6 +49,7 @@ public:
 	void testAcksFlushedBeforeClose();
 	void testPingErrorLosesConnection();
 	void testPingsUnansweredLoseConnection();
+	void testBorrowedConnectionClosed();
 	void testConnectErrors();
 	void testSubscribeTimeout();
 

@@ -66,8 +66,11 @@ using StanAckHandler = std::function<void(const std::string& guid, const std::st
 /// ConnectionClosedException "stan: connection closed". A lost session is not resumed: create a
 /// new StanConnection (durables resume there).
 ///
-/// Threads: the NATS connection's reader and timer handle pub acks, heartbeats and ping replies
-/// inline; each asynchronous subscription has one worker thread that runs its handler.
+/// Threads: the NATS connection's reader thread handles pub acks, heartbeats and ping replies and
+/// queues incoming messages (it runs no user code); "stan-timer" sends the pings and times out pub
+/// acks; "stan-acks" runs the StanAckHandlers; each asynchronous subscription has one worker
+/// thread ("stan-sub") that runs its handler, in order; the connection-lost handler runs on
+/// "stan-lost".
 ///
 /// Thread safety: Thread-safe. The object must not be destroyed while another thread is still
 /// inside one of its methods.
@@ -137,7 +140,8 @@ public:
 	/// subscription.
 	/// Throws: Poco::InvalidArgumentException (empty channel, empty handler, invalid options),
 	/// StanSubscriptionException (server text verbatim, e.g. "stan: duplicate durable registration"),
-	/// StanRequestTimeoutException "stan: subscribe request timeout", ConnectionClosedException.
+	/// StanRequestTimeoutException "stan: subscribe request timeout", ConnectionClosedException,
+	/// NatsException if the NATS connection is reconnecting (requests are not buffered).
 	[[nodiscard]] StanSubscription subscribe(const std::string& channel, StanMessageHandler handler,
 		const StanSubscriptionOptions& options = StanSubscriptionOptions());
 

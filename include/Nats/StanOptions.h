@@ -105,8 +105,10 @@ struct Nats_API StanOptions
 	std::string discoverPrefix = DEFAULT_DISCOVER_PREFIX;
 
 	/// Interval of the client-to-server streaming pings. Default DEFAULT_PING_INTERVAL (5 s).
-	/// Whole seconds are sent as seconds; an interval below one second (for tests) is sent as
-	/// negative milliseconds, as the Go tests do (the server must support it). Must be >= 1 ms.
+	/// Sent to the server in whole seconds (truncated, as stan.go); an interval below one second
+	/// (for tests) is sent as negative milliseconds, as the Go tests do (the server must support
+	/// it; ours does). The client pings at the interval the server's response confirms.
+	/// Must be >= 1 ms.
 	Poco::Timespan pingInterval = DEFAULT_PING_INTERVAL;
 
 	/// Unanswered pings after which the session is declared lost. Default DEFAULT_PING_MAX_OUT (88);

@@ -19,7 +19,6 @@
 #include <Poco/Exception.h>
 #include <Poco/StringTokenizer.h>
 #include <algorithm>
-#include <tuple>
 
 namespace Nats {
 
@@ -867,8 +866,10 @@ void StanServerImpl::onAckTimer(std::uint64_t subId)
 		const StoredMsg* m = c->store.lookup(seq);
 		if (!m)
 		{
-			// Dropped by a limit: implicitly acknowledged.
+			// Dropped by a limit: implicitly acknowledged, its redelivery count forgotten.
 			processAckLocked(sub, seq, false);
+			if (group) group->redeliveries.erase(seq);
+			else sub->redeliveries.erase(seq);
 			continue;
 		}
 		if (sub->pending.find(seq) == sub->pending.end()) continue;
@@ -1263,14 +1264,14 @@ void StanServerImpl::removeSubLocked(SubState* sub, bool unsubscribe)
 		for (const auto& p : sub->pending) sorted.emplace_back(p.second, p.first);
 		std::sort(sorted.begin(), sorted.end());
 		std::int64_t now = ServerProtocol::nowNanos();
+		// As the Go server: expiry one second in the past forces the redelivery.
+		std::int64_t expired = now - 1000000000LL;
 		std::size_t idx = 0;
 		for (const auto& e : sorted)
 		{
 			SubState* q = members[idx];
-			if (q->pending.find(e.second) == q->pending.end())
-			{
-				q->pending[e.second] = std::min(e.first, now);
-			}
+			q->pending[e.second] = expired;
+			if (e.second > q->lastSent) q->lastSent = e.second;
 			armAckTimerLocked(q, now + QUEUE_TRANSFER_DELAY_NS);
 			if (!q->stalled && q->pending.size() >= static_cast<std::size_t>(q->maxInFlight))
 			{
