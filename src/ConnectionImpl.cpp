@@ -31,7 +31,7 @@ namespace {
 
 constexpr std::size_t READ_BUFFER_SIZE = 64 * 1024;
 constexpr std::size_t OUTPUT_HIGH_WATER = 64 * 1024 * 1024;
-constexpr std::size_t DIRECT_WRITE_THRESHOLD = 64 * 1024;
+constexpr std::size_t DIRECT_WRITE_THRESHOLD = 32 * 1024;
 constexpr std::chrono::microseconds FLUSHER_LINGER(1000);
 constexpr int DEFAULT_RECONNECT_BUFFER = 8 * 1024 * 1024;
 
@@ -158,27 +158,49 @@ std::string toBase62(std::uint64_t v)
 // ---------------------------------------------------------------------------------------------
 // validation
 
+namespace {
+
+// Characters that need a closer look in a subject: separators, wildcards and whitespace / NUL.
+struct SubjectChars
+{
+	bool special[256] = {};
+	SubjectChars()
+	{
+		for (unsigned char c: {'.', '*', '>', ' ', '\t', '\r', '\n', '\f', '\0'}) special[c] = true;
+	}
+};
+
+const SubjectChars SUBJECT_CHARS;
+
+} // namespace
+
 void ConnectionImpl::validatePublishSubject(const std::string& subject, const char* what)
 {
 	if (subject.empty()) throw Poco::InvalidArgumentException(std::string("nats: invalid ") + what + ": empty");
-	std::size_t tokenStart = 0;
+	// hot path (every publish): one table lookup per character, the rare cases below
+	const unsigned char* p = reinterpret_cast<const unsigned char*>(subject.data());
 	const std::size_t n = subject.size();
-	for (std::size_t i = 0; i <= n; ++i)
+	std::size_t tokenStart = 0;
+	for (std::size_t i = 0; i < n; ++i)
 	{
-		char c = i < n ? subject[i] : '.';
+		if (!SUBJECT_CHARS.special[p[i]]) continue;
+		const char c = static_cast<char>(p[i]);
 		if (c == '.')
 		{
-			std::size_t len = i - tokenStart;
-			if (len == 0) throw Poco::InvalidArgumentException(std::string("nats: invalid ") + what + " '" + subject + "': empty token");
-			if (len == 1 && (subject[tokenStart] == '*' || subject[tokenStart] == '>'))
-				throw Poco::InvalidArgumentException(std::string("nats: invalid ") + what + " '" + subject + "': wildcards are not allowed when publishing");
+			if (i == tokenStart) throw Poco::InvalidArgumentException(std::string("nats: invalid ") + what + " '" + subject + "': empty token");
 			tokenStart = i + 1;
 		}
-		else if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\0')
+		else if (c == '*' || c == '>')
+		{
+			if (i == tokenStart && (i + 1 == n || p[i + 1] == '.'))
+				throw Poco::InvalidArgumentException(std::string("nats: invalid ") + what + " '" + subject + "': wildcards are not allowed when publishing");
+		}
+		else
 		{
 			throw Poco::InvalidArgumentException(std::string("nats: invalid ") + what + " '" + subject + "': contains whitespace");
 		}
 	}
+	if (tokenStart == n) throw Poco::InvalidArgumentException(std::string("nats: invalid ") + what + " '" + subject + "': empty token");
 }
 
 void ConnectionImpl::validateSubscribeSubject(const std::string& subject)
@@ -974,7 +996,7 @@ void ConnectionImpl::flusherLoop()
 				if (_stopFlusher) return;
 				if (_directWrites != seenDirectWrites)
 				{
-					// Publishers are writing 64 KiB chunks themselves (a burst): stay out of their way
+					// Publishers are writing 32 KiB chunks themselves (a burst): stay out of their way
 					// and look again in a moment (nats.c's flusher always lingers 1 ms). Lone publishes
 					// (requests, acks) never take this path, so they are written without delay.
 					seenDirectWrites = _directWrites;

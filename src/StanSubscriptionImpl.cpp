@@ -159,8 +159,8 @@ void StanSubscriptionImpl::onMsg(const Message& msg)
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (_stopped) return;
 		const long long size = static_cast<long long>(sm.data().size());
-		if ((_maxPendingMessages > 0 && static_cast<int>(_queue.size()) + _inBatch >= _maxPendingMessages)
-			|| (_maxPendingBytes > 0 && _queueBytes + size > _maxPendingBytes))
+		if ((_maxPendingMessages > 0 && static_cast<int>(_queue.size()) + _inBatch.load(std::memory_order_relaxed) >= _maxPendingMessages)
+			|| (_maxPendingBytes > 0 && _queueBytes + _inBatchBytes.load(std::memory_order_relaxed) + size > _maxPendingBytes))
 		{
 			++_dropped;
 			dropped = true;
@@ -200,13 +200,16 @@ void StanSubscriptionImpl::workerLoop()
 		}
 		if (_stopped) break;
 		batch.swap(_queue);
-		_inBatch = static_cast<int>(batch.size());
+		_inBatch.store(static_cast<int>(batch.size()), std::memory_order_relaxed);
+		_inBatchBytes.store(_queueBytes, std::memory_order_relaxed);
 		_queueBytes = 0;
 		lock.unlock();
 		while (!batch.empty())
 		{
 			if (_stopFlag.load(std::memory_order_acquire)) break;
 			StanMessage& m = batch.front();
+			_inBatch.fetch_sub(1, std::memory_order_relaxed);
+			_inBatchBytes.fetch_sub(static_cast<long long>(m.data().size()), std::memory_order_relaxed);
 			bool ok = true;
 			try
 			{
@@ -230,12 +233,11 @@ void StanSubscriptionImpl::workerLoop()
 			_delivered.fetch_add(1, std::memory_order_relaxed);
 			if (ok && !_options.manualAcks && !_stopFlag.load(std::memory_order_acquire)) sendAck(m.sequence());
 			batch.pop_front();
-			// _inBatch is only read for limits; an approximate value is fine, but keep it exact
-			// under the lock only once per batch to avoid a lock per message.
 		}
 		batch.clear();
 		lock.lock();
-		_inBatch = 0;
+		_inBatch.store(0, std::memory_order_relaxed);
+		_inBatchBytes.store(0, std::memory_order_relaxed);
 	}
 }
 
@@ -387,13 +389,13 @@ bool StanSubscriptionImpl::isValid() const
 int StanSubscriptionImpl::pendingMessages() const
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	return static_cast<int>(_queue.size());
+	return static_cast<int>(_queue.size()) + _inBatch.load(std::memory_order_relaxed);
 }
 
 long long StanSubscriptionImpl::pendingBytes() const
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	return _queueBytes;
+	return _queueBytes + _inBatchBytes.load(std::memory_order_relaxed);
 }
 
 std::uint64_t StanSubscriptionImpl::dropped() const

@@ -100,7 +100,8 @@ private:
 	std::condition_variable _cv;
 	std::deque<StanMessage> _queue;
 	long long _queueBytes = 0;
-	int _inBatch = 0; // messages taken by the worker and not yet handed to the handler
+	std::atomic<int> _inBatch{0}; // taken from _queue by the worker, not yet handed to the handler
+	std::atomic<long long> _inBatchBytes{0};
 	int _maxPendingMessages = -1;
 	long long _maxPendingBytes = -1;
 	std::uint64_t _dropped = 0;

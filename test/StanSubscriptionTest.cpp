@@ -352,6 +352,38 @@ void StanSubscriptionTest::testSubscriberRateLimit()
 	CPPUNIT_ASSERT_EQUAL(maxInflight, maxUnacked); // reached, never exceeded
 }
 
+void StanSubscriptionTest::testSlowCallbackRateLimit()
+{
+	// Auto-ack with a slow handler: what the client holds unacked (queued + the one being handled)
+	// never exceeds maxInflight, because the server stops sending at that many unacked messages.
+	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	sc.connect();
+	std::string channel = Test::uniqueName("ch");
+	const int total = 400;
+	const int maxInflight = 128;
+	for (int i = 0; i < total; ++i) sc.publishAsync(channel, "m", nullptr);
+	std::atomic<int> handled{0};
+	std::atomic<int> maxUnacked{0};
+	StanSubscription* pSub = nullptr;
+	Poco::Event ready(Poco::Event::EVENT_MANUALRESET);
+	StanSubscription sub = sc.subscribe(channel,
+		[&](const StanMessage&) {
+			ready.wait();
+			int unacked = pSub->pendingMessages() + 1;
+			int prev = maxUnacked.load();
+			while (unacked > prev && !maxUnacked.compare_exchange_weak(prev, unacked)) {}
+			Poco::Thread::sleep(1); // the slow part of the handler (simulated work, not a synchronisation)
+			++handled;
+		},
+		StanSubscriptionOptions().deliverAllAvailable().setMaxInflight(maxInflight));
+	pSub = &sub;
+	ready.set();
+	NATS_WAIT_FOR(handled.load() == total, Poco::Timespan(60, 0));
+	CPPUNIT_ASSERT_MESSAGE("max unacked " + std::to_string(maxUnacked.load()), maxUnacked.load() <= maxInflight);
+	CPPUNIT_ASSERT_MESSAGE("max unacked " + std::to_string(maxUnacked.load()), maxUnacked.load() >= 32); // the limit was in play
+	CPPUNIT_ASSERT_EQUAL(0, sub.pendingMessages());
+}
+
 void StanSubscriptionTest::testPullSubscription()
 {
 	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));

@@ -31,6 +31,7 @@ class StanSubscriptionTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testManualAckRedelivery);
 	CPPUNIT_TEST(testAckModes);
 	CPPUNIT_TEST(testSubscriberRateLimit);
+	CPPUNIT_TEST(testSlowCallbackRateLimit);
 	CPPUNIT_TEST(testPullSubscription);
 	CPPUNIT_TEST(testPendingLimits);
 	CPPUNIT_TEST(testCloseWaitsForCallback);
@@ -55,6 +56,7 @@ public:
 	void testManualAckRedelivery();
 	void testAckModes();
 	void testSubscriberRateLimit();
+	void testSlowCallbackRateLimit();
 	void testPullSubscription();
 	void testPendingLimits();
 	void testCloseWaitsForCallback();

@@ -140,7 +140,8 @@ public:
 	/// subscription.
 	/// Throws: Poco::InvalidArgumentException (empty channel, empty handler, invalid options),
 	/// StanSubscriptionException (server text verbatim, e.g. "stan: duplicate durable registration"),
-	/// StanRequestTimeoutException "stan: subscribe request timeout", ConnectionClosedException.
+	/// StanRequestTimeoutException "stan: subscribe request timeout", ConnectionClosedException,
+	/// NatsException if the NATS connection is reconnecting (requests are not buffered).
 	[[nodiscard]] StanSubscription subscribe(const std::string& channel, StanMessageHandler handler,
 		const StanSubscriptionOptions& options = StanSubscriptionOptions());
 
