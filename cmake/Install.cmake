@@ -23,5 +23,9 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/NatsCppConfigVersio
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/NatsCppConfig.cmake ${CMAKE_CURRENT_BINARY_DIR}/NatsCppConfigVersion.cmake
 	DESTINATION ${NATS_CMAKE_DIR})
 
+# natscpp.pc computes its prefix from ${pcfiledir}, so it stays right under any --prefix given to
+# `cmake --install` (the configure-time CMAKE_INSTALL_PREFIX would be wrong there).
+file(RELATIVE_PATH NATS_PC_RELATIVE_PREFIX "/_root_/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/_root_")
+string(REGEX REPLACE "/$" "" NATS_PC_RELATIVE_PREFIX "${NATS_PC_RELATIVE_PREFIX}")
 configure_file(cmake/natscpp.pc.in ${CMAKE_CURRENT_BINARY_DIR}/natscpp.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/natscpp.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

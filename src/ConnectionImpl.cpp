@@ -31,7 +31,8 @@ namespace {
 
 constexpr std::size_t READ_BUFFER_SIZE = 64 * 1024;
 constexpr std::size_t OUTPUT_HIGH_WATER = 64 * 1024 * 1024;
-constexpr std::size_t DIRECT_WRITE_THRESHOLD = 64 * 1024;
+constexpr std::size_t DIRECT_WRITE_THRESHOLD = 32 * 1024;
+constexpr std::chrono::microseconds FLUSHER_LINGER(1000);
 constexpr int DEFAULT_RECONNECT_BUFFER = 8 * 1024 * 1024;
 
 using Clock = std::chrono::steady_clock;
@@ -157,27 +158,49 @@ std::string toBase62(std::uint64_t v)
 // ---------------------------------------------------------------------------------------------
 // validation
 
+namespace {
+
+// Characters that need a closer look in a subject: separators, wildcards and whitespace / NUL.
+struct SubjectChars
+{
+	bool special[256] = {};
+	SubjectChars()
+	{
+		for (unsigned char c: {'.', '*', '>', ' ', '\t', '\r', '\n', '\f', '\0'}) special[c] = true;
+	}
+};
+
+const SubjectChars SUBJECT_CHARS;
+
+} // namespace
+
 void ConnectionImpl::validatePublishSubject(const std::string& subject, const char* what)
 {
 	if (subject.empty()) throw Poco::InvalidArgumentException(std::string("nats: invalid ") + what + ": empty");
-	std::size_t tokenStart = 0;
+	// hot path (every publish): one table lookup per character, the rare cases below
+	const unsigned char* p = reinterpret_cast<const unsigned char*>(subject.data());
 	const std::size_t n = subject.size();
-	for (std::size_t i = 0; i <= n; ++i)
+	std::size_t tokenStart = 0;
+	for (std::size_t i = 0; i < n; ++i)
 	{
-		char c = i < n ? subject[i] : '.';
+		if (!SUBJECT_CHARS.special[p[i]]) continue;
+		const char c = static_cast<char>(p[i]);
 		if (c == '.')
 		{
-			std::size_t len = i - tokenStart;
-			if (len == 0) throw Poco::InvalidArgumentException(std::string("nats: invalid ") + what + " '" + subject + "': empty token");
-			if (len == 1 && (subject[tokenStart] == '*' || subject[tokenStart] == '>'))
-				throw Poco::InvalidArgumentException(std::string("nats: invalid ") + what + " '" + subject + "': wildcards are not allowed when publishing");
+			if (i == tokenStart) throw Poco::InvalidArgumentException(std::string("nats: invalid ") + what + " '" + subject + "': empty token");
 			tokenStart = i + 1;
 		}
-		else if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\0')
+		else if (c == '*' || c == '>')
+		{
+			if (i == tokenStart && (i + 1 == n || p[i + 1] == '.'))
+				throw Poco::InvalidArgumentException(std::string("nats: invalid ") + what + " '" + subject + "': wildcards are not allowed when publishing");
+		}
+		else
 		{
 			throw Poco::InvalidArgumentException(std::string("nats: invalid ") + what + " '" + subject + "': contains whitespace");
 		}
 	}
+	if (tokenStart == n) throw Poco::InvalidArgumentException(std::string("nats: invalid ") + what + " '" + subject + "': empty token");
 }
 
 void ConnectionImpl::validateSubscribeSubject(const std::string& subject)
@@ -823,9 +846,8 @@ void ConnectionImpl::appendProtocol(const std::string& text)
 {
 	std::lock_guard<std::mutex> out(_outMutex);
 	if (_status != Connection::Status::CONNECTED) return;
-	bool wasEmpty = _outBuf.empty();
 	_outBuf += text;
-	if (wasEmpty) _outCond.notify_one();
+	kickFlusher();
 }
 
 void ConnectionImpl::publish(const std::string& subject, const std::string& reply, const void* data, std::size_t length)
@@ -894,7 +916,6 @@ void ConnectionImpl::publish(const std::string& subject, const std::string& repl
 		if (st == Connection::Status::DISCONNECTED && _threadsStarted) throw NatsException("nats: not connected");
 		throw Poco::IllegalStateException("nats: not connected (call connect() first)");
 	}
-	const bool wasEmpty = _outBuf.empty();
 	if (_outBuf.capacity() < _outBuf.size() + frame) _outBuf.reserve(std::max<std::size_t>(2 * (_outBuf.size() + frame), 64 * 1024));
 	_outBuf.append(h, headerLength);
 	_outBuf.append(static_cast<const char*>(data), length);
@@ -904,24 +925,41 @@ void ConnectionImpl::publish(const std::string& subject, const std::string& repl
 	if (_status.load(std::memory_order_relaxed) != Connection::Status::CONNECTED) return;
 	if (_outBuf.size() >= DIRECT_WRITE_THRESHOLD && Poco::Thread::current() != &_readerThread)
 	{
-		// Like nats.c: with a full buffer the publisher writes itself if nobody else is writing, which
-		// saves a thread hop under load. Whoever writes holds _sockMutex from the swap to the end of the
-		// write, so frames keep their order.
-		std::unique_lock<std::mutex> sock(_sockMutex, std::try_to_lock);
-		if (sock.owns_lock())
+		// Like nats.c: with a full buffer the publisher writes it itself (waiting for a write in
+		// progress to end). This is the back pressure under load and saves a thread hop per write.
+		// Whoever writes holds _sockMutex from the swap to the end of the write, so frames keep
+		// their order. Lock order: _sockMutex before _outMutex.
+		out.unlock();
+		std::lock_guard<std::mutex> sock(_sockMutex);
+		out.lock();
+		if (_status.load(std::memory_order_relaxed) != Connection::Status::CONNECTED || _outBuf.size() < DIRECT_WRITE_THRESHOLD)
 		{
-			_directBuf.swap(_outBuf);
-			_pingsInBuffer = 0;
-			_writing = true;
-			out.unlock();
-			writeOut(_directBuf);
-			out.lock();
-			_writing = false;
-			_spaceCond.notify_all();
+			if (!_outBuf.empty()) kickFlusher();
 			return;
 		}
+		_directBuf.swap(_outBuf);
+		_pingsInBuffer = 0;
+		_writing = true;
+		++_directWrites;
+		out.unlock();
+		writeOut(_directBuf);
+		out.lock();
+		_writing = false;
+		_spaceCond.notify_all();
+		return;
 	}
-	if (wasEmpty) _outCond.notify_one();
+	kickFlusher();
+}
+
+void ConnectionImpl::kickFlusher()
+{
+	// REQUIRES: _outMutex held. Wakes the flusher only when it sleeps, once: while it is busy it
+	// looks at the buffer again by itself, so a burst of publishes costs no futex call each.
+	if (_flusherIdle)
+	{
+		_flusherIdle = false;
+		_outCond.notify_one();
+	}
 }
 
 void ConnectionImpl::writeOut(std::string& buffer)
@@ -948,14 +986,37 @@ void ConnectionImpl::writeOut(std::string& buffer)
 void ConnectionImpl::flusherLoop()
 {
 	std::string buffer;
+	std::uint64_t seenDirectWrites = 0;
 	for (;;)
 	{
 		{
 			std::unique_lock<std::mutex> out(_outMutex);
-			_outCond.wait(out, [this]() { return _stopFlusher || (_status == Connection::Status::CONNECTED && !_outBuf.empty()); });
-			if (_stopFlusher) return;
+			for (;;)
+			{
+				if (_stopFlusher) return;
+				if (_directWrites != seenDirectWrites)
+				{
+					// Publishers are writing 32 KiB chunks themselves (a burst): stay out of their way
+					// and look again in a moment (nats.c's flusher always lingers 1 ms). Lone publishes
+					// (requests, acks) never take this path, so they are written without delay.
+					seenDirectWrites = _directWrites;
+					_outCond.wait_for(out, FLUSHER_LINGER, [this]() { return _stopFlusher; });
+					continue;
+				}
+				if (_status == Connection::Status::CONNECTED && !_outBuf.empty()) break;
+				_flusherIdle = true; // set before every sleep (a kick clears it)
+				_outCond.wait(out);
+			}
+			_flusherIdle = false;
 		}
-		std::lock_guard<std::mutex> sock(_sockMutex);
+		std::unique_lock<std::mutex> sock(_sockMutex, std::try_to_lock);
+		if (!sock.owns_lock())
+		{
+			// A publisher is writing directly or the TLS reader is reading: do not queue behind it.
+			std::unique_lock<std::mutex> out(_outMutex);
+			_outCond.wait_for(out, std::chrono::microseconds(500), [this]() { return _stopFlusher; });
+			continue;
+		}
 		{
 			std::lock_guard<std::mutex> out(_outMutex);
 			if (_stopFlusher) return;
@@ -1020,10 +1081,9 @@ void ConnectionImpl::onPingTimer()
 			{
 				_pongs.push_back(nullptr);
 				std::lock_guard<std::mutex> out(_outMutex);
-				bool wasEmpty = _outBuf.empty();
 				_outBuf += "PING\r\n";
 				++_pingsInBuffer;
-				if (wasEmpty) _outCond.notify_one();
+				kickFlusher();
 			}
 		}
 	}
@@ -1047,10 +1107,9 @@ void ConnectionImpl::flush(Poco::Timespan timeout)
 	_pongs.push_back(w);
 	{
 		std::lock_guard<std::mutex> out(_outMutex);
-		bool wasEmpty = _outBuf.empty();
 		_outBuf += "PING\r\n";
 		++_pingsInBuffer;
-		if (wasEmpty) _outCond.notify_one();
+		kickFlusher();
 	}
 	if (!_stateCond.wait_until(lock, deadline, [&w]() { return w->done; })) throw NatsTimeoutException("nats: timeout");
 	if (!w->ok)
@@ -1077,7 +1136,6 @@ std::shared_ptr<SubscriptionImpl> ConnectionImpl::addSubscription(const std::str
 	std::lock_guard<std::mutex> out(_outMutex);
 	if (_status == Connection::Status::CONNECTED)
 	{
-		bool wasEmpty = _outBuf.empty();
 		_outBuf += "SUB ";
 		_outBuf += subject;
 		if (!queue.empty())
@@ -1088,7 +1146,7 @@ std::shared_ptr<SubscriptionImpl> ConnectionImpl::addSubscription(const std::str
 		_outBuf += ' ';
 		appendUnsigned(_outBuf, static_cast<std::uint64_t>(sid));
 		_outBuf += "\r\n";
-		if (wasEmpty) _outCond.notify_one();
+		kickFlusher();
 	}
 	return sub;
 }
@@ -1122,11 +1180,10 @@ void ConnectionImpl::unsubscribe(const std::shared_ptr<SubscriptionImpl>& sub)
 		std::lock_guard<std::mutex> out(_outMutex);
 		if (_status == Connection::Status::CONNECTED)
 		{
-			bool wasEmpty = _outBuf.empty();
 			_outBuf += "UNSUB ";
 			appendUnsigned(_outBuf, static_cast<std::uint64_t>(sub->sid()));
 			_outBuf += "\r\n";
-			if (wasEmpty) _outCond.notify_one();
+			kickFlusher();
 		}
 	}
 	sub->markClosed(false);
@@ -1143,7 +1200,6 @@ void ConnectionImpl::autoUnsubscribe(const std::shared_ptr<SubscriptionImpl>& su
 		std::uint64_t received = sub->setMax(static_cast<std::uint64_t>(max));
 		std::lock_guard<std::mutex> subsLock(_subsMutex);
 		std::lock_guard<std::mutex> out(_outMutex);
-		bool wasEmpty = _outBuf.empty();
 		bool send = _status == Connection::Status::CONNECTED;
 		if (received >= static_cast<std::uint64_t>(max))
 		{
@@ -1165,7 +1221,7 @@ void ConnectionImpl::autoUnsubscribe(const std::shared_ptr<SubscriptionImpl>& su
 			appendUnsigned(_outBuf, static_cast<std::uint64_t>(max));
 			_outBuf += "\r\n";
 		}
-		if (wasEmpty && !_outBuf.empty()) _outCond.notify_one();
+		if (!_outBuf.empty()) kickFlusher();
 	}
 	if (closeNow) sub->markClosed(false);
 }

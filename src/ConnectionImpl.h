@@ -16,7 +16,11 @@
 //                                the request mux, async-request callbacks); answers PING; on socket
 //                                loss it also runs the reconnect loop (so there is one thread that
 //                                ever replaces the socket).
-//   flusher     "nats-flusher"   writes the whole output buffer with one sendBytes per wake-up.
+//   flusher     "nats-flusher"   writes the whole output buffer with one sendBytes per wake-up;
+//                                woken by the first publish after it went idle. Under load publishers
+//                                write 32 KiB chunks themselves and the flusher lingers 1 ms per
+//                                look (as nats.c), so a burst costs no thread hop per write while a
+//                                lone publish (request, ack) is written at once.
 //   timer       "nats-timer"     client PINGs (stale detection) and requestAsync() timeouts;
 //                                requestAsync() timeout callbacks run here.
 //   dispatchers "nats-dispatch-N" Options::dispatcherThreads workers; ASYNC subscription callbacks.
@@ -33,8 +37,8 @@
 //   _mutex (state, pool, pong FIFO)  ->  _subsMutex (sid map)  ->  _outMutex (output buffer, status)
 //   _sockMutex (held by whoever writes, from the buffer swap to the end of the write; the reader
 //   holds it to replace the socket and, with TLS, around each SSL read)  ->  _outMutex.
-//   publish() holds _outMutex and only try_locks _sockMutex (direct write when 64 KiB are pending
-//   and nobody is writing; never on the reader thread), so it cannot deadlock.
+//   publish() releases _outMutex before it takes _sockMutex for a direct write (32 KiB pending;
+//   never on the reader thread), then takes _outMutex again: the order is kept.
 //   Leaves (nothing is taken while holding them): _fdMutex (fd for shutdown), _reqMutex (request
 //   waiters), SubscriptionImpl::_mutex, Dispatcher/EventQueue/Timer internal mutexes.
 //   publish() is safe from any thread, including the reader thread (inline handlers, where it only
@@ -88,10 +92,10 @@ public:
 	void connect();
 
 	/// Publishes; safe from any thread, also from an inline handler on the reader thread (only
-	/// appends to the output buffer there). Normally appends and wakes the flusher; when 64 KiB or
-	/// more are pending and no write is in progress the calling thread writes the buffer itself
-	/// (one sendBytes, as nats.c does). Blocks while more than 64 MiB are pending (back pressure);
-	/// never blocks on the reader thread.
+	/// appends to the output buffer there). Normally appends and wakes the flusher; when 32 KiB or
+	/// more are pending the calling thread writes the buffer itself (one sendBytes, as nats.c does),
+	/// after a write in progress has ended: this is the back pressure under load. Never blocks on the
+	/// reader thread.
 	/// Throws as Connection::publish().
 	void publish(const std::string& subject, const std::string& reply, const void* data, std::size_t length);
 
@@ -203,6 +207,7 @@ private:
 	void onPingTimer();
 	void flusherLoop();
 	void writeOut(std::string& buffer);
+	void kickFlusher();
 	void post(std::function<void()> fn);
 	void appendProtocol(const std::string& text);
 	void ensureResponseMux();
@@ -249,6 +254,8 @@ private:
 	std::uint64_t _outMsgs = 0;
 	std::uint64_t _outBytes = 0;
 	bool _writing = false;
+	bool _flusherIdle = false;
+	std::uint64_t _directWrites = 0;  // writes done by publishers themselves (burst detection)  // the flusher waits for work: publish() wakes it (once)
 	bool _stopFlusher = false;
 	std::atomic<Connection::Status> _status{Connection::Status::DISCONNECTED};
 

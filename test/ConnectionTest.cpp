@@ -644,6 +644,69 @@ void ConnectionTest::testSyncSlowConsumer()
 	CPPUNIT_ASSERT_THROW(sub.setPendingLimits(0, 10), Poco::InvalidArgumentException);
 }
 
+void ConnectionTest::testConnectSkipsDeadServer()
+{
+	Test::skipIfExternal("uses an unused local port");
+	Options o = options();
+	o.servers = {"nats://127.0.0.1:" + std::to_string(Test::freePort()), _url};
+	o.noRandomize = true;
+	o.connectTimeout = Poco::Timespan(0, 500000);
+	Connection conn(o);
+	conn.connect();
+	CPPUNIT_ASSERT(conn.isConnected());
+	CPPUNIT_ASSERT(_url.find(conn.connectedUrl().substr(conn.connectedUrl().rfind(':'))) != std::string::npos);
+	CPPUNIT_ASSERT_EQUAL(std::size_t(2), conn.servers().size());
+}
+
+void ConnectionTest::testConcurrentPublishers()
+{
+	// several threads publish bursts at once (direct writes and the flusher interleave): nothing is
+	// lost, nothing is corrupted, and each publisher's order is kept
+	Connection sub(options());
+	sub.connect();
+	Connection pub(options());
+	pub.connect();
+	std::string subject = Test::uniqueName("core.mt");
+	const int threads = 4;
+	const int perThread = 20000;
+	std::mutex mutex;
+	std::vector<int> next(threads, 0);
+	std::atomic<int> bad{0};
+	std::atomic<int> total{0};
+	Subscription s = sub.subscribe(subject, [&](const Message& m) {
+		// payload: "<thread>:<seq>:" padded with 'p' to 100 bytes
+		std::size_t c1 = m.data().find(':');
+		std::size_t c2 = m.data().find(':', c1 + 1);
+		int t = std::stoi(m.data().substr(0, c1));
+		int seq = std::stoi(m.data().substr(c1 + 1, c2 - c1 - 1));
+		std::lock_guard<std::mutex> lock(mutex);
+		if (m.data().size() != 100 || t < 0 || t >= threads || next[static_cast<std::size_t>(t)] != seq)
+			++bad;
+		else
+			++next[static_cast<std::size_t>(t)];
+		++total;
+	});
+	s.setPendingLimits(-1, -1);
+	sub.flush(WAIT);
+	std::vector<std::thread> workers;
+	for (int t = 0; t < threads; ++t)
+	{
+		workers.emplace_back([&, t]() {
+			for (int i = 0; i < perThread; ++i)
+			{
+				std::string body = std::to_string(t) + ":" + std::to_string(i) + ":";
+				body.resize(100, 'p');
+				pub.publish(subject, body);
+			}
+		});
+	}
+	for (auto& w: workers) w.join();
+	pub.flush(Poco::Timespan(30, 0));
+	NATS_WAIT_FOR(total.load() == threads * perThread, Poco::Timespan(30, 0));
+	CPPUNIT_ASSERT_EQUAL(0, bad.load());
+	CPPUNIT_ASSERT_EQUAL(std::uint64_t(threads * perThread), pub.statistics().outMsgs);
+}
+
 void ConnectionTest::testStatistics()
 {
 	Connection conn(options());

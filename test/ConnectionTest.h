@@ -41,6 +41,8 @@ class ConnectionTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testDrain);
 	CPPUNIT_TEST(testDrainStatus);
 	CPPUNIT_TEST(testSyncSlowConsumer);
+	CPPUNIT_TEST(testConnectSkipsDeadServer);
+	CPPUNIT_TEST(testConcurrentPublishers);
 	CPPUNIT_TEST(testStatistics);
 	CPPUNIT_TEST(testNoEcho);
 	CPPUNIT_TEST(testDispatcherPool);
@@ -76,6 +78,8 @@ public:
 	void testDrain();
 	void testDrainStatus();
 	void testSyncSlowConsumer();
+	void testConnectSkipsDeadServer();
+	void testConcurrentPublishers();
 	void testStatistics();
 	void testNoEcho();
 	void testDispatcherPool();

@@ -5,6 +5,7 @@
 // EventQueue, ServerInfo, SubscriptionImpl (queueing, limits, sync delivery), Message.
 //
 
+#include "ConnectionImpl.h"
 #include "Dispatcher.h"
 #include "EventQueue.h"
 #include "ServerInfo.h"
@@ -52,6 +53,7 @@ class InternalsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testSyncSubscription);
 	CPPUNIT_TEST(testAutoUnsubscribeCounting);
 	CPPUNIT_TEST(testMessageStatus);
+	CPPUNIT_TEST(testSubjectValidation);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -228,6 +230,22 @@ public:
 		CPPUNIT_ASSERT(!sub->isClosed());
 		sub->nextMessage(WAIT);
 		CPPUNIT_ASSERT(sub->isClosed()); // the third delivery reached max
+	}
+
+	void testSubjectValidation()
+	{
+		for (const char* ok: {"a", "a.b", "foo*", "a.b*c", "*a", "a.>b", "_INBOX.abc.def", "x.y.z.1.2.3"})
+			ConnectionImpl::validatePublishSubject(ok);
+		for (const std::string& bad: std::vector<std::string>{"", ".", "a.", ".a", "a..b", "*", "a.*", "*.a", ">", "a.>", "a.*.b", "a b",
+				 "a\tb", "a\r", "\na", std::string("a\0b", 3)})
+			CPPUNIT_ASSERT_THROW_MESSAGE(bad, ConnectionImpl::validatePublishSubject(bad), Poco::InvalidArgumentException);
+		for (const char* ok: {"a", "*", ">", "a.*.c", "a.>", "*.*", "foo*.>"})
+			ConnectionImpl::validateSubscribeSubject(ok);
+		for (const char* bad: {"", "a.>.b", "a..b", "a.", ".a", "a b", ">.a"})
+			CPPUNIT_ASSERT_THROW_MESSAGE(bad, ConnectionImpl::validateSubscribeSubject(bad), Poco::InvalidArgumentException);
+		ConnectionImpl::validateQueue("workers");
+		ConnectionImpl::validateQueue("");
+		CPPUNIT_ASSERT_THROW(ConnectionImpl::validateQueue("a b"), Poco::InvalidArgumentException);
 	}
 
 	void testMessageStatus()

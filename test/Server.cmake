@@ -24,7 +24,7 @@ set(_server_test_sources
 	StanServerTest.cpp)
 set(_server_test_libs stanfixture stanserver natsproto)
 if(TARGET nats_c_shared)
-	list(APPEND _server_test_sources StanServerInteropTest.cpp)
+	list(APPEND _server_test_sources StanServerInteropTest.cpp StanSubscriptionInteropTest.cpp StanQueueInteropTest.cpp)
 	list(APPEND _server_test_libs nats_c_shared)
 	if(TARGET stan-server)
 		list(APPEND _server_test_sources StanServerToolTest.cpp)

@@ -78,6 +78,12 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::size_t(0), timer.pending());
 		CPPUNIT_ASSERT(!ran.load());
 		timer.stop(); // idempotent
+		CPPUNIT_ASSERT_EQUAL(ServerTimer::Id(0), timer.scheduleAfter(std::chrono::milliseconds(1), [&] { ran = true; }));
+		timer.start(); // restartable, nothing stale runs
+		std::atomic<bool> fresh{false};
+		CPPUNIT_ASSERT(timer.scheduleAfter(std::chrono::milliseconds(1), [&] { fresh = true; }) != 0);
+		NATS_WAIT_FOR(fresh.load(), Poco::Timespan(5, 0));
+		CPPUNIT_ASSERT(!ran.load());
 	}
 };
 

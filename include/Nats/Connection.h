@@ -90,10 +90,9 @@ public:
 	void connect();
 
 	/// Publishes `data` on `subject`. The frame is appended to the output buffer and written by the
-	/// flusher thread, coalesced with others; under load (64 KiB pending and no write in progress)
-	/// the calling thread writes the pending buffer itself with one send, and while more than
-	/// 64 MiB are pending it waits for the flusher (back pressure). While reconnecting frames are
-	/// buffered up to reconnectBufferSize.
+	/// flusher thread, coalesced with others. Under load (32 KiB pending) the calling thread writes
+	/// the pending buffer itself with one send, after a write in progress has ended: this is the
+	/// back pressure, as in nats.c. While reconnecting frames are buffered up to reconnectBufferSize.
 	/// Throws: Poco::InvalidArgumentException (empty subject, empty token, whitespace, wildcard),
 	/// MaxPayloadException, ConnectionClosedException, NatsException (reconnect buffer full /
 	/// disabled while disconnected).

@@ -47,6 +47,9 @@ void ServerTimer::stop()
 ServerTimer::Id ServerTimer::schedule(Clock::time_point deadline, Task task)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
+	// A task scheduled by a running task while stop() is in progress is dropped, so that it
+	// cannot run after a later start().
+	if (_stop) return 0;
 	Id id = _nextId++;
 	bool first = _queue.empty() || deadline < _queue.begin()->first.first;
 	_queue.emplace(std::make_pair(deadline, id), std::move(task));

@@ -55,7 +55,8 @@ public:
 	/// task has returned. REQUIRES: not called from a task.
 	void stop();
 
-	/// Schedules `task` at `deadline`. Returns an id (never 0) for cancel().
+	/// Schedules `task` at `deadline`. Returns an id for cancel(), or 0 (task dropped) once
+	/// stop() has been called and until the next start().
 	Id schedule(Clock::time_point deadline, Task task);
 
 	/// Schedules `task` after `delay` from now.

@@ -19,7 +19,6 @@
 #include <Poco/Exception.h>
 #include <Poco/StringTokenizer.h>
 #include <algorithm>
-#include <tuple>
 
 namespace Nats {
 
@@ -867,8 +866,10 @@ void StanServerImpl::onAckTimer(std::uint64_t subId)
 		const StoredMsg* m = c->store.lookup(seq);
 		if (!m)
 		{
-			// Dropped by a limit: implicitly acknowledged.
+			// Dropped by a limit: implicitly acknowledged, its redelivery count forgotten.
 			processAckLocked(sub, seq, false);
+			if (group) group->redeliveries.erase(seq);
+			else sub->redeliveries.erase(seq);
 			continue;
 		}
 		if (sub->pending.find(seq) == sub->pending.end()) continue;

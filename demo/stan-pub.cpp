@@ -1,0 +1,162 @@
+//
+// stan-pub.cpp
+//
+// Publishes one message to a NATS Streaming channel; the flags are those of the Go tool
+// (stan.go examples/stan-pub):
+//
+//     stan-pub [-s urls] [-c cluster] [-id client] [-a] <channel> <message>
+//
+// Exit status: 0 published (and acked), 1 runtime error (connection, ack), 2 usage error.
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+
+#include "Nats/Exception.h"
+#include "Nats/StanConnection.h"
+#include <Poco/Environment.h>
+#include <condition_variable>
+#include <iostream>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char* const USAGE =
+	"Usage: stan-pub [options] <channel> <message>\n"
+	"\n"
+	"Options:\n"
+	"\t-s,  --server   <url>            NATS server URL(s), comma separated\n"
+	"\t                                 (default: $NATS_URL or nats://127.0.0.1:4222)\n"
+	"\t-c,  --cluster  <cluster name>   NATS Streaming cluster ID (default: $STAN_CLUSTER_ID or test-cluster)\n"
+	"\t-id, --clientid <client ID>      NATS Streaming client ID (default: stan-pub)\n"
+	"\t-a,  --async                     Asynchronous publish mode\n"
+	"\t-h,  --help                      Show this help\n";
+
+int usageError(const std::string& message)
+{
+	std::cerr << "stan-pub: " << message << "\n\n" << USAGE;
+	return 2;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+	std::string urls = Poco::Environment::get("NATS_URL", Nats::StanOptions::DEFAULT_NATS_URL);
+	std::string clusterId = Poco::Environment::get("STAN_CLUSTER_ID", "test-cluster");
+	std::string clientId = "stan-pub";
+	bool async = false;
+	std::vector<std::string> positional;
+
+	// Go's flag package accepts -name and --name, "-name value" and "-name=value".
+	for (int i = 1; i < argc; ++i)
+	{
+		std::string arg = argv[i];
+		if (arg.size() < 2 || arg[0] != '-')
+		{
+			positional.push_back(arg);
+			continue;
+		}
+		if (arg == "--")
+		{
+			for (++i; i < argc; ++i) positional.push_back(argv[i]);
+			break;
+		}
+		std::string name = arg.substr(arg[1] == '-' ? 2 : 1);
+		std::string value;
+		bool hasValue = false;
+		std::string::size_type eq = name.find('=');
+		if (eq != std::string::npos)
+		{
+			value = name.substr(eq + 1);
+			name = name.substr(0, eq);
+			hasValue = true;
+		}
+		auto takeValue = [&]() -> bool
+		{
+			if (hasValue) return true;
+			if (i + 1 >= argc) return false;
+			value = argv[++i];
+			return true;
+		};
+
+		if (name == "h" || name == "help")
+		{
+			std::cout << USAGE;
+			return 0;
+		}
+		else if (name == "a" || name == "async")
+		{
+			async = true;
+		}
+		else if (name == "s" || name == "server" || name == "c" || name == "cluster" || name == "id" || name == "clientid")
+		{
+			if (!takeValue()) return usageError("flag needs an argument: -" + name);
+			if (name == "s" || name == "server") urls = value;
+			else if (name == "c" || name == "cluster") clusterId = value;
+			else clientId = value;
+		}
+		else
+		{
+			return usageError("flag provided but not defined: " + arg);
+		}
+	}
+	if (positional.size() != 2)
+		return usageError("expected <channel> and <message>");
+	const std::string& channel = positional[0];
+	const std::string& message = positional[1];
+
+	try
+	{
+		Nats::StanOptions options;
+		options.natsUrl = urls;
+		Nats::StanConnection sc(clusterId, clientId, options);
+		sc.connect();
+		std::cout << "Connected to " << urls << " clusterID: [" << clusterId << "] clientID: [" << clientId << "]" << std::endl;
+
+		if (async)
+		{
+			std::mutex mutex;
+			std::condition_variable acked;
+			bool done = false;
+			std::string ackGuid, ackError;
+			std::string guid = sc.publishAsync(channel, message, [&](const std::string& g, const std::string& error)
+			{
+				std::lock_guard<std::mutex> lock(mutex);
+				ackGuid = g;
+				ackError = error;
+				done = true;
+				acked.notify_all();
+			});
+			std::cout << "Published [" << channel << "] : '" << message << "' [guid: " << guid << "]" << std::endl;
+
+			// The ack handler runs exactly once (ack, pubAckWait timeout or close), so this wait ends.
+			std::unique_lock<std::mutex> lock(mutex);
+			acked.wait(lock, [&]() { return done; });
+			if (!ackError.empty())
+			{
+				std::cerr << "stan-pub: error in server ack for guid " << ackGuid << ": " << ackError << std::endl;
+				return 1;
+			}
+			std::cout << "Received ACK for guid " << ackGuid << std::endl;
+		}
+		else
+		{
+			sc.publish(channel, message);
+			std::cout << "Published [" << channel << "] : '" << message << "'" << std::endl;
+		}
+		sc.close();
+	}
+	catch (Poco::InvalidArgumentException& exc)
+	{
+		std::cerr << "stan-pub: " << exc.displayText() << std::endl;
+		return 2;
+	}
+	catch (Poco::Exception& exc)
+	{
+		std::cerr << "stan-pub: " << exc.displayText() << std::endl;
+		return 1;
+	}
+	return 0;
+}
