@@ -16,7 +16,11 @@ for f in "$STAN_SERVER" "$LOAD"; do
 done
 
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+	if command -v python3 >/dev/null 2>&1; then
+		python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+	else
+		echo $((20000 + $$ % 40000))
+	fi
 }
 PORT=$(free_port)
 TMP=$(mktemp -d)

@@ -172,7 +172,7 @@ void StanSubscriptionImpl::onMsg(const Message& msg)
 			wake = _ready && (_workerWaiting || _sync);
 		}
 	}
-	if (wake) _cv.notify_all();
+	if (wake) _cv.notify_one(); // one waiter: the worker, or the one nextMessage() caller
 	if (dropped)
 		_pConn->reportError(SlowConsumerException("stan: slow consumer, message dropped on channel " + _channel));
 }

@@ -61,9 +61,10 @@ struct Rec
 	std::int64_t timestamp = 0;
 };
 
-/// Collects the messages of a nats.c streaming subscription. In manual mode the messages are kept
-/// for ack() from the test thread, unless autoAckInHandler.
-struct Collector
+/// The state a nats.c streaming subscription's callback writes to. Shared between the test's
+/// Collector and the CStan that owns the subscription, so it outlives every callback even when
+/// the Collector goes out of scope first.
+struct CollectorState
 {
 	std::mutex mutex;
 	std::vector<Rec> recs;
@@ -71,9 +72,9 @@ struct Collector
 	bool keepForAck = false;
 	stanSubscription* sub = nullptr;
 
-	static void onMsg(stanConnection*, stanSubscription* sub, const char*, stanMsg* msg, void* closure)
+	static void onMsg(stanConnection*, stanSubscription*, const char*, stanMsg* msg, void* closure)
 	{
-		Collector* self = static_cast<Collector*>(closure);
+		CollectorState* self = static_cast<CollectorState*>(closure);
 		Rec r;
 		r.seq = stanMsg_GetSequence(msg);
 		r.redelivered = stanMsg_IsRedelivered(msg);
@@ -87,16 +88,29 @@ struct Collector
 			stanMsg_Destroy(msg);
 	}
 
+	~CollectorState()
+	{
+		for (stanMsg* m : unacked) stanMsg_Destroy(m);
+	}
+};
+
+/// Collects the messages of a nats.c streaming subscription. With keepForAck (manual ack mode)
+/// the messages are kept for ack() from the test thread.
+struct Collector
+{
+	std::shared_ptr<CollectorState> state = std::make_shared<CollectorState>();
+	bool& keepForAck = state->keepForAck;
+
 	std::size_t count()
 	{
-		std::lock_guard<std::mutex> lock(mutex);
-		return recs.size();
+		std::lock_guard<std::mutex> lock(state->mutex);
+		return state->recs.size();
 	}
 
 	std::vector<Rec> snapshot()
 	{
-		std::lock_guard<std::mutex> lock(mutex);
-		return recs;
+		std::lock_guard<std::mutex> lock(state->mutex);
+		return state->recs;
 	}
 
 	std::vector<std::uint64_t> seqs()
@@ -111,24 +125,19 @@ struct Collector
 	{
 		std::vector<stanMsg*> todo;
 		{
-			std::lock_guard<std::mutex> lock(mutex);
-			while (!unacked.empty() && (n < 0 || static_cast<int>(todo.size()) < n))
+			std::lock_guard<std::mutex> lock(state->mutex);
+			while (!state->unacked.empty() && (n < 0 || static_cast<int>(todo.size()) < n))
 			{
-				todo.push_back(unacked.front());
-				unacked.erase(unacked.begin());
+				todo.push_back(state->unacked.front());
+				state->unacked.erase(state->unacked.begin());
 			}
 		}
 		for (stanMsg* m : todo)
 		{
-			stanSubscription_AckMsg(sub, m);
+			stanSubscription_AckMsg(state->sub, m);
 			stanMsg_Destroy(m);
 		}
 		return static_cast<int>(todo.size());
-	}
-
-	~Collector()
-	{
-		for (stanMsg* m : unacked) stanMsg_Destroy(m);
 	}
 };
 
@@ -174,19 +183,20 @@ public:
 		if (setup) setup(so);
 		stanSubscription* sub = nullptr;
 		natsStatus s = queue.empty()
-			? stanConnection_Subscribe(&sub, sc, channel.c_str(), &Collector::onMsg, &c, so)
-			: stanConnection_QueueSubscribe(&sub, sc, channel.c_str(), queue.c_str(), &Collector::onMsg, &c, so);
+			? stanConnection_Subscribe(&sub, sc, channel.c_str(), &CollectorState::onMsg, c.state.get(), so)
+			: stanConnection_QueueSubscribe(&sub, sc, channel.c_str(), queue.c_str(), &CollectorState::onMsg, c.state.get(), so);
 		stanSubOptions_Destroy(so);
 		if (s != NATS_OK) return lastError(s);
-		c.sub = sub;
+		c.state->sub = sub;
 		_subs.push_back(sub);
+		_states.push_back(c.state);
 		return std::string();
 	}
 
 	/// Closes (or unsubscribes) the collector's subscription; returns the error text.
 	std::string closeSub(Collector& c, bool unsubscribe = false)
 	{
-		natsStatus s = unsubscribe ? stanSubscription_Unsubscribe(c.sub) : stanSubscription_Close(c.sub);
+		natsStatus s = unsubscribe ? stanSubscription_Unsubscribe(c.state->sub) : stanSubscription_Close(c.state->sub);
 		return s == NATS_OK ? std::string() : lastError(s);
 	}
 
@@ -228,6 +238,7 @@ private:
 	}
 
 	std::vector<stanSubscription*> _subs;
+	std::vector<std::shared_ptr<CollectorState>> _states; ///< released after the connection
 	std::mutex _mutex;
 	std::string _lost;
 };
@@ -274,6 +285,14 @@ public:
 
 	natsConnection* nc = nullptr;
 };
+
+/// Drains a nats.c core subscription (no callback runs after this returns), then destroys it.
+inline void closeRawSubscription(natsSubscription* sub)
+{
+	if (!sub) return;
+	if (natsSubscription_Drain(sub) == NATS_OK) natsSubscription_WaitForDrainCompletion(sub, 5000);
+	natsSubscription_Destroy(sub);
+}
 
 /// Raw streaming session opened with a ConnectRequest over a nats.c core connection.
 struct RawSession
@@ -322,8 +341,7 @@ struct RawInbox
 
 	~RawInbox()
 	{
-		natsSubscription_Unsubscribe(sub);
-		natsSubscription_Destroy(sub);
+		closeRawSubscription(sub);
 	}
 
 	static void onMsg(natsConnection*, natsSubscription*, natsMsg* msg, void* closure)
@@ -377,8 +395,7 @@ struct RawRequests
 
 	~RawRequests()
 	{
-		natsSubscription_Unsubscribe(sub);
-		natsSubscription_Destroy(sub);
+		closeRawSubscription(sub);
 	}
 
 	static void onMsg(natsConnection* nc, natsSubscription*, natsMsg* msg, void* closure)
@@ -417,8 +434,7 @@ struct HeartbeatPeer
 
 	~HeartbeatPeer()
 	{
-		natsSubscription_Unsubscribe(sub);
-		natsSubscription_Destroy(sub);
+		closeRawSubscription(sub);
 	}
 
 	static void onMsg(natsConnection* nc, natsSubscription*, natsMsg* msg, void* closure)

@@ -44,8 +44,14 @@ struct StanChannelInfo
 ///     ...
 ///     server.stop();           // all state is lost (memory store)
 ///
-/// Threads: the NATS connection's reader/dispatcher (all requests, in order) and one timer
-/// thread (ack-wait redelivery, heartbeats, max age, duplicate client checks).
+/// Threads: the NATS connection's reader (all requests, publishes and acks, in arrival order)
+/// and one timer thread (ack-wait redelivery, heartbeats, max age, duplicate client checks).
+///
+/// Not implemented (Go server features outside the memory-store scope): file/SQL stores,
+/// clustering, fault tolerance, partitioning, per-channel limits, MaxInactivity, monitoring,
+/// replace_durable. A negative ackWaitInSecs always means milliseconds (the Go server accepts it
+/// only in its test mode). Ack inboxes are "_INBOX.<nuid>.<n>" subjects under one wildcard
+/// subscription (clients treat them as opaque).
 ///
 /// Thread safety: Thread-safe. start() and stop() may be called from any thread, but not from
 /// inside the server's own threads.
