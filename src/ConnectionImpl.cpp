@@ -440,6 +440,10 @@ void ConnectionImpl::connect()
 	bool allTyped = true;
 	for (auto& server: candidates)
 	{
+		{
+			std::lock_guard<std::mutex> lock(_mutex);
+			if (_closing) throw ConnectionClosedException("nats: connection closed during connect()");
+		}
 		if (!tried.empty()) tried += ", ";
 		tried += server.url();
 		try
@@ -462,18 +466,40 @@ void ConnectionImpl::connect()
 				}
 			}
 			applyInfo(info, true);
+			bool closedMeanwhile = false;
 			{
+				// under _mutex, so that a concurrent close() sees either nothing started or everything
 				std::lock_guard<std::mutex> lock(_mutex);
-				std::lock_guard<std::mutex> out(_outMutex);
-				_outBuf.insert(0, extra);
-				_status = Connection::Status::CONNECTED;
+				if (_closing)
+				{
+					closedMeanwhile = true;
+					std::lock_guard<std::mutex> out(_outMutex);
+					_status = Connection::Status::CLOSED;
+				}
+				else
+				{
+					{
+						std::lock_guard<std::mutex> out(_outMutex);
+						_outBuf.insert(0, extra);
+						_status = Connection::Status::CONNECTED;
+					}
+					_threadsStarted = true;
+					startThreads();
+				}
 			}
-			startThreads();
+			if (closedMeanwhile)
+			{
+				closeSocket();
+				throw ConnectionClosedException("nats: connection closed during connect()");
+			}
 			// the shared request inbox: one wildcard subscription per connection
 			_respPrefix = NUID::newInbox() + ".";
-			std::weak_ptr<ConnectionImpl> weak = shared_from_this();
 			_respSub = subscribeInline(_respPrefix + "*", "", [this](const Message& m) { onResponse(m); });
 			return;
+		}
+		catch (ConnectionClosedException&)
+		{
+			throw; // close() was called meanwhile: no other server is tried
 		}
 		catch (AuthorizationException& e)
 		{
@@ -507,10 +533,7 @@ void ConnectionImpl::connect()
 
 void ConnectionImpl::startThreads()
 {
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_threadsStarted = true;
-	}
+	// REQUIRES: _mutex held, _threadsStarted set (a concurrent close() waits for both)
 	_events.start();
 	_timer.start();
 	_dispatchers.start();
@@ -1060,7 +1083,6 @@ void ConnectionImpl::reportError(const Poco::Exception& e)
 void ConnectionImpl::schedulePing()
 {
 	if (_options.pingInterval.totalMicroseconds() <= 0) return;
-	std::weak_ptr<ConnectionImpl> weak = shared_from_this();
 	_timer.schedule(_options.pingInterval, [this]() { onPingTimer(); });
 }
 

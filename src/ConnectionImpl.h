@@ -36,7 +36,8 @@
 // LOCK ORDER (take left before right; never the other way; no handler runs under any of them):
 //   _mutex (state, pool, pong FIFO)  ->  _subsMutex (sid map)  ->  _outMutex (output buffer, status)
 //   _sockMutex (held by whoever writes, from the buffer swap to the end of the write; the reader
-//   holds it to replace the socket and, with TLS, around each SSL read)  ->  _outMutex.
+//   holds it to replace the socket and, with TLS, around each SSL read)  ->  _mutex (only to
+//   record a write error)  ->  _outMutex. Nothing takes _sockMutex while holding _mutex.
 //   publish() releases _outMutex before it takes _sockMutex for a direct write (32 KiB pending;
 //   never on the reader thread), then takes _outMutex again: the order is kept.
 //   Leaves (nothing is taken while holding them): _fdMutex (fd for shutdown), _reqMutex (request

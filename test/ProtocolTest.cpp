@@ -14,6 +14,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 #include <atomic>
 #include <mutex>
+#include <thread>
 
 using namespace Nats;
 using Nats::Test::FakeNatsServer;
@@ -68,6 +69,7 @@ class ProtocolTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testMaxPayloadFromInfo);
 	CPPUNIT_TEST(testNoRespondersStatus);
 	CPPUNIT_TEST(testErrAfterConnectGoesToHandler);
+	CPPUNIT_TEST(testCloseDuringConnect);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -402,6 +404,47 @@ public:
 		Connection conn(optionsFor(fake));
 		conn.connect();
 		CPPUNIT_ASSERT_THROW(conn.request("service", "x", WAIT), NoRespondersException);
+	}
+
+	void testCloseDuringConnect()
+	{
+		std::atomic<bool> gotPing{false};
+		std::atomic<bool> sendPong{false};
+		FakeNatsServer fake([&](FakeNatsServer::Session& s) {
+			s.send("INFO {\"server_id\":\"slow\"}\r\n");
+			s.expectLine("CONNECT");
+			s.expectLine("PING");
+			gotPing = true;
+			while (!sendPong.load()) s.readUntilClosed(Poco::Timespan(0, 20000));
+			s.send("PONG\r\n");
+			s.readUntilClosed(Poco::Timespan(5, 0));
+		});
+		Options o = optionsFor(fake);
+		o.connectTimeout = Poco::Timespan(5, 0);
+		Connection conn(o);
+		std::atomic<int> outcome{0}; // 1 = closed exception, 2 = connected, 3 = other
+		std::thread connector([&]() {
+			try
+			{
+				conn.connect();
+				outcome = 2;
+			}
+			catch (ConnectionClosedException&)
+			{
+				outcome = 1;
+			}
+			catch (...)
+			{
+				outcome = 3;
+			}
+		});
+		NATS_WAIT_FOR(gotPing.load(), WAIT);
+		conn.close(); // the handshake is still waiting for PONG
+		sendPong = true;
+		connector.join();
+		CPPUNIT_ASSERT_EQUAL(1, outcome.load());
+		CPPUNIT_ASSERT(conn.isClosed());
+		CPPUNIT_ASSERT_THROW(conn.publish("a", "b"), ConnectionClosedException);
 	}
 
 	void testErrAfterConnectGoesToHandler()
