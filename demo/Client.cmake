@@ -2,3 +2,4 @@
 add_executable(stan-bench stan-bench.cpp)
 target_link_libraries(stan-bench PRIVATE stan)
 target_compile_options(stan-bench PRIVATE ${NATS_WARNING_FLAGS})
+install(TARGETS stan-bench RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

@@ -205,23 +205,36 @@ void StanConnectionImpl::connect()
 
 void StanConnectionImpl::cleanupAfterFailedConnect()
 {
+	stopTimerThread();
+	if (_pTracker)
+	{
+		// Nothing was published yet: the completions are empty and dropped.
+		std::vector<PubAckTracker::Completion> pending;
+		_pTracker->close(pending);
+	}
+	stopAckThreadAndReleaseNats();
+}
+
+void StanConnectionImpl::stopTimerThread()
+{
 	{
 		std::lock_guard<std::mutex> lock(_timerMutex);
 		_timerStop = true;
 	}
 	_timerCv.notify_all();
 	joinOrDetach(_timerThread);
+}
+
+void StanConnectionImpl::stopAckThreadAndReleaseNats()
+{
+	// User ack handlers still queued run before the thread ends.
 	{
 		std::lock_guard<std::mutex> lock(_ackMutex);
 		_ackStop = true;
 	}
 	_ackCv.notify_all();
 	joinOrDetach(_ackThread);
-	if (_pTracker)
-	{
-		std::vector<PubAckTracker::Completion> pending;
-		_pTracker->close(pending);
-	}
+	// Internal subscriptions, then the owned NATS connection.
 	for (Subscription* s : {&_hbSub, &_pingSub, &_ackSub})
 	{
 		try
@@ -288,12 +301,7 @@ void StanConnectionImpl::teardown(bool sendClose, std::string& closeError, bool&
 		_tornDown = true;
 	}
 	// 1. pings and pub-ack timeouts
-	{
-		std::lock_guard<std::mutex> lock(_timerMutex);
-		_timerStop = true;
-	}
-	_timerCv.notify_all();
-	joinOrDetach(_timerThread);
+	stopTimerThread();
 
 	// 2. pending publishes: "stan: connection closed", each exactly once (via the ack thread, after
 	//    the acks already queued there)
@@ -339,35 +347,8 @@ void StanConnectionImpl::teardown(bool sendClose, std::string& closeError, bool&
 		}
 	}
 
-	// 5. user ack handlers still queued run now
-	{
-		std::lock_guard<std::mutex> lock(_ackMutex);
-		_ackStop = true;
-	}
-	_ackCv.notify_all();
-	joinOrDetach(_ackThread);
-
-	// 6. internal subscriptions, then the owned NATS connection
-	for (Subscription* s : {&_hbSub, &_pingSub, &_ackSub})
-	{
-		try
-		{
-			if (s->isValid()) s->unsubscribe();
-		}
-		catch (...)
-		{
-		}
-	}
-	if (_pOwnedNc)
-	{
-		try
-		{
-			_pOwnedNc->close();
-		}
-		catch (...)
-		{
-		}
-	}
+	// 5. user ack handlers still queued run now; 6. internal subscriptions, then the owned NATS connection
+	stopAckThreadAndReleaseNats();
 }
 
 void StanConnectionImpl::connectionLost(const std::string& error)

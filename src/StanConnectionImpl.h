@@ -130,6 +130,11 @@ private:
 	/// Returns the close request's error text ("" if none or not sent); throws nothing.
 	void teardown(bool sendClose, std::string& closeError, bool& closeTimedOut);
 	void cleanupAfterFailedConnect();
+	/// Stops and joins the timer thread (pings, pub-ack expiry). Takes no lock while joining.
+	void stopTimerThread();
+	/// Stops and joins the ack-handler thread (after it ran the handlers queued), unsubscribes the
+	/// internal subscriptions and closes the owned NATS connection.
+	void stopAckThreadAndReleaseNats();
 	static void joinOrDetach(std::thread& t);
 
 	const std::string _clusterId;

@@ -17,7 +17,7 @@ nats_add_test_suite(test-client-fake
 if(TARGET stanfixture)
 	set(_client_it_sources StanConnectionTest.cpp StanSubscriptionTest.cpp)
 	set(_client_it_libs stan stanfixture natsproto)
-	# nats_c_shared: the nats.c library imported by test/Server.cmake (Debian libnats-dev).
+	# nats_c_shared: the nats.c library imported by cmake/NatsC.cmake (Debian libnats-dev).
 	if(TARGET nats_c_shared)
 		list(APPEND _client_it_sources StanCrossClientTest.cpp)
 		list(APPEND _client_it_libs nats_c_shared)

@@ -5,17 +5,7 @@ target_include_directories(stanfixture PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/server
 target_link_libraries(stanfixture PUBLIC testsupport stanserver)
 target_compile_options(stanfixture PRIVATE ${NATS_WARNING_FLAGS})
 
-# The nats.c streaming client (Debian libnats-dev) is the interop oracle. Debian's cnats CMake
-# config references a missing static library, so the shared one is imported directly.
-if(NOT TARGET nats_c_shared)
-	find_library(NATS_C_LIBRARY NAMES nats)
-	find_path(NATS_C_INCLUDE_DIR nats/nats.h)
-	if(NATS_C_LIBRARY AND NATS_C_INCLUDE_DIR)
-		add_library(nats_c_shared SHARED IMPORTED GLOBAL)
-		set_target_properties(nats_c_shared PROPERTIES IMPORTED_LOCATION ${NATS_C_LIBRARY}
-			INTERFACE_INCLUDE_DIRECTORIES ${NATS_C_INCLUDE_DIR})
-	endif()
-endif()
+# The nats.c streaming client (nats_c_shared, cmake/NatsC.cmake) is the interop oracle.
 
 set(_server_test_sources
 	ServerProtocolTest.cpp

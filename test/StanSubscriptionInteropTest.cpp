@@ -472,7 +472,7 @@ public:
 		u.set_clientid(s.clientId);
 		u.set_subject("nochannel");
 		u.set_inbox(sr.ackinbox());
-		CPPUNIT_ASSERT_EQUAL(std::string("stan: unknown channel"), unsub(s.resp.unsubrequests(), u));
+		CPPUNIT_ASSERT_EQUAL(std::string("stan: invalid subscription"), unsub(s.resp.unsubrequests(), u));
 		u.set_subject("unsub");
 		u.set_inbox("_INBOX.not-a-sub");
 		CPPUNIT_ASSERT_EQUAL(std::string("stan: invalid subscription"), unsub(s.resp.unsubrequests(), u));

@@ -27,7 +27,6 @@ const char* const ServerProtocol::ERR_UNKNOWN_CLIENT = "stan: unknown clientID";
 const char* const ServerProtocol::ERR_INVALID_DUR_NAME = "stan: durable name of a durable queue subscriber can't contain the character ':'";
 const char* const ServerProtocol::ERR_DUP_DURABLE = "stan: duplicate durable registration";
 const char* const ServerProtocol::ERR_INVALID_UNSUB_REQ = "stan: invalid unsubscribe request";
-const char* const ServerProtocol::ERR_UNKNOWN_CHANNEL = "stan: unknown channel";
 const char* const ServerProtocol::ERR_INVALID_SUB = "stan: invalid subscription";
 const char* const ServerProtocol::ERR_INVALID_CLOSE_REQ = "stan: invalid close request";
 const char* const ServerProtocol::ERR_TOO_MANY_CHANNELS = "too many channels";

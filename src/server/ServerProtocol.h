@@ -39,7 +39,6 @@ public:
 	static const char* const ERR_INVALID_DUR_NAME;
 	static const char* const ERR_DUP_DURABLE;
 	static const char* const ERR_INVALID_UNSUB_REQ;
-	static const char* const ERR_UNKNOWN_CHANNEL;
 	static const char* const ERR_INVALID_SUB;
 	static const char* const ERR_INVALID_CLOSE_REQ;
 	static const char* const ERR_TOO_MANY_CHANNELS;

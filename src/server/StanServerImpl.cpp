@@ -1189,7 +1189,9 @@ void StanServerImpl::onUnsubscribe(const Message& msg, bool isClose)
 	auto cit = _channels.find(req.subject());
 	if (cit == _channels.end())
 	{
-		sendSubResponseLocked(reply, "", ServerProtocol::ERR_UNKNOWN_CHANNEL);
+		// The Go server answers an unsubscribe / close for a channel it does not know with
+		// ErrInvalidSub (its performUnsubOrCloseSubscription), not a distinct "unknown channel" text.
+		sendSubResponseLocked(reply, "", ServerProtocol::ERR_INVALID_SUB);
 		return;
 	}
 	ChannelState* c = cit->second.get();
