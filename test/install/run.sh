@@ -37,7 +37,7 @@ config=$(find "$prefix" -name NatsCppConfig.cmake | head -1)
 [ -n "$(find "$prefix" -name NatsCppConfigVersion.cmake)" ] || fail "missing NatsCppConfigVersion.cmake"
 pc=$(find "$prefix" -name natscpp.pc | head -1)
 [ -n "$pc" ] || fail "missing natscpp.pc"
-for tool in stan-pub stan-sub stan-bench stan-server; do
+for tool in stan-pub stan-sub stan-bench stan-server nats-pub nats-sub nats-bench; do
 	if [ -x "$prefix/bin/$tool" ]; then
 		echo "installed tool: bin/$tool"
 	else
