@@ -26,3 +26,7 @@ endif()
 add_test(NAME install
 	COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/install/run.sh ${PROJECT_BINARY_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/install/consumer)
 set_tests_properties(install PROPERTIES TIMEOUT 600 RUN_SERIAL TRUE)
+if(NATS_SANITIZE)
+	# The installed libraries are instrumented: the consumer builds need the same flags.
+	set_tests_properties(install PROPERTIES ENVIRONMENT "CONSUMER_FLAGS=-fsanitize=${NATS_SANITIZE}")
+endif()

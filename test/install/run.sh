@@ -54,7 +54,8 @@ if [ -x "$prefix/bin/stan-pub" ]; then
 fi
 
 echo "=== CMake consumer: find_package(NatsCpp) + Nats::stan"
-if cmake -S "$CONSUMER" -B "$tmp/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release >"$tmp/cmake.log" 2>&1 \
+if cmake -S "$CONSUMER" -B "$tmp/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release \
+	-DCMAKE_CXX_FLAGS="${CONSUMER_FLAGS:-}" -DCMAKE_EXE_LINKER_FLAGS="${CONSUMER_FLAGS:-}" >"$tmp/cmake.log" 2>&1 \
 	&& cmake --build "$tmp/cmake-build" -j 2 >>"$tmp/cmake.log" 2>&1; then
 	timeout -k 5 60 "$tmp/cmake-build/consumer" || fail "CMake-built consumer failed"
 else
@@ -71,7 +72,7 @@ if flags=$(pkg-config --cflags --libs natscpp 2>"$tmp/pc.log"); then
 		*) fail "pkg-config flags do not point into the install prefix" ;;
 	esac
 	# shellcheck disable=SC2086
-	if g++ -std=c++17 -O1 -o "$tmp/consumer-pc" "$CONSUMER/consumer.cpp" $flags >"$tmp/gxx.log" 2>&1; then
+	if g++ -std=c++17 -O1 -o "$tmp/consumer-pc" "$CONSUMER/consumer.cpp" ${CONSUMER_FLAGS:-} $flags >"$tmp/gxx.log" 2>&1; then
 		timeout -k 5 60 "$tmp/consumer-pc" || fail "pkg-config-built consumer failed"
 	else
 		cat "$tmp/gxx.log"
