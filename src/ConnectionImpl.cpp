@@ -873,7 +873,7 @@ void ConnectionImpl::appendProtocol(const std::string& text)
 	kickFlusher();
 }
 
-void ConnectionImpl::publish(const std::string& subject, const std::string& reply, const void* data, std::size_t length)
+void ConnectionImpl::publish(const std::string& subject, const std::string& reply, const void* data, std::size_t length, bool writeNow)
 {
 	validatePublishSubject(subject);
 	if (!reply.empty()) validatePublishSubject(reply, "reply subject");
@@ -946,7 +946,16 @@ void ConnectionImpl::publish(const std::string& subject, const std::string& repl
 	++_outMsgs;
 	_outBytes += length;
 	if (_status.load(std::memory_order_relaxed) != Connection::Status::CONNECTED) return;
-	if (_outBuf.size() >= DIRECT_WRITE_THRESHOLD && Poco::Thread::current() != &_readerThread)
+	const bool full = _outBuf.size() >= DIRECT_WRITE_THRESHOLD;
+	if (writeNow && !full && Poco::Thread::current() != &_readerThread)
+	{
+		// The caller waits for the answer to this message (synchronous streaming publish): write it
+		// on this thread instead of waking the flusher (saves a futex wake and a thread hop).
+		out.unlock();
+		writeNowOrKick();
+		return;
+	}
+	if (full && Poco::Thread::current() != &_readerThread)
 	{
 		// Like nats.c: with a full buffer the publisher writes it itself (waiting for a write in
 		// progress to end). This is the back pressure under load and saves a thread hop per write.
@@ -972,6 +981,29 @@ void ConnectionImpl::publish(const std::string& subject, const std::string& repl
 		return;
 	}
 	kickFlusher();
+}
+
+void ConnectionImpl::writeNowOrKick()
+{
+	// REQUIRES: no lock held; not the reader thread. Lock order: _sockMutex before _outMutex.
+	std::unique_lock<std::mutex> sock(_sockMutex, std::try_to_lock);
+	std::unique_lock<std::mutex> out(_outMutex);
+	if (_status.load(std::memory_order_relaxed) != Connection::Status::CONNECTED || _outBuf.empty()) return;
+	if (!sock.owns_lock())
+	{
+		// A write is in progress (or the TLS reader is reading): do not queue behind it. The
+		// flusher loops back by itself when busy, and is woken here when it sleeps.
+		kickFlusher();
+		return;
+	}
+	_directBuf.swap(_outBuf);
+	_pingsInBuffer = 0;
+	_writing = true;
+	out.unlock();
+	writeOut(_directBuf);
+	out.lock();
+	_writing = false;
+	_spaceCond.notify_all();
 }
 
 void ConnectionImpl::kickFlusher()
@@ -1131,7 +1163,16 @@ void ConnectionImpl::flush(Poco::Timespan timeout)
 		std::lock_guard<std::mutex> out(_outMutex);
 		_outBuf += "PING\r\n";
 		++_pingsInBuffer;
-		kickFlusher();
+		if (Poco::Thread::current() == &_readerThread) kickFlusher();
+	}
+	if (Poco::Thread::current() != &_readerThread)
+	{
+		// Write the PING (and what precedes it) on this thread, as nats.c does: the flusher may be
+		// lingering after a burst of direct writes, which would delay the PONG by up to 2 ms.
+		// Lock order: _sockMutex is never taken while holding _mutex.
+		lock.unlock();
+		writeNowOrKick();
+		lock.lock();
 	}
 	if (!_stateCond.wait_until(lock, deadline, [&w]() { return w->done; })) throw NatsTimeoutException("nats: timeout");
 	if (!w->ok)

@@ -20,7 +20,9 @@
 //                                woken by the first publish after it went idle. Under load publishers
 //                                write 32 KiB chunks themselves and the flusher lingers 1 ms per
 //                                look (as nats.c), so a burst costs no thread hop per write while a
-//                                lone publish (request, ack) is written at once.
+//                                lone publish (request, ack) is written at once. flush() and
+//                                publish(writeNow) (synchronous streaming publish) write on the
+//                                caller's thread when no write is in progress (no thread hop).
 //   timer       "nats-timer"     client PINGs (stale detection) and requestAsync() timeouts;
 //                                requestAsync() timeout callbacks run here.
 //   dispatchers "nats-dispatch-N" Options::dispatcherThreads workers; ASYNC subscription callbacks.
@@ -39,7 +41,8 @@
 //   holds it to replace the socket and, with TLS, around each SSL read)  ->  _mutex (only to
 //   record a write error)  ->  _outMutex. Nothing takes _sockMutex while holding _mutex.
 //   publish() releases _outMutex before it takes _sockMutex for a direct write (32 KiB pending;
-//   never on the reader thread), then takes _outMutex again: the order is kept.
+//   never on the reader thread), then takes _outMutex again: the order is kept. flush() releases
+//   _mutex before it writes in place (writeNowOrKick(): try-lock _sockMutex, then _outMutex).
 //   Leaves (nothing is taken while holding them): _fdMutex (fd for shutdown), _reqMutex (request
 //   waiters), SubscriptionImpl::_mutex, Dispatcher/EventQueue/Timer internal mutexes.
 //   publish() is safe from any thread, including the reader thread (inline handlers, where it only
@@ -97,8 +100,12 @@ public:
 	/// more are pending the calling thread writes the buffer itself (one sendBytes, as nats.c does),
 	/// after a write in progress has ended: this is the back pressure under load. Never blocks on the
 	/// reader thread.
+	/// With `writeNow` (the caller is about to wait for an answer, as a synchronous streaming publish
+	/// does) and off the reader thread, the calling thread writes the output buffer at once unless a
+	/// write is in progress (then the writer in progress or the flusher takes it): one send per
+	/// call, no flusher wake-up. Do not use it for bursts.
 	/// Throws as Connection::publish().
-	void publish(const std::string& subject, const std::string& reply, const void* data, std::size_t length);
+	void publish(const std::string& subject, const std::string& reply, const void* data, std::size_t length, bool writeNow = false);
 
 	/// ASYNC (handler non-empty) or SYNC (handler empty) subscription; see Connection::subscribe().
 	Subscription subscribe(const std::string& subject, const std::string& queue, MessageHandler handler, bool sync);
@@ -209,6 +216,7 @@ private:
 	void flusherLoop();
 	void writeOut(std::string& buffer);
 	void kickFlusher();
+	void writeNowOrKick();
 	void post(std::function<void()> fn);
 	void appendProtocol(const std::string& text);
 	void ensureResponseMux();

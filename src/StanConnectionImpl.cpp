@@ -405,7 +405,10 @@ std::string StanConnectionImpl::publishAsync(const std::string& channel, const v
 	subject.append(channel);
 	try
 	{
-		_pNc->publishRequest(subject, _ackSubject, buf.data(), buf.size());
+		if (userHandler)
+			_pNc->publishRequest(subject, _ackSubject, buf.data(), buf.size());
+		else
+			_pNc->impl()->publish(subject, _ackSubject, buf.data(), buf.size(), true); // sync publish: write on this thread
 	}
 	catch (...)
 	{

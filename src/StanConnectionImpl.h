@@ -60,6 +60,8 @@ public:
 
 	void connect();
 	void publish(const std::string& channel, const void* data, std::size_t length);
+	/// `userHandler` false: the internal waiter of publish(), run directly on the completing thread;
+	/// the message is then written on the calling thread (ConnectionImpl::publish() writeNow).
 	std::string publishAsync(const std::string& channel, const void* data, std::size_t length, StanAckHandler handler,
 		Poco::Timespan maxWait, bool userHandler = true);
 	StanSubscription subscribe(const std::string& channel, const std::string& group, StanMessageHandler handler,

@@ -707,6 +707,87 @@ void ConnectionTest::testConcurrentPublishers()
 	CPPUNIT_ASSERT_EQUAL(std::uint64_t(threads * perThread), pub.statistics().outMsgs);
 }
 
+void ConnectionTest::testWriteNowDuringBursts()
+{
+	// flush() and publish(writeNow) write on the caller's thread unless a write is in progress;
+	// while other threads publish bursts (direct 32 KiB writes, the flusher lingering) every flush
+	// still completes, nothing is lost and each publisher's order is kept
+	Connection sub(options());
+	sub.connect();
+	Connection pub(options());
+	pub.connect();
+	std::string subject = Test::uniqueName("core.writenow");
+	const int threads = 3; // 0, 1: bursts with publish(); 2: publish(writeNow) one by one
+	const int perThread = 20000;
+	const int writeNowCount = 2000;
+	std::mutex mutex;
+	std::vector<int> next(threads, 0);
+	std::atomic<int> bad{0};
+	std::atomic<int> total{0};
+	Subscription s = sub.subscribe(subject, [&](const Message& m) {
+		std::size_t c1 = m.data().find(':');
+		int t = std::stoi(m.data().substr(0, c1));
+		int seq = std::stoi(m.data().substr(c1 + 1));
+		std::lock_guard<std::mutex> lock(mutex);
+		if (t < 0 || t >= threads || next[static_cast<std::size_t>(t)] != seq)
+			++bad;
+		else
+			++next[static_cast<std::size_t>(t)];
+		++total;
+	});
+	s.setPendingLimits(-1, -1);
+	sub.flush(WAIT);
+	std::shared_ptr<ConnectionImpl> impl = pub.impl();
+	std::atomic<bool> stop{false};
+	std::atomic<int> flushes{0};
+	std::atomic<int> flushErrors{0};
+	std::vector<std::thread> workers;
+	for (int t = 0; t < 2; ++t)
+	{
+		workers.emplace_back([&, t]() {
+			for (int i = 0; i < perThread; ++i)
+			{
+				std::string body = std::to_string(t) + ":" + std::to_string(i);
+				body.resize(100, ' ');
+				pub.publish(subject, body);
+			}
+		});
+	}
+	std::thread writeNow([&]() {
+		for (int i = 0; i < writeNowCount; ++i)
+		{
+			std::string body = "2:" + std::to_string(i);
+			impl->publish(subject, std::string(), body.data(), body.size(), true);
+		}
+	});
+	std::thread flusher([&]() {
+		do
+		{
+			try
+			{
+				pub.flush(WAIT);
+				++flushes;
+			}
+			catch (...)
+			{
+				++flushErrors;
+			}
+		}
+		while (!stop.load());
+	});
+	for (auto& w: workers) w.join();
+	writeNow.join();
+	stop = true;
+	flusher.join();
+	pub.flush(Poco::Timespan(30, 0));
+	const int expected = 2 * perThread + writeNowCount;
+	NATS_WAIT_FOR(total.load() == expected, Poco::Timespan(30, 0));
+	CPPUNIT_ASSERT_EQUAL(0, bad.load());
+	CPPUNIT_ASSERT_EQUAL(0, flushErrors.load());
+	CPPUNIT_ASSERT(flushes.load() >= 1);
+	CPPUNIT_ASSERT_EQUAL(std::uint64_t(expected), pub.statistics().outMsgs);
+}
+
 void ConnectionTest::testStatistics()
 {
 	Connection conn(options());

@@ -43,6 +43,7 @@ class ConnectionTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testSyncSlowConsumer);
 	CPPUNIT_TEST(testConnectSkipsDeadServer);
 	CPPUNIT_TEST(testConcurrentPublishers);
+	CPPUNIT_TEST(testWriteNowDuringBursts);
 	CPPUNIT_TEST(testStatistics);
 	CPPUNIT_TEST(testNoEcho);
 	CPPUNIT_TEST(testDispatcherPool);
@@ -80,6 +81,7 @@ public:
 	void testSyncSlowConsumer();
 	void testConnectSkipsDeadServer();
 	void testConcurrentPublishers();
+	void testWriteNowDuringBursts();
 	void testStatistics();
 	void testNoEcho();
 	void testDispatcherPool();
