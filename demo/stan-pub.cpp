@@ -15,6 +15,7 @@
 #include "Nats/StanConnection.h"
 #include <Poco/Environment.h>
 #include <condition_variable>
+#include "ToolFlags.h"
 #include <iostream>
 #include <mutex>
 #include <string>
@@ -47,39 +48,14 @@ int main(int argc, char** argv)
 	std::string clusterId = Poco::Environment::get("STAN_CLUSTER_ID", "test-cluster");
 	std::string clientId = "stan-pub";
 	bool async = false;
-	std::vector<std::string> positional;
 
-	// Go's flag package accepts -name and --name, "-name value" and "-name=value".
-	for (int i = 1; i < argc; ++i)
+	// Go's flag package syntax: -name and --name, "-name value" and "-name=value".
+	Nats::Demo::GoFlags flags(argc, argv);
+	std::string value;
+	while (flags.next())
 	{
-		std::string arg = argv[i];
-		if (arg.size() < 2 || arg[0] != '-')
-		{
-			positional.push_back(arg);
-			continue;
-		}
-		if (arg == "--")
-		{
-			for (++i; i < argc; ++i) positional.push_back(argv[i]);
-			break;
-		}
-		std::string name = arg.substr(arg[1] == '-' ? 2 : 1);
-		std::string value;
-		bool hasValue = false;
-		std::string::size_type eq = name.find('=');
-		if (eq != std::string::npos)
-		{
-			value = name.substr(eq + 1);
-			name = name.substr(0, eq);
-			hasValue = true;
-		}
-		auto takeValue = [&]() -> bool
-		{
-			if (hasValue) return true;
-			if (i + 1 >= argc) return false;
-			value = argv[++i];
-			return true;
-		};
+		const std::string& name = flags.name();
+		auto takeValue = [&]() { return flags.value(value); };
 
 		if (name == "h" || name == "help")
 		{
@@ -99,9 +75,10 @@ int main(int argc, char** argv)
 		}
 		else
 		{
-			return usageError("flag provided but not defined: " + arg);
+			return usageError("flag provided but not defined: " + flags.arg());
 		}
 	}
+	const std::vector<std::string>& positional = flags.positional();
 	if (positional.size() != 2)
 		return usageError("expected <channel> and <message>");
 	const std::string& channel = positional[0];
