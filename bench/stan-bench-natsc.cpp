@@ -9,6 +9,7 @@
 
 #define NATS_HAS_STREAMING
 #include <nats/nats.h>
+#include "StanBenchReport.h"
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -26,110 +27,7 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-struct Args
-{
-	std::string urls = "nats://127.0.0.1:4222";
-	std::string cluster = "test-cluster";
-	std::string clientId = "benchmark";
-	int numPubs = 1;
-	int numSubs = 0;
-	long long numMsgs = 100000;
-	int msgSize = 128;
-	int maxPubAcks = 1000;
-	bool sync = false;
-	bool ignoreOld = false;
-	std::string queue;
-	std::string csv;
-	std::string channel = "foo";
-};
-
-void usage()
-{
-	std::cerr << "Usage: stan-bench-natsc [-s urls] [-c cluster] [-id clientID] [-np pubs] [-ns subs] [-n msgs] [-ms size]\n"
-	             "                        [-mpa maxPubAcksInflight] [-sync] [-a] [-qgroup group] [-io] [-csv file] [channel]\n";
-}
-
-bool parse(int argc, char** argv, Args& a)
-{
-	for (int i = 1; i < argc; ++i)
-	{
-		std::string f = argv[i];
-		auto value = [&]() -> std::string {
-			if (i + 1 >= argc) throw std::invalid_argument("missing value for " + f);
-			return argv[++i];
-		};
-		if (f == "-s") a.urls = value();
-		else if (f == "-c") a.cluster = value();
-		else if (f == "-id") a.clientId = value();
-		else if (f == "-np") a.numPubs = std::stoi(value());
-		else if (f == "-ns") a.numSubs = std::stoi(value());
-		else if (f == "-n") a.numMsgs = std::stoll(value());
-		else if (f == "-ms") a.msgSize = std::stoi(value());
-		else if (f == "-mpa") a.maxPubAcks = std::stoi(value());
-		else if (f == "-sync") a.sync = true;
-		else if (f == "-a") a.sync = false;
-		else if (f == "-io") a.ignoreOld = true;
-		else if (f == "-qgroup") a.queue = value();
-		else if (f == "-csv") a.csv = value();
-		else if (f == "-h" || f == "--help") return false;
-		else if (!f.empty() && f[0] == '-') throw std::invalid_argument("unknown flag " + f);
-		else a.channel = f;
-	}
-	if (a.numPubs < 0 || a.numSubs < 0 || a.numMsgs <= 0 || a.msgSize < 0 || a.maxPubAcks < 1)
-		throw std::invalid_argument("invalid numbers");
-	if (a.numPubs == 0 && a.numSubs == 0) throw std::invalid_argument("nothing to do: -np 0 and -ns 0");
-	return true;
-}
-
-double cpuSeconds()
-{
-	rusage ru{};
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-struct Sample
-{
-	std::string name;
-	long long msgs = 0;
-	long long bytes = 0;
-	Clock::time_point start;
-	Clock::time_point end;
-	double seconds() const { return std::chrono::duration<double>(end - start).count(); }
-	double rate() const { return seconds() > 0 ? msgs / seconds() : 0; }
-};
-
-std::string human(double v)
-{
-	char buf[64];
-	std::snprintf(buf, sizeof(buf), "%.0f", v);
-	std::string s = buf;
-	for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
-	return s;
-}
-
-void printGroup(const char* title, const std::vector<Sample>& samples)
-{
-	if (samples.empty()) return;
-	Sample agg;
-	agg.start = samples[0].start;
-	agg.end = samples[0].end;
-	for (const auto& s : samples)
-	{
-		agg.msgs += s.msgs;
-		agg.bytes += s.bytes;
-		if (s.start < agg.start) agg.start = s.start;
-		if (s.end > agg.end) agg.end = s.end;
-	}
-	std::printf("%s stats: %s msgs/sec ~ %.2f MB/sec\n", title, human(agg.rate()).c_str(), agg.bytes / agg.seconds() / (1024.0 * 1024.0));
-	if (samples.size() > 1)
-		for (std::size_t i = 0; i < samples.size(); ++i)
-			std::printf(" [%zu] %s msgs/sec ~ %.2f MB/sec (%lld msgs)\n", i + 1, human(samples[i].rate()).c_str(),
-				samples[i].bytes / samples[i].seconds() / (1024.0 * 1024.0), samples[i].msgs);
-}
-
+using namespace Nats::Bench;
 
 void check(natsStatus s, const char* what)
 {
@@ -206,14 +104,14 @@ int main(int argc, char** argv)
 	{
 		if (!parse(argc, argv, a))
 		{
-			usage();
+			usage("stan-bench-natsc");
 			return 0;
 		}
 	}
 	catch (std::exception& exc)
 	{
 		std::cerr << "stan-bench-natsc: " << exc.what() << "\n";
-		usage();
+		usage("stan-bench-natsc");
 		return 2;
 	}
 	const std::string payload(static_cast<std::size_t>(a.msgSize), 'a');
@@ -337,19 +235,7 @@ int main(int argc, char** argv)
 		stanConnection_Destroy(c);
 	}
 	const double cpu = cpuSeconds() - cpuStart;
-	if (a.numPubs > 0) printGroup("Pub", pubSamples);
-	if (a.numSubs > 0) printGroup("Sub", subSamples);
-	long long handled = (a.numPubs > 0 ? a.numMsgs : 0) + (a.numSubs > 0 ? a.numMsgs * (a.queue.empty() ? a.numSubs : 1) : 0);
-	std::printf("CPU: %.3f s user+sys, %.3f us/msg over %lld msgs handled\n", cpu, cpu * 1e6 / static_cast<double>(handled), handled);
-	if (!a.csv.empty())
-	{
-		std::ofstream out(a.csv);
-		out << "#RunID, ClientID, MsgCount, MsgBytes, MsgsPerSec, BytesPerSec, DurationSecs\n";
-		for (const auto* group : {&pubSamples, &subSamples})
-			for (const auto& s : *group)
-				out << "stan-bench-natsc, " << s.name << ", " << s.msgs << ", " << s.bytes << ", " << static_cast<long long>(s.rate()) << ", "
-				    << static_cast<long long>(s.bytes / s.seconds()) << ", " << s.seconds() << "\n";
-	}
+	report("stan-bench-natsc", a, cpu, pubSamples, subSamples);
 	nats_Close();
 	return failures.load() ? 1 : 0;
 }

@@ -17,7 +17,8 @@ if(TARGET demo-basic)
 	target_compile_options(demo-servers PRIVATE ${NATS_WARNING_FLAGS})
 
 	add_test(NAME demo-tools
-		COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/demos/check-tools.sh $<TARGET_FILE:stan-pub> $<TARGET_FILE:stan-sub> $<TARGET_FILE:demo-servers>)
+		COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/demos/check-tools.sh $<TARGET_FILE:stan-pub> $<TARGET_FILE:stan-sub> $<TARGET_FILE:demo-servers>
+			$<TARGET_FILE:stan-bench>)
 	set_tests_properties(demo-tools PROPERTIES TIMEOUT 180)
 endif()
 

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Tests stan-pub and stan-sub against servers started by demo-servers (nats-server + streaming
+# Tests stan-pub, stan-sub and stan-bench against servers started by demo-servers (nats-server + streaming
 # server on free ports, or NATS_URL / STAN_CLUSTER_ID when set): flags, output lines, exit codes.
 #
-#   check-tools.sh <stan-pub> <stan-sub> <demo-servers>
+#   check-tools.sh <stan-pub> <stan-sub> <demo-servers> <stan-bench>
 set -u
 
 PUB=$1
 SUB=$2
 SERVERS=$3
+BENCH=$4
 T="timeout -k 5 60"
 work=$(mktemp -d)
 servers_pid=""
@@ -146,6 +147,22 @@ echo "--- sub-signal (exit $rc)"
 cat "$work/sub-signal"
 [ "$rc" -eq 0 ] || fail "sub-signal: exit status $rc, expected 0"
 expect sub-signal '^Received SIGTERM, unsubscribing and closing connection\.\.\.$'
+
+# stan-bench: usage, exit codes, the report, the CSV file and the progress line of a long run
+run bench-help 0 "$BENCH" -h
+expect bench-help '^Usage: stan-bench '
+run bench-badflag 2 "$BENCH" -bogus
+run bench-noserver 1 "$BENCH" -s nats://127.0.0.1:1 -n 10 "$CH-bench"
+run bench-pubsub 0 "$BENCH" "${C[@]}" -id "bench-$SUFFIX" -np 1 -ns 2 -n 2000 -ms 64 -csv "$work/bench.csv" "$CH-bench"
+expect bench-pubsub '^Pub stats: [0-9,]+ msgs/sec'
+expect bench-pubsub '^Sub stats: [0-9,]+ msgs/sec'
+expect bench-pubsub '^CPU: [0-9.]+ s user\+sys, [0-9.]+ us/msg over 6000 msgs handled$'
+[ "$(grep -c '^stan-bench, ' "$work/bench.csv" 2>/dev/null)" = 3 ] || fail "bench-pubsub: CSV does not have 1 publisher + 2 subscriber rows"
+run bench-qgroup 0 "$BENCH" "${C[@]}" -id "benchq-$SUFFIX" -np 1 -ns 2 -qgroup g -io -n 1000 "$CH-benchq"
+expect bench-qgroup 'over 2000 msgs handled$'
+# About 8k blocking publishes per second here: 20000 take more than a second, so a progress line shows.
+run bench-progress 0 "$BENCH" "${C[@]}" -id "benchp-$SUFFIX" -sync -np 1 -ns 0 -n 20000 "$CH-benchp"
+expect bench-progress '^progress: published [0-9]+/20000, received 0/0$'
 
 if [ "$failures" -ne 0 ]; then
 	echo "check-tools: $failures failure(s)"
