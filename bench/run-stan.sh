@@ -12,7 +12,6 @@ BUILD=${1:?usage: bench/run-stan.sh <build-dir> [count] [sync-count] [runs]}
 COUNT=${2:-200000}
 SYNC_COUNT=${3:-20000}
 RUNS=${4:-3}
-NATS_SERVER=${NATS_SERVER:-$(command -v nats-server || echo /usr/sbin/nats-server)}
 STAN_SERVER="$BUILD/demo/stan-server"
 OURS="$BUILD/demo/stan-bench"
 THEIRS="$BUILD/bench/stan-bench-natsc"
@@ -20,42 +19,8 @@ for f in "$STAN_SERVER" "$OURS" "$THEIRS"; do
 	[ -x "$f" ] || { echo "missing $f (build targets stan-server, stan-bench, stan-bench-natsc)" >&2; exit 1; }
 done
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-PORT=$(free_port)
-TMP=$(mktemp -d)
-NATS_PID=""
-STAN_PID=""
-cleanup() {
-	[ -n "$STAN_PID" ] && kill "$STAN_PID" 2>/dev/null || true
-	[ -n "$NATS_PID" ] && kill "$NATS_PID" 2>/dev/null || true
-	wait 2>/dev/null || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-
-"$NATS_SERVER" -a 127.0.0.1 -p "$PORT" >"$TMP/nats.log" 2>&1 &
-NATS_PID=$!
-i=0
-until grep -q "Server is ready" "$TMP/nats.log" 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 "$NATS_PID" 2>/dev/null; then
-		echo "nats-server did not start:" >&2; cat "$TMP/nats.log" >&2; exit 1
-	fi
-	sleep 0.1
-done
-"$STAN_SERVER" -cid bench-cluster -ns "nats://127.0.0.1:$PORT" -mc 0 -mm 0 -mb 0 >"$TMP/stan.log" 2>&1 &
-STAN_PID=$!
-i=0
-until grep -q "ready" "$TMP/stan.log" 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 "$STAN_PID" 2>/dev/null; then
-		echo "stan-server did not start:" >&2; cat "$TMP/stan.log" >&2; exit 1
-	fi
-	sleep 0.1
-done
-URL="nats://127.0.0.1:$PORT"
+. "$(dirname "$0")/servers.sh"
+start_servers "$STAN_SERVER" -mc 0 -mm 0 -mb 0
 echo "nats-server :$PORT + stan-server; async/replay $COUNT msgs, sync $SYNC_COUNT msgs, 128 B, $RUNS runs each (median)"
 
 # run <label> <binary> <args...>: prints "<rate> <cpu-us-per-msg>"
