@@ -31,3 +31,7 @@ target_link_libraries(stan-sub PRIVATE stan)
 target_compile_options(stan-sub PRIVATE ${NATS_WARNING_FLAGS})
 
 install(TARGETS stan-pub stan-sub RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+
+# Every C++ snippet of README.md, compiled (not run) so that the README cannot drift from the API.
+add_executable(readme-snippets readme-snippets.cpp)
+target_link_libraries(readme-snippets PRIVATE stan stanserver)
