@@ -100,20 +100,8 @@ stanConnOptions* connOptions(const Args& a, int maxPubAcks)
 int main(int argc, char** argv)
 {
 	Args a;
-	try
-	{
-		if (!parse(argc, argv, a))
-		{
-			usage("stan-bench-natsc");
-			return 0;
-		}
-	}
-	catch (std::exception& exc)
-	{
-		std::cerr << "stan-bench-natsc: " << exc.what() << "\n";
-		usage("stan-bench-natsc");
-		return 2;
-	}
+	const int status = parseArgs("stan-bench-natsc", argc, argv, a);
+	if (status >= 0) return status;
 	const std::string payload(static_cast<std::size_t>(a.msgSize), 'a');
 	const double cpuStart = cpuSeconds();
 	std::printf("Starting benchmark [msgs=%lld, msgsize=%d, pubs=%d, subs=%d, %s] (nats.c streaming client)\n", a.numMsgs, a.msgSize,

@@ -88,6 +88,24 @@ inline bool parse(int argc, char** argv, Args& a)
 	return true;
 }
 
+/// Parses the flags into `a`. Returns -1 to go on, else the exit status: 0 after -h (usage
+/// printed), 2 after a bad flag (error and usage on stderr).
+inline int parseArgs(const char* program, int argc, char** argv, Args& a)
+{
+	try
+	{
+		if (parse(argc, argv, a)) return -1;
+		usage(program);
+		return 0;
+	}
+	catch (std::exception& exc)
+	{
+		std::cerr << program << ": " << exc.what() << "\n";
+		usage(program);
+		return 2;
+	}
+}
+
 inline double cpuSeconds()
 {
 	rusage ru{};

@@ -36,20 +36,8 @@ using namespace Nats::Bench;
 int main(int argc, char** argv)
 {
 	Args a;
-	try
-	{
-		if (!parse(argc, argv, a))
-		{
-			usage("stan-bench");
-			return 0;
-		}
-	}
-	catch (std::exception& exc)
-	{
-		std::cerr << "stan-bench: " << exc.what() << "\n";
-		usage("stan-bench");
-		return 2;
-	}
+	const int status = parseArgs("stan-bench", argc, argv, a);
+	if (status >= 0) return status;
 
 	const std::string payload(static_cast<std::size_t>(a.msgSize), 'a');
 	const double cpuStart = cpuSeconds();
