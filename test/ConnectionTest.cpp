@@ -47,15 +47,7 @@ struct Collector
 
 void ConnectionTest::setUp()
 {
-	if (Test::externalMode())
-	{
-		_url = Test::externalNatsUrl();
-		return;
-	}
-	if (!Test::NatsServerProcess::available()) Test::skip("nats-server not installed");
-	_pServer.reset(new Test::NatsServerProcess());
-	_pServer->start();
-	_url = _pServer->url();
+	_pServer = Test::startNatsServerUnlessExternal(_url);
 }
 
 void ConnectionTest::tearDown()

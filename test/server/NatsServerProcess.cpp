@@ -145,5 +145,19 @@ void NatsServerProcess::resume()
 	}
 }
 
+std::unique_ptr<NatsServerProcess> startNatsServerUnlessExternal(std::string& url)
+{
+	if (externalMode())
+	{
+		url = externalNatsUrl();
+		return nullptr;
+	}
+	if (!NatsServerProcess::available()) skip("nats-server not installed");
+	std::unique_ptr<NatsServerProcess> pServer(new NatsServerProcess());
+	pServer->start();
+	url = pServer->url();
+	return pServer;
+}
+
 } // namespace Test
 } // namespace Nats

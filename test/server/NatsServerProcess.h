@@ -69,6 +69,11 @@ private:
 	bool _paused = false;
 };
 
+/// The usual fixture set-up: in external mode sets `url` to NATS_URL and returns nullptr;
+/// otherwise starts a nats-server on a free port, sets `url` to it and returns it (the caller keeps
+/// it alive). Skips the running test when nats-server is not installed.
+std::unique_ptr<NatsServerProcess> startNatsServerUnlessExternal(std::string& url);
+
 } // namespace Test
 } // namespace Nats
 
