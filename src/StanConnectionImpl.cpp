@@ -133,11 +133,8 @@ void StanConnectionImpl::connect()
 		req.heartbeatInbox = _hbInbox;
 		req.protocol = 1;
 		req.connID = _connID;
-		const Poco::Timespan::TimeDiff intervalUs = _options.pingInterval.totalMicroseconds();
-		if (intervalUs >= Poco::Timespan::SECONDS)
-			req.pingInterval = static_cast<int>(intervalUs / Poco::Timespan::SECONDS); // whole seconds, truncated (as stan.go)
-		else
-			req.pingInterval = -static_cast<int>(std::max<Poco::Timespan::TimeDiff>(1, intervalUs / 1000)); // ms, test mode
+		// Whole seconds, truncated (as stan.go); validate() guarantees >= 1 s.
+		req.pingInterval = static_cast<int>(_options.pingInterval.totalSeconds());
 		req.pingMaxOut = _options.pingMaxOut;
 
 		Message reply;
@@ -168,8 +165,10 @@ void StanConnectionImpl::connect()
 		if (resp.protocol >= 1 && resp.pingInterval != 0 && !_pingRequests.empty())
 		{
 			_pingsEnabled = true;
+			// Seconds. A negative echo (never sent by us) has no meaning on a released server:
+			// keep our own interval then.
 			_pingInterval = resp.pingInterval > 0 ? Poco::Timespan(resp.pingInterval, 0)
-			                                      : Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(-resp.pingInterval) * 1000);
+			                                      : Poco::Timespan(_options.pingInterval.totalSeconds(), 0);
 			_pingMaxOut = resp.pingMaxOut > 0 ? resp.pingMaxOut : _options.pingMaxOut;
 			_pingBytes = StanCodec::encodePing(_connID);
 		}

@@ -36,7 +36,8 @@ void StanOptions::validate() const
 	if (!(maxPubAcksInflightPercentage > 0.0 && maxPubAcksInflightPercentage <= 1.0))
 		fail("maxPubAcksInflightPercentage must be in (0, 1]");
 	if (discoverPrefix.empty()) fail("discoverPrefix must not be empty");
-	if (pingInterval.totalMilliseconds() < 1) fail("pingInterval must be >= 1 ms");
+	if (pingInterval.totalMicroseconds() < Poco::Timespan::SECONDS) fail("pingInterval must be >= 1 s");
+	if (pingInterval.totalMicroseconds() / Poco::Timespan::SECONDS > 0x7fffffff) fail("pingInterval is too large");
 	if (pingMaxOut < 2) fail("pingMaxOut must be >= 2");
 	if (!natsConnection)
 	{

@@ -80,7 +80,7 @@ void StanSubscriptionOptions::validate() const
 	auto fail = [](const std::string& what) { throw Poco::InvalidArgumentException("StanSubscriptionOptions." + what); };
 	if (maxInflight < 1) fail("maxInflight must be >= 1");
 	if (ackWait.totalMicroseconds() < Poco::Timespan::SECONDS) fail("ackWait must be >= 1 s");
-	if (ackWait.totalSeconds() > 0x7fffffff) fail("ackWait is too large");
+	if (ackWait.totalMicroseconds() / Poco::Timespan::SECONDS > 0x7fffffff) fail("ackWait is too large");
 	int pos = static_cast<int>(startPosition);
 	if (pos < 0 || pos > 4) fail("startPosition is invalid");
 	if (startPosition == StartPosition::SEQUENCE_START && startSequence < 1) fail("startSequence must be >= 1");

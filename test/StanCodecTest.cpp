@@ -178,7 +178,7 @@ void StanCodecTest::testControlMessages()
 	cr.heartbeatInbox = "_INBOX.hb";
 	cr.protocol = 1;
 	cr.connID = "conn";
-	cr.pingInterval = -100; // test mode: milliseconds
+	cr.pingInterval = -100; // a negative int32 is a ten-byte varint: the codec must not truncate it
 	cr.pingMaxOut = 3;
 	natsstan::ConnectRequest g;
 	CPPUNIT_ASSERT(g.ParseFromString(StanCodec::encodeConnectRequest(cr)));

@@ -319,8 +319,8 @@ void StanConnectionTest::testLostWhenServerStops()
 {
 	Test::skipIfExternal("stops the streaming server");
 	StanOptions o = optionsFor(*_pFixture);
-	o.pingInterval = Poco::Timespan(100 * Poco::Timespan::MILLISECONDS);
-	o.pingMaxOut = 3;
+	o.pingInterval = Poco::Timespan(1, 0); // the smallest interval a released server takes
+	o.pingMaxOut = 2;
 	std::mutex m;
 	std::vector<std::string> errors;
 	std::string thread;
@@ -356,7 +356,7 @@ void StanConnectionTest::testLostWhenReplaced()
 {
 	std::string id = Test::uniqueName("c");
 	StanOptions o = optionsFor(*_pFixture);
-	o.pingInterval = Poco::Timespan(100 * Poco::Timespan::MILLISECONDS);
+	o.pingInterval = Poco::Timespan(1, 0);
 	std::mutex m;
 	std::vector<std::string> errors;
 	o.connectionLostHandler = [&](StanConnection&, const std::string& err) {

@@ -182,6 +182,7 @@ private:
 		natsstan::SubscriptionRequest req;
 		req.ParseFromString(m.data());
 		event("sub:" + req.subject());
+		event("ackwait:" + std::to_string(req.ackwaitinsecs()));
 		if (req.subject() == silentChannel) return;
 		std::string ackInbox = _prefix + ".acks." + std::to_string(++_subCount);
 		_subs.push_back(_nc->subscribe(ackInbox, [this](const Message& am) {
@@ -274,7 +275,7 @@ void StanFakeServerTest::testConnectRequestFields()
 	std::string cluster = Test::uniqueName("fake");
 	FakeStan fake(_url, cluster);
 	StanOptions o = fakeOptions(_url);
-	o.pingInterval = Poco::Timespan(50 * Poco::Timespan::MILLISECONDS);
+	o.pingInterval = Poco::Timespan(1900 * Poco::Timespan::MILLISECONDS); // sent truncated: 1 s
 	o.pingMaxOut = 7;
 	std::string id = Test::uniqueName("cli");
 	StanConnection sc(cluster, id, o);
@@ -285,7 +286,7 @@ void StanFakeServerTest::testConnectRequestFields()
 	CPPUNIT_ASSERT(req.heartbeatinbox().compare(0, 7, "_INBOX.") == 0);
 	CPPUNIT_ASSERT_EQUAL(1, req.protocol());
 	CPPUNIT_ASSERT(!req.connid().empty());
-	CPPUNIT_ASSERT_EQUAL(-50, req.pinginterval()); // below 1 s: negative milliseconds
+	CPPUNIT_ASSERT_EQUAL(1, req.pinginterval()); // whole seconds, truncated toward zero
 	CPPUNIT_ASSERT_EQUAL(7, req.pingmaxout());
 	// The owned NATS connection is named after the client ID and never buffers while reconnecting.
 	CPPUNIT_ASSERT_EQUAL(id, sc.natsConnection().options().name);
@@ -314,6 +315,24 @@ void StanFakeServerTest::testConnectRequestFields()
 	sc2.connect();
 	CPPUNIT_ASSERT_EQUAL(5, fake.lastConnect().pinginterval());
 	CPPUNIT_ASSERT_EQUAL(88, fake.lastConnect().pingmaxout());
+}
+
+void StanFakeServerTest::testAckWaitSentInWholeSeconds()
+{
+	std::string cluster = Test::uniqueName("fake");
+	FakeStan fake(_url, cluster);
+	StanConnection sc(cluster, Test::uniqueName("cli"), fakeOptions(_url));
+	sc.connect();
+	auto noop = [](const StanMessage&) {};
+	StanSubscription a = sc.subscribe("aw1", noop, StanSubscriptionOptions().setAckWait(Poco::Timespan(1900 * Poco::Timespan::MILLISECONDS)));
+	CPPUNIT_ASSERT_EQUAL(std::size_t(1), fake.countEvents("ackwait:1"));
+	StanSubscription b = sc.subscribe("aw30", noop);
+	CPPUNIT_ASSERT_EQUAL(std::size_t(1), fake.countEvents("ackwait:30"));
+	// Below one second nothing is sent: the server would refuse it.
+	CPPUNIT_ASSERT_THROW(sc.subscribe("aw0", noop, StanSubscriptionOptions().setAckWait(Poco::Timespan(500 * Poco::Timespan::MILLISECONDS))),
+		Poco::InvalidArgumentException);
+	CPPUNIT_ASSERT_EQUAL(std::size_t(0), fake.countEvents("sub:aw0"));
+	CPPUNIT_ASSERT_EQUAL(std::size_t(2), fake.countEvents("ackwait:"));
 }
 
 void StanFakeServerTest::testMsgBeforeSubscriptionResponse()
@@ -540,7 +559,7 @@ void StanFakeServerTest::testPingErrorLosesConnection()
 	FakeStan fake(_url, cluster);
 	fake.pingError = "client has been replaced or is no longer registered";
 	StanOptions o = fakeOptions(_url);
-	o.pingInterval = Poco::Timespan(30 * Poco::Timespan::MILLISECONDS);
+	o.pingInterval = Poco::Timespan(1, 0);
 	std::mutex m;
 	std::vector<std::string> errors;
 	std::string handlerThread;
@@ -583,8 +602,8 @@ void StanFakeServerTest::testPingsUnansweredLoseConnection()
 	FakeStan fake(_url, cluster);
 	fake.answerPings = false;
 	StanOptions o = fakeOptions(_url);
-	o.pingInterval = Poco::Timespan(20 * Poco::Timespan::MILLISECONDS);
-	o.pingMaxOut = 3;
+	o.pingInterval = Poco::Timespan(1, 0);
+	o.pingMaxOut = 2;
 	std::atomic<int> calls{0};
 	std::string error;
 	o.connectionLostHandler = [&](StanConnection&, const std::string& err) {
@@ -609,7 +628,7 @@ void StanFakeServerTest::testBorrowedConnectionClosed()
 	nc.connect();
 	StanOptions o = fakeOptions(_url);
 	o.natsConnection = &nc;
-	o.pingInterval = Poco::Timespan(20 * Poco::Timespan::MILLISECONDS);
+	o.pingInterval = Poco::Timespan(1, 0);
 	std::atomic<int> calls{0};
 	std::string error;
 	o.connectionLostHandler = [&](StanConnection&, const std::string& err) {

@@ -23,6 +23,7 @@ class StanFakeServerTest: public CppUnit::TestFixture
 {
 	CPPUNIT_TEST_SUITE(StanFakeServerTest);
 	CPPUNIT_TEST(testConnectRequestFields);
+	CPPUNIT_TEST(testAckWaitSentInWholeSeconds);
 	CPPUNIT_TEST(testMsgBeforeSubscriptionResponse);
 	CPPUNIT_TEST(testPubAckTimeout);
 	CPPUNIT_TEST(testPublishServerError);
@@ -41,6 +42,7 @@ public:
 	void tearDown() override;
 
 	void testConnectRequestFields();
+	void testAckWaitSentInWholeSeconds();
 	void testMsgBeforeSubscriptionResponse();
 	void testPubAckTimeout();
 	void testPublishServerError();

@@ -62,12 +62,15 @@ void StanOptionsTest::testValidation()
 	check([](StanOptions& o) { o.maxPubAcksInflightPercentage = 0; }, "StanOptions.maxPubAcksInflightPercentage must be in (0, 1]");
 	check([](StanOptions& o) { o.maxPubAcksInflightPercentage = 1.5; }, "StanOptions.maxPubAcksInflightPercentage must be in (0, 1]");
 	check([](StanOptions& o) { o.discoverPrefix.clear(); }, "StanOptions.discoverPrefix must not be empty");
-	check([](StanOptions& o) { o.pingInterval = 500; }, "StanOptions.pingInterval must be >= 1 ms");
+	check([](StanOptions& o) { o.pingInterval = 500; }, "StanOptions.pingInterval must be >= 1 s");
+	check([](StanOptions& o) { o.pingInterval = Poco::Timespan(999 * Poco::Timespan::MILLISECONDS); }, "StanOptions.pingInterval must be >= 1 s");
+	check([](StanOptions& o) { o.pingInterval = Poco::Timespan(-5, 0); }, "StanOptions.pingInterval must be >= 1 s");
+	check([](StanOptions& o) { o.pingInterval = Poco::Timespan(0x80000000LL, 0); }, "StanOptions.pingInterval is too large");
 	check([](StanOptions& o) { o.pingMaxOut = 1; }, "StanOptions.pingMaxOut must be >= 2");
 	check([](StanOptions& o) { o.natsUrl = " , "; o.natsOptions.servers.clear(); }, "StanOptions.natsUrl must name at least one server");
 
 	StanOptions ok;
-	ok.pingInterval = Poco::Timespan(50 * Poco::Timespan::MILLISECONDS); // test mode, allowed
+	ok.pingInterval = Poco::Timespan(1, 0); // the smallest a released server takes
 	ok.pingMaxOut = 2;
 	ok.maxPubAcksInflight = 1;
 	ok.maxPubAcksInflightPercentage = 1.0;
@@ -134,6 +137,12 @@ void StanOptionsTest::testSubscriptionValidation()
 {
 	CPPUNIT_ASSERT_EQUAL(std::string("StanSubscriptionOptions.ackWait must be >= 1 s"),
 		invalidText([]() { StanSubscriptionOptions().setAckWait(Poco::Timespan(999 * Poco::Timespan::MILLISECONDS)).validate(); }));
+	CPPUNIT_ASSERT_EQUAL(std::string("StanSubscriptionOptions.ackWait must be >= 1 s"),
+		invalidText([]() { StanSubscriptionOptions().setAckWait(Poco::Timespan(0)).validate(); }));
+	CPPUNIT_ASSERT_EQUAL(std::string("StanSubscriptionOptions.ackWait must be >= 1 s"),
+		invalidText([]() { StanSubscriptionOptions().setAckWait(Poco::Timespan(-5, 0)).validate(); }));
+	CPPUNIT_ASSERT_EQUAL(std::string("StanSubscriptionOptions.ackWait is too large"),
+		invalidText([]() { StanSubscriptionOptions().setAckWait(Poco::Timespan(0x80000000LL, 0)).validate(); }));
 	CPPUNIT_ASSERT_EQUAL(std::string("StanSubscriptionOptions.maxInflight must be >= 1"),
 		invalidText([]() { StanSubscriptionOptions().setMaxInflight(0).validate(); }));
 	CPPUNIT_ASSERT_EQUAL(std::string("StanSubscriptionOptions.startSequence must be >= 1"),

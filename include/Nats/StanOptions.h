@@ -105,10 +105,10 @@ struct Nats_API StanOptions
 	std::string discoverPrefix = DEFAULT_DISCOVER_PREFIX;
 
 	/// Interval of the client-to-server streaming pings. Default DEFAULT_PING_INTERVAL (5 s).
-	/// Sent to the server in whole seconds (truncated, as stan.go); an interval below one second
-	/// (for tests) is sent as negative milliseconds, as the Go tests do (the server must support
-	/// it; ours does). The client pings at the interval the server's response confirms.
-	/// Must be >= 1 ms.
+	/// Sent to the server in whole seconds, truncated toward zero (1.9 s is sent and used as 1 s),
+	/// as stan.go does; the client pings at the interval the server's response confirms.
+	/// Must be >= 1 s and at most INT32_MAX seconds (Poco::InvalidArgumentException otherwise:
+	/// a released server takes a negative or zero value literally).
 	Poco::Timespan pingInterval = DEFAULT_PING_INTERVAL;
 
 	/// Unanswered pings after which the session is declared lost. Default DEFAULT_PING_MAX_OUT (88);

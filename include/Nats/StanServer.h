@@ -49,8 +49,8 @@ struct StanChannelInfo
 ///
 /// Not implemented (Go server features outside the memory-store scope): file/SQL stores,
 /// clustering, fault tolerance, partitioning, per-channel limits, MaxInactivity, monitoring,
-/// replace_durable. A negative ackWaitInSecs always means milliseconds (the Go server accepts it
-/// only in its test mode). Ack inboxes are "_INBOX.<nuid>.<n>" subjects under one wildcard
+/// replace_durable. As a released Go server, it refuses ackWaitInSecs <= 0 and takes a client's
+/// pingInterval as whole seconds. Ack inboxes are "_INBOX.<nuid>.<n>" subjects under one wildcard
 /// subscription (clients treat them as opaque).
 ///
 /// Thread safety: Thread-safe. start() and stop() may be called from any thread, but not from

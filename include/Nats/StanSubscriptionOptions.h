@@ -57,8 +57,10 @@ struct Nats_API StanSubscriptionOptions
 	/// while the limit is reached. Default DEFAULT_MAX_INFLIGHT (1024); must be >= 1.
 	int maxInflight = DEFAULT_MAX_INFLIGHT;
 
-	/// Time the server waits for an ack before redelivering. Sent in whole seconds (truncated).
-	/// Default DEFAULT_ACK_WAIT (30 s); must be >= 1 s (Poco::InvalidArgumentException otherwise).
+	/// Time the server waits for an ack before redelivering. Sent in whole seconds, truncated
+	/// toward zero (1.9 s is sent as 1 s), as stan.go does. Default DEFAULT_ACK_WAIT (30 s); must
+	/// be >= 1 s and at most INT32_MAX seconds (Poco::InvalidArgumentException otherwise: a
+	/// released server refuses ackWaitInSecs <= 0).
 	Poco::Timespan ackWait = DEFAULT_ACK_WAIT;
 
 	/// Where to start; use the helpers below. Default NEW_ONLY.

@@ -28,6 +28,7 @@ const char* const ServerProtocol::ERR_INVALID_DUR_NAME = "stan: durable name of 
 const char* const ServerProtocol::ERR_DUP_DURABLE = "stan: duplicate durable registration";
 const char* const ServerProtocol::ERR_INVALID_UNSUB_REQ = "stan: invalid unsubscribe request";
 const char* const ServerProtocol::ERR_INVALID_SUB = "stan: invalid subscription";
+const char* const ServerProtocol::ERR_UNKNOWN_CHANNEL = "stan: unknown channel";
 const char* const ServerProtocol::ERR_INVALID_CLOSE_REQ = "stan: invalid close request";
 const char* const ServerProtocol::ERR_TOO_MANY_CHANNELS = "too many channels";
 const char* const ServerProtocol::ERR_TOO_MANY_SUBS = "too many subscriptions per channel";
@@ -74,7 +75,6 @@ bool ServerProtocol::isValidSubjectToken(const std::string& token)
 
 std::int64_t ServerProtocol::ackWaitNanos(std::int32_t ackWaitInSecs)
 {
-	if (ackWaitInSecs < 0) return -static_cast<std::int64_t>(ackWaitInSecs) * 1000000LL;
 	return static_cast<std::int64_t>(ackWaitInSecs) * 1000000000LL;
 }
 

@@ -40,6 +40,7 @@ public:
 	static const char* const ERR_DUP_DURABLE;
 	static const char* const ERR_INVALID_UNSUB_REQ;
 	static const char* const ERR_INVALID_SUB;
+	static const char* const ERR_UNKNOWN_CHANNEL;
 	static const char* const ERR_INVALID_CLOSE_REQ;
 	static const char* const ERR_TOO_MANY_CHANNELS;
 	static const char* const ERR_TOO_MANY_SUBS;
@@ -58,8 +59,8 @@ public:
 	/// A token usable in a NATS subject (non-empty, no '.', '*', '>' or whitespace).
 	static bool isValidSubjectToken(const std::string& token);
 
-	/// Ack wait in nanoseconds: seconds, or milliseconds when negative (Go test convention).
-	/// REQUIRES: ackWaitInSecs != 0.
+	/// Ack wait in nanoseconds. REQUIRES: ackWaitInSecs >= 1 (the server refuses <= 0 with
+	/// ERR_INVALID_ACK_WAIT, as a released nats-streaming-server does).
 	static std::int64_t ackWaitNanos(std::int32_t ackWaitInSecs);
 
 	/// Lower-case copy (ASCII) for case-clash detection.

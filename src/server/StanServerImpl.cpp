@@ -1009,8 +1009,9 @@ void StanServerImpl::onSubscribe(const Message& msg)
 		sendSubResponseLocked(reply, "", ServerProtocol::ERR_MISSING_CLIENT);
 		return;
 	}
-	// ackWaitInSecs < 0 means milliseconds (Go test convention); 0 is invalid.
-	if (req.ackwaitinsecs() == 0)
+	// A released server refuses every ackWaitInSecs <= 0 (the millisecond reading of negative
+	// values exists only in the Go server's test build).
+	if (req.ackwaitinsecs() <= 0)
 	{
 		sendSubResponseLocked(reply, "", ServerProtocol::ERR_INVALID_ACK_WAIT);
 		return;
@@ -1189,9 +1190,9 @@ void StanServerImpl::onUnsubscribe(const Message& msg, bool isClose)
 	auto cit = _channels.find(req.subject());
 	if (cit == _channels.end())
 	{
-		// The Go server answers an unsubscribe / close for a channel it does not know with
-		// ErrInvalidSub (its performUnsubOrCloseSubscription), not a distinct "unknown channel" text.
-		sendSubResponseLocked(reply, "", ServerProtocol::ERR_INVALID_SUB);
+		// The real server checks the channel before the inbox (protocol.md 2.7): an unknown
+		// channel is "stan: unknown channel"; an unknown inbox on a known channel is ErrInvalidSub.
+		sendSubResponseLocked(reply, "", ServerProtocol::ERR_UNKNOWN_CHANNEL);
 		return;
 	}
 	ChannelState* c = cit->second.get();
