@@ -4,7 +4,7 @@
 
 #include "ConnectionTest.h"
 #include "TestUtil.h"
-#include "ConnectionImpl.h"
+#include "core/ConnectionImpl.h"
 #include "Nats/Exception.h"
 #include <atomic>
 #include <mutex>

@@ -5,12 +5,12 @@
 // EventQueue, ServerInfo, SubscriptionImpl (queueing, limits, sync delivery), Message.
 //
 
-#include "ConnectionImpl.h"
-#include "Dispatcher.h"
-#include "EventQueue.h"
-#include "ServerInfo.h"
-#include "SubscriptionImpl.h"
-#include "Timer.h"
+#include "core/ConnectionImpl.h"
+#include "core/Dispatcher.h"
+#include "core/EventQueue.h"
+#include "core/ServerInfo.h"
+#include "core/SubscriptionImpl.h"
+#include "core/Timer.h"
 #include "TestUtil.h"
 #include "Nats/Exception.h"
 #include "Nats/Message.h"

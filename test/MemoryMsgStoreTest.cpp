@@ -4,7 +4,7 @@
 // Sequences, timestamps, limits and every start position of docs/protocol.md 3.4.
 //
 
-#include "MemoryMsgStore.h"
+#include "server/MemoryMsgStore.h"
 #include "protocol.pb.h"
 #include <cppunit/extensions/HelperMacros.h>
 

@@ -2,7 +2,7 @@
 // NUIDTest.cpp
 //
 
-#include "NUID.h"
+#include "core/NUID.h"
 #include <cppunit/extensions/HelperMacros.h>
 #include <mutex>
 #include <set>

@@ -4,7 +4,7 @@
 // The sans-I/O parser fed every fixture whole and split at every byte offset.
 //
 
-#include "Parser.h"
+#include "core/Parser.h"
 #include "Nats/Exception.h"
 #include <cppunit/extensions/HelperMacros.h>
 #include <sstream>

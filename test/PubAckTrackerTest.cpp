@@ -3,7 +3,7 @@
 //
 
 #include "PubAckTrackerTest.h"
-#include "PubAckTracker.h"
+#include "stan/PubAckTracker.h"
 #include "TestUtil.h"
 #include "Nats/Exception.h"
 #include <atomic>

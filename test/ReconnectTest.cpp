@@ -7,7 +7,7 @@
 
 #include "NatsServerProcess.h"
 #include "TestUtil.h"
-#include "ConnectionImpl.h"
+#include "core/ConnectionImpl.h"
 #include "Nats/Connection.h"
 #include "Nats/Exception.h"
 #include <cppunit/extensions/HelperMacros.h>

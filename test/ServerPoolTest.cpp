@@ -2,7 +2,7 @@
 // ServerPoolTest.cpp
 //
 
-#include "ServerPool.h"
+#include "core/ServerPool.h"
 #include <Poco/Exception.h>
 #include <cppunit/extensions/HelperMacros.h>
 #include <set>

@@ -4,7 +4,7 @@
 // Channel / client ID validation, ack-wait units and the redelivery encoding.
 //
 
-#include "ServerProtocol.h"
+#include "protocol/ServerProtocol.h"
 #include "protocol.pb.h"
 #include <cppunit/extensions/HelperMacros.h>
 

@@ -4,7 +4,7 @@
 // Deadline order, cancellation, tasks scheduling tasks, stop with pending tasks.
 //
 
-#include "ServerTimer.h"
+#include "server/ServerTimer.h"
 #include "TestUtil.h"
 #include <cppunit/extensions/HelperMacros.h>
 #include <atomic>

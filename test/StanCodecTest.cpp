@@ -3,7 +3,7 @@
 //
 
 #include "StanCodecTest.h"
-#include "StanCodec.h"
+#include "protocol/StanCodec.h"
 #include "Nats/Exception.h"
 #include "protocol.pb.h"
 #include <string>

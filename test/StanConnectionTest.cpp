@@ -5,7 +5,7 @@
 #include "StanConnectionTest.h"
 #include "StanTestUtil.h"
 #include "StanServerFixture.h"
-#include "StanConnectionImpl.h"
+#include "stan/StanConnectionImpl.h"
 #include "Nats/Connection.h"
 #include "Nats/StanConnection.h"
 #include "Nats/Exception.h"

@@ -8,7 +8,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
-#include "MemoryMsgStore.h"
+#include "server/MemoryMsgStore.h"
 #include "protocol.pb.h"
 #include <algorithm>
 

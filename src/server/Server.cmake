@@ -3,5 +3,4 @@ set(NATS_SERVER_SOURCES
 	src/server/StanServer.cpp
 	src/server/StanServerImpl.cpp
 	src/server/MemoryMsgStore.cpp
-	src/server/ServerProtocol.cpp
 	src/server/ServerTimer.cpp)

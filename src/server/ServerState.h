@@ -14,8 +14,8 @@
 #ifndef Nats_ServerState_INCLUDED
 #define Nats_ServerState_INCLUDED
 
-#include "MemoryMsgStore.h"
-#include "ServerTimer.h"
+#include "server/MemoryMsgStore.h"
+#include "server/ServerTimer.h"
 #include <cstdint>
 #include <map>
 #include <memory>

@@ -8,7 +8,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
-#include "ServerTimer.h"
+#include "server/ServerTimer.h"
 #include <Poco/Thread.h>
 #include <pthread.h>
 

@@ -9,8 +9,8 @@
 //
 
 #include "Nats/StanServer.h"
-#include "StanServerImpl.h"
-#include "ServerProtocol.h"
+#include "server/StanServerImpl.h"
+#include "protocol/ServerProtocol.h"
 #include <Poco/Exception.h>
 
 namespace Nats {

@@ -11,9 +11,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
-#include "StanServerImpl.h"
-#include "ServerProtocol.h"
-#include "ConnectionImpl.h"
+#include "server/StanServerImpl.h"
+#include "protocol/ServerProtocol.h"
+#include "core/ConnectionImpl.h"
 #include "Nats/Exception.h"
 #include "protocol.pb.h"
 #include <Poco/Exception.h>

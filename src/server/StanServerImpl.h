@@ -15,8 +15,8 @@
 
 #include "Nats/StanServer.h"
 #include "Nats/Connection.h"
-#include "ServerState.h"
-#include "ServerTimer.h"
+#include "server/ServerState.h"
+#include "server/ServerTimer.h"
 #include <Poco/Logger.h>
 #include <memory>
 #include <mutex>

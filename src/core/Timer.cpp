@@ -8,7 +8,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
-#include "Timer.h"
+#include "core/Timer.h"
 
 namespace Nats {
 

@@ -14,7 +14,7 @@
 #define Nats_SubscriptionImpl_INCLUDED
 
 #include "Nats/Connection.h"
-#include "Dispatcher.h"
+#include "core/Dispatcher.h"
 #include <Poco/Timespan.h>
 #include <atomic>
 #include <condition_variable>

@@ -16,7 +16,7 @@
 #include "Nats/StanConnection.h"
 #include "Nats/Connection.h"
 #include "Nats/Subscription.h"
-#include "PubAckTracker.h"
+#include "stan/PubAckTracker.h"
 #include <atomic>
 #include <chrono>
 #include <condition_variable>

@@ -8,7 +8,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
-#include "PubAckTracker.h"
+#include "stan/PubAckTracker.h"
 #include "Nats/Exception.h"
 #include <algorithm>
 #include <random>

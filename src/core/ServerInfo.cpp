@@ -8,7 +8,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
-#include "ServerInfo.h"
+#include "core/ServerInfo.h"
 #include "Nats/Exception.h"
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Object.h>

@@ -9,7 +9,7 @@
 //
 
 #include "Nats/Options.h"
-#include "ServerPool.h"
+#include "core/ServerPool.h"
 #include <Poco/Exception.h>
 
 namespace Nats {

@@ -8,7 +8,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
-#include "Dispatcher.h"
+#include "core/Dispatcher.h"
 
 namespace Nats {
 

@@ -8,7 +8,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
-#include "StanCodec.h"
+#include "protocol/StanCodec.h"
 #include "Nats/Exception.h"
 #include "protocol.pb.h"
 

@@ -9,7 +9,7 @@
 //
 
 #include "Nats/StanConnection.h"
-#include "StanConnectionImpl.h"
+#include "stan/StanConnectionImpl.h"
 
 namespace Nats {
 

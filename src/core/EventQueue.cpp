@@ -8,7 +8,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
-#include "EventQueue.h"
+#include "core/EventQueue.h"
 
 namespace Nats {
 

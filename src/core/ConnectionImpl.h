@@ -54,13 +54,13 @@
 
 #include "Nats/Connection.h"
 #include "Nats/Exception.h"
-#include "Parser.h"
-#include "ServerInfo.h"
-#include "ServerPool.h"
-#include "SubscriptionImpl.h"
-#include "Dispatcher.h"
-#include "EventQueue.h"
-#include "Timer.h"
+#include "core/Parser.h"
+#include "core/ServerInfo.h"
+#include "core/ServerPool.h"
+#include "core/SubscriptionImpl.h"
+#include "core/Dispatcher.h"
+#include "core/EventQueue.h"
+#include "core/Timer.h"
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Runnable.h>
 #include <Poco/Thread.h>

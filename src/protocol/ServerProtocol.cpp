@@ -8,7 +8,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
-#include "ServerProtocol.h"
+#include "protocol/ServerProtocol.h"
 #include <chrono>
 
 namespace Nats {

@@ -13,7 +13,7 @@
 #ifndef Nats_Parser_INCLUDED
 #define Nats_Parser_INCLUDED
 
-#include "ParserHandler.h"
+#include "core/ParserHandler.h"
 #include <cstddef>
 #include <string>
 

@@ -8,8 +8,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
-#include "ConnectionImpl.h"
-#include "NUID.h"
+#include "core/ConnectionImpl.h"
+#include "core/NUID.h"
 #include "Nats/Version.h"
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/Context.h>

@@ -10,8 +10,8 @@
 
 #include "Nats/Subscription.h"
 #include "Nats/Exception.h"
-#include "SubscriptionImpl.h"
-#include "ConnectionImpl.h"
+#include "core/SubscriptionImpl.h"
+#include "core/ConnectionImpl.h"
 
 namespace Nats {
 

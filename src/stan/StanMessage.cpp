@@ -10,7 +10,7 @@
 
 #include "Nats/StanMessage.h"
 #include "Nats/Exception.h"
-#include "StanSubscriptionImpl.h"
+#include "stan/StanSubscriptionImpl.h"
 
 namespace Nats {
 

@@ -8,11 +8,11 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
-#include "StanConnectionImpl.h"
-#include "StanSubscriptionImpl.h"
-#include "StanCodec.h"
-#include "ConnectionImpl.h"
-#include "NUID.h"
+#include "stan/StanConnectionImpl.h"
+#include "stan/StanSubscriptionImpl.h"
+#include "protocol/StanCodec.h"
+#include "core/ConnectionImpl.h"
+#include "core/NUID.h"
 #include "Nats/Exception.h"
 #include <Poco/Logger.h>
 #include <algorithm>

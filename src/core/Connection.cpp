@@ -9,7 +9,7 @@
 //
 
 #include "Nats/Connection.h"
-#include "ConnectionImpl.h"
+#include "core/ConnectionImpl.h"
 
 namespace Nats {
 

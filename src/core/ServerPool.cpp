@@ -8,7 +8,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
-#include "ServerPool.h"
+#include "core/ServerPool.h"
 #include <Poco/Exception.h>
 #include <Poco/NumberParser.h>
 #include <Poco/String.h>

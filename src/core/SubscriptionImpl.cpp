@@ -8,8 +8,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
-#include "SubscriptionImpl.h"
-#include "ConnectionImpl.h"
+#include "core/SubscriptionImpl.h"
+#include "core/ConnectionImpl.h"
 #include "Nats/Exception.h"
 #include <chrono>
 

@@ -8,7 +8,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
-#include "NUID.h"
+#include "core/NUID.h"
 #include <Poco/RandomStream.h>
 #include <cstring>
 

@@ -8,10 +8,10 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
-#include "StanSubscriptionImpl.h"
-#include "StanConnectionImpl.h"
-#include "StanCodec.h"
-#include "ConnectionImpl.h"
+#include "stan/StanSubscriptionImpl.h"
+#include "stan/StanConnectionImpl.h"
+#include "protocol/StanCodec.h"
+#include "core/ConnectionImpl.h"
 #include "Nats/Exception.h"
 #include <pthread.h>
 #include <vector>

@@ -8,7 +8,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
-#include "Parser.h"
+#include "core/Parser.h"
 #include "Nats/Exception.h"
 #include <cstring>
 
