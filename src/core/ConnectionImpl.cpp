@@ -243,7 +243,7 @@ ConnectionImpl::ConnectionImpl(const Options& options)
 	  _flusher(*this),
 	  _timer("nats-timer"),
 	  _events("nats-events"),
-	  _dispatchers(options.dispatcherThreads, "nats-dispatch")
+	  _dispatchers(options.dispatcherThreads, "nats-dispatch", options.sharedDispatcher)
 {
 }
 

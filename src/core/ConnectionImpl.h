@@ -155,6 +155,21 @@ public:
 	/// Queues `e` for the error handler (event thread) and records it as lastError().
 	void reportError(const Poco::Exception& e);
 
+	/// Runs `fn` on the event thread, after the events queued before (ignored once closed). Used
+	/// by the streaming client for its own error handler.
+	void post(std::function<void()> fn);
+
+	/// True on one of this connection's threads (reader, flusher, timer, events, a dispatcher
+	/// worker, or any worker of the shared pool when it uses it).
+	bool isOwnThread() const;
+
+	/// The dispatcher pool that delivers ASYNC subscriptions (the streaming client pins its
+	/// subscriptions and its ack handlers to workers of it).
+	DispatcherPool& dispatchers() { return _dispatchers; }
+
+	/// The connection's timer (the streaming client's pings and pub-ack timeouts).
+	Timer& timer() { return _timer; }
+
 	/// Subject validation shared with the streaming layers.
 	/// Throws: Poco::InvalidArgumentException with a clear message.
 	static void validatePublishSubject(const std::string& subject, const char* what = "subject");
@@ -217,7 +232,6 @@ private:
 	void writeOut(std::string& buffer);
 	void kickFlusher();
 	void writeNowOrKick();
-	void post(std::function<void()> fn);
 	void appendProtocol(const std::string& text);
 	void ensureResponseMux();
 	void onResponse(const Message& m);
@@ -226,7 +240,6 @@ private:
 	std::shared_ptr<SubscriptionImpl> addSubscription(const std::string& subject, const std::string& queue, SubscriptionImpl::Kind kind,
 		MessageHandler handler, int maxMsgs, long long maxBytes);
 	void checkUsable() const;
-	bool isOwnThread() const;
 
 	const Options _options;
 

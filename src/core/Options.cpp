@@ -9,6 +9,7 @@
 //
 
 #include "Nats/Options.h"
+#include "core/Dispatcher.h"
 #include "core/ServerPool.h"
 #include <Poco/Exception.h>
 
@@ -69,6 +70,16 @@ void Options::validate() const
 	check(dispatcherThreads >= 1, "dispatcherThreads", "must be >= 1");
 	check(!hasWhitespace(user), "user", "must not contain whitespace");
 	check(tlsCertFile.empty() == tlsKeyFile.empty(), "tlsCertFile", "tlsCertFile and tlsKeyFile must be given together");
+}
+
+void Options::setSharedDispatcherThreads(int threads)
+{
+	DispatcherPool::setSharedThreads(threads);
+}
+
+int Options::sharedDispatcherThreads()
+{
+	return DispatcherPool::sharedThreads();
 }
 
 } // namespace Nats
