@@ -10,6 +10,7 @@
 #include "StanTestUtil.h"
 #include "StanServerFixture.h"
 #include "stan/StanConnectionImpl.h"
+#include "Nats/Options.h"
 #include "Nats/Connection.h"
 #include "Nats/StanConnection.h"
 #include "Nats/Exception.h"
@@ -85,6 +86,7 @@ class StanLifecycleTest: public CppUnit::TestFixture
 #endif
 	CPPUNIT_TEST(testFailedDeliveryStartUnregisters);
 	CPPUNIT_TEST(testManySubscriptionsShareThePool);
+	CPPUNIT_TEST(testSharedPoolAcrossConnections);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -510,6 +512,34 @@ public:
 		NATS_WAIT_FOR(std::all_of(got.begin(), got.end(), [&](const std::unique_ptr<StanCollector>& c) { return c->size() == MSGS; }), WAIT);
 		for (auto& c : got) CPPUNIT_ASSERT(c->sequences() == Test::seqRange(1, MSGS));
 		for (auto& s : subs) s.close();
+	}
+
+	// The process-wide shared pool delivers for several connections; closing one leaves the
+	// other delivering.
+	void testSharedPoolAcrossConnections()
+	{
+		StanOptions o = optionsFor(*_pFixture);
+		o.natsOptions.sharedDispatcher = true;
+		CPPUNIT_ASSERT(Options::sharedDispatcherThreads() >= 1);
+		CPPUNIT_ASSERT_THROW(Options::setSharedDispatcherThreads(0), Poco::InvalidArgumentException);
+		const std::string channel = Test::uniqueName("ch");
+		StanCollector got1, got2;
+		StanConnection sc2(_pFixture->clusterId(), Test::uniqueName("c"), o);
+		sc2.connect();
+		StanSubscription sub2 = sc2.subscribe(channel, got2.handler());
+		{
+			StanConnection sc1(_pFixture->clusterId(), Test::uniqueName("c"), o);
+			sc1.connect();
+			StanSubscription sub1 = sc1.subscribe(channel, got1.handler());
+			for (int i = 0; i < 10; ++i) sc1.publishAsync(channel, "x", nullptr);
+			NATS_WAIT_FOR(got1.size() == 10 && got2.size() == 10, WAIT);
+			// the pool exists now: another size is refused
+			CPPUNIT_ASSERT_THROW(Options::setSharedDispatcherThreads(Options::sharedDispatcherThreads() + 1), Poco::IllegalStateException);
+		}
+		for (int i = 0; i < 10; ++i) sc2.publish(channel, "y");
+		NATS_WAIT_FOR(got2.size() == 20, WAIT);
+		CPPUNIT_ASSERT(got2.sequences() == Test::seqRange(1, 20));
+		CPPUNIT_ASSERT(got1.sequences() == Test::seqRange(1, 10));
 	}
 
 private:
