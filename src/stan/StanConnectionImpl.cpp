@@ -113,7 +113,8 @@ void StanConnectionImpl::connect()
 		auto reporter = [weakSelf](const Poco::Exception& exc) {
 			if (auto self = weakSelf.lock()) self->reportError(exc);
 		};
-		auto pPubAcks = std::make_shared<StanPubAcks>(_options, _pGate, reporter);
+		// Ack handlers: one worker of the NATS connection's pool; timeouts: its timer.
+		auto pPubAcks = std::make_shared<StanPubAcks>(_options, _pGate, reporter, impl->timer(), impl->dispatchers().next());
 		std::weak_ptr<StanPubAcks> weakAcks = pPubAcks;
 
 		_hbSub = impl->subscribeInline(_hbInbox, std::string(), [weakSelf](const Message& m) {
@@ -160,8 +161,7 @@ void StanConnectionImpl::connect()
 		_closeRequests = resp.closeRequests;
 		_subCloseRequests = resp.subCloseRequests;
 
-		// Ack handlers: one worker of the NATS connection's pool; timeouts: its timer.
-		pPubAcks->start(*_pNc, impl->timer(), impl->dispatchers().next(), _clientId, _connID, resp.pubPrefix + ".", _ackSubject);
+		pPubAcks->start(*_pNc, _clientId, _connID, resp.pubPrefix + ".", _ackSubject);
 		_pPubAcks = pPubAcks;
 
 		if (resp.protocol >= 1 && resp.pingInterval != 0 && !resp.pingRequests.empty())

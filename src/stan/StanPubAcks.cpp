@@ -28,12 +28,15 @@ thread_local const StanPubAcks* tlsRunningAcksOf = nullptr;
 
 } // namespace
 
-StanPubAcks::StanPubAcks(const StanOptions& options, std::shared_ptr<StanCallbackGate> pGate, ErrorReporter reportError)
+StanPubAcks::StanPubAcks(const StanOptions& options, std::shared_ptr<StanCallbackGate> pGate, ErrorReporter reportError, Timer& timer,
+	Dispatcher* pDispatcher)
 	: _pubAckWait(options.pubAckWait),
 	  _connectWait(options.connectWait),
 	  _pGate(std::move(pGate)),
 	  _reportError(std::move(reportError)),
-	  _tracker(options.maxPubAcksInflight, options.maxPubAcksInflightPercentage, options.pubAckWait, true)
+	  _tracker(options.maxPubAcksInflight, options.maxPubAcksInflightPercentage, options.pubAckWait, true),
+	  _pTimer(&timer),
+	  _pDispatcher(pDispatcher)
 {
 }
 
@@ -41,12 +44,10 @@ StanPubAcks::~StanPubAcks()
 {
 }
 
-void StanPubAcks::start(Connection& nc, Timer& timer, Dispatcher* pDispatcher, const std::string& clientId, const std::string& connID,
-	const std::string& pubPrefix, const std::string& ackSubject)
+void StanPubAcks::start(Connection& nc, const std::string& clientId, const std::string& connID, const std::string& pubPrefix,
+	const std::string& ackSubject)
 {
 	_pNc = &nc;
-	_pTimer = &timer;
-	_pDispatcher = pDispatcher;
 	_clientId = clientId;
 	_connID = connID;
 	_pubPrefix = pubPrefix;

@@ -51,13 +51,15 @@ class StanPubAcks: public Dispatchable, public std::enable_shared_from_this<Stan
 public:
 	using ErrorReporter = std::function<void(const Poco::Exception&)>;
 
-	StanPubAcks(const StanOptions& options, std::shared_ptr<StanCallbackGate> pGate, ErrorReporter reportError);
+	/// `timer` and `pDispatcher` belong to the NATS connection (set here, before the pub-ack
+	/// subscription exists, so that the reader thread sees them).
+	StanPubAcks(const StanOptions& options, std::shared_ptr<StanCallbackGate> pGate, ErrorReporter reportError, Timer& timer,
+		Dispatcher* pDispatcher);
 	~StanPubAcks() override;
 
-	/// Binds to the session. `nc` is the NATS connection; `timer` and `pDispatcher` belong to it.
-	/// REQUIRES: called once, before any publish.
-	void start(Connection& nc, Timer& timer, Dispatcher* pDispatcher, const std::string& clientId, const std::string& connID,
-		const std::string& pubPrefix, const std::string& ackSubject);
+	/// Binds to the session once the server answered. REQUIRES: called once, before any publish.
+	void start(Connection& nc, const std::string& clientId, const std::string& connID, const std::string& pubPrefix,
+		const std::string& ackSubject);
 
 	/// See StanConnection::publishAsync(). `userHandler` false: the internal waiter of publish().
 	std::string publishAsync(const std::string& channel, const void* data, std::size_t length, StanAckHandler handler,
@@ -106,8 +108,8 @@ private:
 	PubAckTracker _tracker;
 
 	Connection* _pNc = nullptr;
-	Timer* _pTimer = nullptr;
-	Dispatcher* _pDispatcher = nullptr;
+	Timer* const _pTimer;
+	Dispatcher* const _pDispatcher;
 	std::string _clientId;
 	std::string _connID;
 	std::string _pubPrefix;
