@@ -15,6 +15,7 @@
 //       │                                  "stan: connection closed")
 //       ├── NoServerException              no server of the pool could be reached (message lists the URLs)
 //       ├── NatsTimeoutException           connect / flush / request / nextMessage wait expired
+//       │   ├── WriteDeadlineException        a send did not complete within Options::writeDeadline
 //       │   ├── StanConnectTimeoutException   "stan: connect request timeout (possibly wrong cluster ID?)"
 //       │   ├── StanRequestTimeoutException   subscribe / unsubscribe / close request timeout
 //       │   └── StanPubAckTimeoutException    "stan: publish ack timeout"
@@ -50,6 +51,7 @@ POCO_DECLARE_EXCEPTION(Nats_API, NatsException, Poco::IOException)
 POCO_DECLARE_EXCEPTION(Nats_API, ConnectionClosedException, NatsException)
 POCO_DECLARE_EXCEPTION(Nats_API, NoServerException, NatsException)
 POCO_DECLARE_EXCEPTION(Nats_API, NatsTimeoutException, NatsException)
+POCO_DECLARE_EXCEPTION(Nats_API, WriteDeadlineException, NatsTimeoutException)
 POCO_DECLARE_EXCEPTION(Nats_API, StanConnectTimeoutException, NatsTimeoutException)
 POCO_DECLARE_EXCEPTION(Nats_API, StanRequestTimeoutException, NatsTimeoutException)
 POCO_DECLARE_EXCEPTION(Nats_API, StanPubAckTimeoutException, NatsTimeoutException)

@@ -43,6 +43,7 @@ struct Nats_API Options
 	static const Poco::Timespan DEFAULT_RECONNECT_JITTER_TLS; // 1 s
 	static constexpr int DEFAULT_RECONNECT_BUFFER_SIZE = 8 * 1024 * 1024;
 	static const Poco::Timespan DEFAULT_PING_INTERVAL;     // 2 min
+	static const Poco::Timespan DEFAULT_WRITE_DEADLINE;    // 10 s
 	static constexpr int DEFAULT_MAX_PINGS_OUT = 2;
 	static constexpr int DEFAULT_MAX_PENDING_MESSAGES = 65536;
 	static constexpr long long DEFAULT_MAX_PENDING_BYTES = 64LL * 1024 * 1024;
@@ -121,6 +122,13 @@ struct Nats_API Options
 	/// Defaults 2 min and 2. A zero interval disables client pings.
 	Poco::Timespan pingInterval = DEFAULT_PING_INTERVAL;
 	int maxPingsOut = DEFAULT_MAX_PINGS_OUT;
+
+	/// Longest time one socket send may block (the server not reading, a dead peer with a full
+	/// TCP window). When it expires the write fails, the socket is treated as lost (reconnect), the
+	/// error handler gets WriteDeadlineException and a publisher or flush() that was writing itself
+	/// throws it. Without it a blocked send lasts until stale detection (about 4 min with the
+	/// defaults). Default DEFAULT_WRITE_DEADLINE (10 s, the nats.go idea); 0 = no deadline; >= 0.
+	Poco::Timespan writeDeadline = DEFAULT_WRITE_DEADLINE;
 
 	// ---- subscriptions ----
 

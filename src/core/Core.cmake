@@ -14,5 +14,10 @@ set(NATS_CORE_SOURCES
 	src/core/Timer.cpp
 	src/core/SubscriptionImpl.cpp
 	src/core/Subscription.cpp
+	src/core/Handshake.cpp
+	src/core/Writer.cpp
+	src/core/RequestMux.cpp
 	src/core/ConnectionImpl.cpp
+	src/core/ConnectionSubscriptions.cpp
+	src/core/ConnectionReader.cpp
 	src/core/Connection.cpp)

@@ -19,6 +19,7 @@ const Poco::Timespan Options::DEFAULT_RECONNECT_WAIT(2, 0);
 const Poco::Timespan Options::DEFAULT_RECONNECT_JITTER(0, 100000);
 const Poco::Timespan Options::DEFAULT_RECONNECT_JITTER_TLS(1, 0);
 const Poco::Timespan Options::DEFAULT_PING_INTERVAL(120, 0);
+const Poco::Timespan Options::DEFAULT_WRITE_DEADLINE(10, 0);
 
 constexpr const char* Options::DEFAULT_URL;
 constexpr int Options::DEFAULT_MAX_RECONNECT;
@@ -63,6 +64,7 @@ void Options::validate() const
 	check(reconnectJitter >= 0, "reconnectJitter", "must be >= 0");
 	check(reconnectJitterTLS >= 0, "reconnectJitterTLS", "must be >= 0");
 	check(pingInterval >= 0, "pingInterval", "must be >= 0");
+	check(writeDeadline >= 0, "writeDeadline", "must be >= 0");
 	check(maxPingsOut >= 1, "maxPingsOut", "must be >= 1");
 	check(maxPendingMessages != 0, "maxPendingMessages", "must not be 0 (negative = unlimited)");
 	check(maxPendingBytes != 0, "maxPendingBytes", "must not be 0 (negative = unlimited)");
