@@ -18,5 +18,6 @@ nats_add_test_suite(test-core
 		SecurityTest.cpp
 		ProtocolTest.cpp
 		CoreHeadersTest.cpp
+		CoreFeaturesTest.cpp
 		server/FakeNatsServer.cpp
 	TIMEOUT 600)

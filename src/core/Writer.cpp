@@ -12,6 +12,7 @@
 #include "Nats/Exception.h"
 #include <Poco/Net/NetException.h>
 #include <algorithm>
+#include <cerrno>
 #include <sys/socket.h>
 
 namespace Nats {
@@ -198,9 +199,12 @@ void Writer::publish(const char* line, std::size_t lineLength, const std::string
 		// progress to end). This is the back pressure under load and saves a thread hop per write.
 		// Whoever writes holds _sockMutex from the swap to the end of the write, so frames keep
 		// their order. Lock order: _sockMutex before _outMutex.
+		const std::uint64_t episode = _deadlineEpisodes.load();
 		out.unlock();
 		std::lock_guard<std::mutex> sock(_sockMutex);
 		out.lock();
+		// the write this thread waited for missed the deadline: the link is lost, say so
+		if (_deadlineEpisodes.load() != episode) throw WriteDeadlineException(deadlineText());
 		if (_status.load(std::memory_order_relaxed) != Status::CONNECTED || _outBuf.size() < DIRECT_WRITE_THRESHOLD)
 		{
 			if (!_outBuf.empty()) kick();
@@ -224,8 +228,13 @@ void Writer::writeSwapped(std::unique_lock<std::mutex>& out)
 	out.lock();
 	_writing = false;
 	_spaceCond.notify_all();
-	if (!ok) throw WriteDeadlineException("nats: write deadline exceeded (" + std::to_string(_writeDeadline.totalMilliseconds())
-		+ " ms): the server is not reading; reconnecting");
+	if (!ok) throw WriteDeadlineException(deadlineText());
+}
+
+std::string Writer::deadlineText() const
+{
+	return "nats: write deadline exceeded (" + std::to_string(_writeDeadline.totalMilliseconds())
+		+ " ms): the server is not reading; the connection reconnects and frames pending then may be lost";
 }
 
 void Writer::writeNowOrKick()
@@ -248,21 +257,33 @@ bool Writer::writeOut(std::string& buffer)
 {
 	// REQUIRES: _sockMutex held. Returns false only when the write deadline expired.
 	bool ok = true;
+	bool timedOut = false;
+	std::string failure;
 	try
 	{
 		sendAll(_socket, buffer.data(), buffer.size());
 	}
 	catch (Poco::TimeoutException&)
 	{
-		ok = false;
-		WriteDeadlineException e("nats: write deadline exceeded (" + std::to_string(_writeDeadline.totalMilliseconds())
-			+ " ms): the server is not reading; reconnecting");
-		if (_onWriteError) _onWriteError(e);
-		shutdownSocket();
+		timedOut = true;
 	}
 	catch (Poco::Exception& e)
 	{
-		if (_onWriteError) _onWriteError(Poco::IOException("nats: write failed: " + e.displayText()));
+		// a blocking send whose SO_SNDTIMEO expired fails with EAGAIN (POCO: IOException, code = errno)
+		timedOut = e.code() == EAGAIN || e.code() == EWOULDBLOCK;
+		if (!timedOut) failure = e.displayText();
+	}
+	if (timedOut)
+	{
+		ok = false;
+		_deadlineEpisodes.fetch_add(1);
+		WriteDeadlineException e(deadlineText());
+		if (_onWriteError) _onWriteError(e);
+		shutdownSocket();
+	}
+	else if (!failure.empty())
+	{
+		if (_onWriteError) _onWriteError(Poco::IOException("nats: write failed: " + failure));
 		shutdownSocket();
 	}
 	if (buffer.capacity() > 16 * 1024 * 1024)

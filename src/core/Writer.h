@@ -148,6 +148,7 @@ private:
 	bool writeOut(std::string& buffer);
 	void writeSwapped(std::unique_lock<std::mutex>& out);
 	void kick();
+	std::string deadlineText() const;
 	bool onReader() const { return Poco::Thread::current() == _pReader; }
 
 	const int _reconnectBufferSize;
@@ -175,6 +176,7 @@ private:
 	Poco::Net::StreamSocket _socket;
 	std::string _directBuf;               // publisher-side direct writes
 	std::atomic<bool> _tls{false};
+	std::atomic<std::uint64_t> _deadlineEpisodes{0};  // sends that missed the write deadline
 	std::mutex _fdMutex;
 	int _fd = -1;
 
