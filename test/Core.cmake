@@ -5,6 +5,7 @@ nats_add_test_suite(test-core-unit
 	SOURCES
 		ParserTest.cpp
 		HeadersTest.cpp
+		NKeysTest.cpp
 		NUIDTest.cpp
 		ServerPoolTest.cpp
 		OptionsTest.cpp
@@ -19,5 +20,6 @@ nats_add_test_suite(test-core
 		ProtocolTest.cpp
 		CoreHeadersTest.cpp
 		CoreFeaturesTest.cpp
+		CoreAuthTest.cpp
 		server/FakeNatsServer.cpp
 	TIMEOUT 600)

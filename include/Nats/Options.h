@@ -78,6 +78,26 @@ struct Nats_API Options
 	/// Auth token; a URL "nats://token@host" also sets it. Default empty.
 	std::string token;
 
+	// ---- NKeys and JWT credentials (at most one of the three ways) ----
+
+	/// A .creds file (as written by nsc): the user JWT block and the user seed block. CONNECT then
+	/// carries "jwt" and "sig" (the server's nonce signed with the seed). Read at every connect and
+	/// reconnect. Default empty.
+	std::string credentialsFile;
+	/// With credentialsFile: the seed is read from this file instead (credentialsFile then only
+	/// needs the JWT, either decorated or bare). Default empty.
+	std::string credentialsSeedFile;
+
+	/// A file with an NKey user seed ("SU...", bare or decorated): CONNECT carries "nkey" (its
+	/// public key) and "sig". Default empty.
+	std::string nkeySeedFile;
+
+	/// A public NKey ("U...") and the callback that signs the server's nonce with its key, for
+	/// seeds the application keeps itself (HSM, vault). The callback gets the nonce and returns
+	/// the raw 64-byte Ed25519 signature; it runs on the thread that connects or reconnects.
+	std::string nkey;
+	std::function<std::string(const std::string& nonce)> nkeySignatureHandler;
+
 	// ---- TLS (needs POCO NetSSL) ----
 
 	/// Require TLS even if the URL is nats://. Default false. tls:// URLs set it.

@@ -122,6 +122,7 @@ void ConnectionImpl::connect()
 		if (_closing || _closed) throw Poco::IllegalStateException("nats: connection closed; create a new one");
 		if (_writer.status() != Connection::Status::DISCONNECTED) throw Poco::IllegalStateException("nats: already connected");
 		_options.validate();
+		_handshake.checkCredentials();
 		_pool = ServerPool(_options.servers, _options.noRandomize);
 		_writer.setStatus(Connection::Status::CONNECTING);
 	}

@@ -14,6 +14,8 @@ set(NATS_CORE_SOURCES
 	src/core/Timer.cpp
 	src/core/SubscriptionImpl.cpp
 	src/core/Subscription.cpp
+	src/core/NKeys.cpp
+	src/core/Credentials.cpp
 	src/core/Handshake.cpp
 	src/core/Writer.cpp
 	src/core/RequestMux.cpp

@@ -9,6 +9,7 @@
 //
 
 #include "core/Handshake.h"
+#include "core/Credentials.h"
 #include "core/Parser.h"
 #include "Nats/Exception.h"
 #include "Nats/Version.h"
@@ -136,9 +137,21 @@ std::string Handshake::connectJson(const ServerAddress& server, const ServerInfo
 		obj.set("pass", pass);
 	}
 	if (!token.empty()) obj.set("auth_token", token);
+	if (Credentials::configured(_options))
+	{
+		Credentials::Fields f = Credentials::sign(_options, info.nonce);
+		if (!f.jwt.empty()) obj.set("jwt", f.jwt);
+		if (!f.nkey.empty()) obj.set("nkey", f.nkey);
+		obj.set("sig", f.sig);
+	}
 	std::ostringstream out;
 	obj.stringify(out);
 	return out.str();
+}
+
+void Handshake::checkCredentials() const
+{
+	if (Credentials::configured(_options) && _options.nkey.empty()) Credentials::sign(_options, "check");
 }
 
 Handshake::Result Handshake::run(const ServerAddress& server, const std::string& tlsName) const

@@ -56,8 +56,14 @@ public:
 	/// Poco::Net::NetException / Poco::TimeoutException (TCP).
 	Result run(const ServerAddress& server, const std::string& tlsName = std::string()) const;
 
-	/// The CONNECT JSON for `server` (credentials of the URL take precedence over the options).
+	/// The CONNECT JSON for `server` (credentials of the URL take precedence over the options;
+	/// NKey / JWT credentials sign info.nonce).
+	/// Throws: Poco::InvalidArgumentException for unusable credential files (see Credentials).
 	std::string connectJson(const ServerAddress& server, const ServerInfo& info) const;
+
+	/// Reads and checks the credential files once (connect() fails fast with a clear error
+	/// instead of trying every server). Throws: as connectJson().
+	void checkCredentials() const;
 
 private:
 	const Options& _options;

@@ -70,6 +70,11 @@ void Options::validate() const
 	check(maxPendingBytes != 0, "maxPendingBytes", "must not be 0 (negative = unlimited)");
 	check(dispatcherThreads >= 1, "dispatcherThreads", "must be >= 1");
 	check(!hasWhitespace(user), "user", "must not contain whitespace");
+	const int auth = (credentialsFile.empty() ? 0 : 1) + (nkeySeedFile.empty() ? 0 : 1) + (nkey.empty() ? 0 : 1);
+	check(auth <= 1, "credentialsFile", "credentialsFile, nkeySeedFile and nkey are alternatives: give at most one");
+	check(credentialsSeedFile.empty() || !credentialsFile.empty(), "credentialsSeedFile", "needs credentialsFile");
+	check(nkey.empty() || static_cast<bool>(nkeySignatureHandler), "nkeySignatureHandler", "must be set with nkey");
+	check(nkey.empty() || (nkey.size() == 56 && nkey[0] == 'U'), "nkey", "must be a public user nkey (\"U\" + 55 characters)");
 	check(tlsCertFile.empty() == tlsKeyFile.empty(), "tlsCertFile", "tlsCertFile and tlsKeyFile must be given together");
 }
 
