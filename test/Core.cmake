@@ -21,5 +21,6 @@ nats_add_test_suite(test-core
 		CoreHeadersTest.cpp
 		CoreFeaturesTest.cpp
 		CoreAuthTest.cpp
+		CoreTlsFailoverTest.cpp
 		server/FakeNatsServer.cpp
 	TIMEOUT 600)

@@ -14,6 +14,7 @@
 
 #include "core/ConnectionImpl.h"
 #include "core/NUID.h"
+#include <Poco/Net/IPAddress.h>
 #include <chrono>
 #include <cstring>
 
@@ -145,7 +146,7 @@ void ConnectionImpl::connect()
 		tried += server.url();
 		try
 		{
-			Handshake::Result hs = _handshake.run(server);
+			Handshake::Result hs = _handshake.run(server, tlsNameFor(server));
 			_writer.install(hs.socket, hs.tls);
 			{
 				std::lock_guard<std::mutex> lock(_mutex);
@@ -159,6 +160,7 @@ void ConnectionImpl::connect()
 				{
 					_current = server;
 				}
+				rememberTlsName(server);
 			}
 			applyInfo(hs.info, true);
 			bool closedMeanwhile = false;
@@ -219,6 +221,23 @@ void ConnectionImpl::connect()
 	}
 	if (pTyped && allTyped) pTyped->rethrow();
 	throw NoServerException("nats: no server available for connection (tried " + tried + "; last error: " + lastError + ")");
+}
+
+std::string ConnectionImpl::tlsNameFor(const ServerAddress& server) const
+{
+	// A server learned from connect_urls is usually a bare IP: its certificate is checked against
+	// the host name of the URL the user gave (as nats.go / nats.c keep a TLS name).
+	Poco::Net::IPAddress ip;
+	if (!server.implicit || !Poco::Net::IPAddress::tryParse(server.host, ip)) return std::string();
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _tlsName;
+}
+
+void ConnectionImpl::rememberTlsName(const ServerAddress& server)
+{
+	// REQUIRES: _mutex held
+	Poco::Net::IPAddress ip;
+	if (!server.implicit && !Poco::Net::IPAddress::tryParse(server.host, ip)) _tlsName = server.host;
 }
 
 void ConnectionImpl::startThreads()

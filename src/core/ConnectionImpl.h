@@ -192,6 +192,8 @@ private:
 	// connection setup (ConnectionImpl.cpp)
 	void applyInfo(const ServerInfo& info, bool initial);
 	void startThreads();
+	std::string tlsNameFor(const ServerAddress& server) const;
+	void rememberTlsName(const ServerAddress& server);
 	void checkUsable() const;
 	bool isOwnThread() const;
 	void post(std::function<void()> fn);
@@ -221,6 +223,7 @@ private:
 	bool _closing = false;
 	bool _closed = false;
 	bool _threadsStarted = false;
+	std::string _tlsName;  // host name of the last explicit (non-IP) server: checks certificates of discovered IPs
 
 	// ---- _subsMutex: subscriptions ----
 	mutable std::mutex _subsMutex;

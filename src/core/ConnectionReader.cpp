@@ -282,7 +282,7 @@ bool ConnectionImpl::reconnect(const std::string& reason)
 			}
 			try
 			{
-				Handshake::Result hs = _handshake.run(server);
+				Handshake::Result hs = _handshake.run(server, tlsNameFor(server));
 				_writer.install(hs.socket, hs.tls);
 				_parser.reset();
 				{
@@ -304,6 +304,7 @@ bool ConnectionImpl::reconnect(const std::string& reason)
 					{
 						_current = server;
 					}
+					rememberTlsName(server);
 					_pingsOut = 0;
 				}
 				applyInfo(hs.info, false);
