@@ -59,6 +59,11 @@ struct Nats_API Options
 	/// Connection name sent in CONNECT (shown by the server's monitoring). Default "".
 	std::string name;
 
+	/// Prefix of newInbox() subjects and of the request inbox ("<prefix>.<nuid>"), e.g. for
+	/// accounts whose permissions allow only certain reply subjects. A valid subject without
+	/// wildcards. Default "_INBOX".
+	std::string inboxPrefix = "_INBOX";
+
 	/// Do not shuffle the server pool. Default false (shuffled, as nats.go).
 	bool noRandomize = false;
 
@@ -123,6 +128,13 @@ struct Nats_API Options
 
 	/// Reconnect after losing the connection. Default true.
 	bool allowReconnect = true;
+
+	/// When connect() finds no server: return anyway (status RECONNECTING) and keep trying in
+	/// the background with the reconnect settings (maxReconnect per server, reconnectWait,
+	/// jitter), as nats.c; the reconnected handler fires when it connects, the closed handler
+	/// when it gives up. Publishes are buffered meanwhile (reconnectBufferSize), subscriptions
+	/// are sent on connect. Invalid options still throw. Default false.
+	bool retryOnFailedConnect = false;
 
 	/// Reconnect attempts per server before it is dropped from the pool; -1 = forever.
 	/// Default DEFAULT_MAX_RECONNECT (60).

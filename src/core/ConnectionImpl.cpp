@@ -185,7 +185,7 @@ void ConnectionImpl::connect()
 				throw ConnectionClosedException("nats: connection closed during connect()");
 			}
 			// the shared request inbox: one wildcard subscription per connection
-			_requests.setPrefix(NUID::newInbox() + ".");
+			_requests.setPrefix(_options.inboxPrefix + "." + NUID::next() + ".");
 			_respSub = subscribeInline(_requests.prefix() + "*", "", [this](const Message& m) { _requests.onResponse(m); });
 			return;
 		}
@@ -213,6 +213,23 @@ void ConnectionImpl::connect()
 			allTyped = false;
 			lastError = e.displayText();
 		}
+	}
+	if (_options.retryOnFailedConnect)
+	{
+		// as nats.c: return now and keep trying in the background like a reconnect (the
+		// reconnected handler reports success); publishes are buffered meanwhile
+		{
+			std::lock_guard<std::mutex> lock(_mutex);
+			if (_closing) throw ConnectionClosedException("nats: connection closed during connect()");
+			_lastError = lastError;
+			_writer.setStatus(Connection::Status::RECONNECTING);
+			_retryInitial = true;
+			_threadsStarted = true;
+			startThreads();
+		}
+		_requests.setPrefix(_options.inboxPrefix + "." + NUID::next() + ".");
+		_respSub = subscribeInline(_requests.prefix() + "*", "", [this](const Message& m) { _requests.onResponse(m); });
+		return;
 	}
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
@@ -517,18 +534,44 @@ void ConnectionImpl::drain(Poco::Timespan timeout)
 	}
 	for (auto& s: subs)
 	{
-		while (!timedOut && !s->idle())
-		{
-			if (Clock::now() >= deadline)
-			{
-				timedOut = true;
-				break;
-			}
-			Poco::Thread::sleep(1);
-		}
+		if (!timedOut && !s->waitIdle(deadline)) timedOut = true;
 	}
 	close();
 	if (timedOut) throw NatsTimeoutException("nats: drain timeout");
+}
+
+void ConnectionImpl::drainSubscription(const std::shared_ptr<SubscriptionImpl>& sub, Poco::Timespan timeout)
+{
+	auto deadline = deadlineAfter(timeout);
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_closing || _closed) throw ConnectionClosedException("nats: connection closed");
+		if (sub->isClosed()) return;
+		_writer.appendIfConnected("UNSUB " + std::to_string(sub->sid()) + "\r\n");
+	}
+	// what the server sent before it processed the UNSUB arrives before the PONG
+	bool timedOut = false;
+	try
+	{
+		auto remaining = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
+		flush(Poco::Timespan(remaining > 0 ? remaining : 1));
+	}
+	catch (NatsTimeoutException&)
+	{
+		timedOut = true;
+	}
+	catch (Poco::Exception&)
+	{
+		// connection lost: the subscription is resent on reconnect unless it is gone from the map
+	}
+	{
+		std::lock_guard<std::mutex> lock(_subsMutex);
+		_subs.erase(sub->sid());
+		_subsGeneration.fetch_add(1, std::memory_order_release);
+	}
+	if (!timedOut && !sub->waitIdle(deadline)) timedOut = true;
+	sub->markClosed(false);
+	if (timedOut) throw NatsTimeoutException("nats: subscription drain timeout");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -536,7 +579,7 @@ void ConnectionImpl::drain(Poco::Timespan timeout)
 
 std::string ConnectionImpl::newInbox() const
 {
-	return NUID::newInbox();
+	return _options.inboxPrefix + "." + NUID::next();
 }
 
 std::string ConnectionImpl::connectedUrl() const

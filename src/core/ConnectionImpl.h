@@ -148,6 +148,9 @@ public:
 	/// See Connection::drain().
 	void drain(Poco::Timespan timeout);
 
+	/// See Subscription::drain().
+	void drainSubscription(const std::shared_ptr<SubscriptionImpl>& sub, Poco::Timespan timeout);
+
 	std::string newInbox() const;
 	std::int64_t maxPayload() const { return _maxPayload.load(); }
 	std::string connectedUrl() const;
@@ -202,7 +205,8 @@ private:
 		MessageHandler handler, int maxMsgs, long long maxBytes);
 
 	// reader, pings, reconnect (ConnectionReader.cpp)
-	bool reconnect(const std::string& reason);
+	/// `initial`: the first connection (retryOnFailedConnect), no disconnected handler.
+	bool reconnect(const std::string& reason, bool initial = false);
 	void failPongWaiters(std::size_t keepLast);
 	void schedulePing();
 	void onPingTimer();
@@ -237,6 +241,7 @@ private:
 
 	// ---- lock-free ----
 	std::atomic<bool> _draining{false};
+	std::atomic<bool> _retryInitial{false};   // retryOnFailedConnect: the reader starts by reconnecting
 	std::atomic<bool> _serverHeaders{false};  // INFO.headers of the current server
 	std::atomic<std::int64_t> _maxPayload{0};
 	std::atomic<std::uint64_t> _inMsgs{0};

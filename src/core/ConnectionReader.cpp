@@ -35,6 +35,8 @@ std::chrono::steady_clock::time_point deadlineAfter(Poco::Timespan t)
 void ConnectionImpl::run()
 {
 	std::unique_ptr<char[]> buffer(new char[READ_BUFFER_SIZE]);
+	// Options::retryOnFailedConnect: connect() failed and returned; this thread keeps trying
+	if (_retryInitial.exchange(false) && !reconnect("nats: not yet connected", true)) return;
 	for (;;)
 	{
 		std::string reason;
@@ -228,20 +230,20 @@ std::string ConnectionImpl::buildResubscribe()
 	return out;
 }
 
-bool ConnectionImpl::reconnect(const std::string& reason)
+bool ConnectionImpl::reconnect(const std::string& reason, bool initial)
 {
 	bool allow;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (_closing) return false;
-		_lastError = reason;
-		allow = _options.allowReconnect;
+		if (!initial) _lastError = reason;
+		allow = initial || _options.allowReconnect;
 		std::size_t keep = _writer.lost(allow ? Connection::Status::RECONNECTING : Connection::Status::DISCONNECTED);
 		failPongWaiters(keep);
 		_pingsOut = 0;
 	}
 	_writer.closeSocket();
-	if (_options.disconnectedHandler)
+	if (!initial && _options.disconnectedHandler)
 	{
 		auto handler = _options.disconnectedHandler;
 		post([handler]() { handler(); });
@@ -251,6 +253,7 @@ bool ConnectionImpl::reconnect(const std::string& reason)
 		close();
 		return false;
 	}
+	if (!initial)
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		_pool.moveToEnd(_current.hostPort());

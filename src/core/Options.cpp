@@ -58,6 +58,19 @@ void Options::validate() const
 		}
 	}
 	check(name.find_first_of("\r\n") == std::string::npos, "name", "must not contain CR or LF");
+	{
+		bool ok = !inboxPrefix.empty() && inboxPrefix.front() != '.' && inboxPrefix.back() != '.' && inboxPrefix.find("..") == std::string::npos
+			&& inboxPrefix.find_first_of(" \t\r\n\f") == std::string::npos && inboxPrefix.find('\0') == std::string::npos;
+		for (std::size_t start = 0; ok && start <= inboxPrefix.size();)
+		{
+			std::size_t dot = inboxPrefix.find('.', start);
+			std::string token = inboxPrefix.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+			ok = token != "*" && token != ">";
+			if (dot == std::string::npos) break;
+			start = dot + 1;
+		}
+		check(ok, "inboxPrefix", "must be a subject without wildcards, whitespace or empty tokens");
+	}
 	check(connectTimeout > 0, "connectTimeout", "must be > 0");
 	check(maxReconnect >= -1, "maxReconnect", "must be >= -1");
 	check(reconnectWait >= 0, "reconnectWait", "must be >= 0");

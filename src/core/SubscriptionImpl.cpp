@@ -131,6 +131,7 @@ bool SubscriptionImpl::dispatch(int budget)
 	{
 		_slow = false;
 		_scheduled = false;
+		_idleCond.notify_all();
 		return false;
 	}
 	return true;
@@ -182,6 +183,7 @@ Message SubscriptionImpl::nextMessage(Poco::Timespan timeout)
 			--_pendingMessages;
 			_pendingBytes -= static_cast<long long>(m.data().size() + m.rawHeaders().size());
 			if (_pendingMessages == 0) _slow = false;
+			if (_messages.empty()) _idleCond.notify_all();
 			lock.unlock();
 			_delivered.fetch_add(1);
 			afterDelivery();
@@ -206,6 +208,7 @@ void SubscriptionImpl::markClosed(bool connectionClosed)
 	_pendingMessages = 0;
 	_pendingBytes = 0;
 	_cond.notify_all();
+	_idleCond.notify_all();
 }
 
 bool SubscriptionImpl::isClosed() const
@@ -218,6 +221,12 @@ bool SubscriptionImpl::idle() const
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	return _closed || (_messages.empty() && !_busy);
+}
+
+bool SubscriptionImpl::waitIdle(std::chrono::steady_clock::time_point deadline)
+{
+	std::unique_lock<std::mutex> lock(_mutex);
+	return _idleCond.wait_until(lock, deadline, [this]() { return _closed || (_messages.empty() && !_busy); });
 }
 
 int SubscriptionImpl::pendingMessages() const
