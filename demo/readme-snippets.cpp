@@ -29,6 +29,17 @@ void headersSnippet(Nats::Connection& conn)
 	std::vector<std::string> tags = r.headers().values("Tag");
 }
 
+void credentialsSnippet()
+{
+	Nats::Options opts;
+	opts.servers = {"tls://connect.example.com:4222"};
+	opts.credentialsFile = "/etc/nats/app.creds";         // nsc .creds: user JWT + seed blocks
+	// or: opts.credentialsFile = "user.jwt"; opts.credentialsSeedFile = "user.nk";
+	// or: opts.nkeySeedFile = "user.nk";                  // nkey user ("SU..."), no JWT
+	Nats::Connection conn(opts);
+	conn.connect();
+}
+
 void basicUsage(const Nats::Options& natsOptions)
 {
 	Nats::Connection nc(natsOptions);          // the application's own NATS connection
@@ -159,6 +170,7 @@ int main(int argc, char**)
 	(void) &rateLimits;
 	(void) &pull;
 	(void) &headersSnippet;
+	(void) &credentialsSnippet;
 	std::cout << "README snippets compiled" << std::endl;
 	return 0;
 }
