@@ -93,19 +93,4 @@ std::int64_t ServerProtocol::nowNanos()
 	return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-void ServerProtocol::appendRedelivered(std::string& encoded, std::uint32_t count)
-{
-	encoded.push_back(static_cast<char>(0x30));
-	encoded.push_back(static_cast<char>(0x01));
-	if (count == 0) return;
-	encoded.push_back(static_cast<char>(0x38));
-	std::uint32_t v = count;
-	while (v >= 0x80)
-	{
-		encoded.push_back(static_cast<char>((v & 0x7F) | 0x80));
-		v >>= 7;
-	}
-	encoded.push_back(static_cast<char>(v));
-}
-
 } // namespace Nats

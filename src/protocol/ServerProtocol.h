@@ -68,9 +68,6 @@ public:
 
 	/// The current wall-clock time in Unix nanoseconds.
 	static std::int64_t nowNanos();
-
-	/// Appends the redelivered flag (field 6) and redeliveryCount (field 7) to an encoded MsgProto.
-	static void appendRedelivered(std::string& encoded, std::uint32_t count);
 };
 
 } // namespace Nats
