@@ -10,6 +10,7 @@
 
 #include "core/ConnectionImpl.h"
 #include "core/NUID.h"
+#include "core/Base62.h"
 #include "Nats/Version.h"
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/Context.h>
@@ -139,19 +140,6 @@ struct HandshakeHandler: public ParserHandler
 		gotErr = true;
 	}
 };
-
-std::string toBase62(std::uint64_t v)
-{
-	static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-	std::string s;
-	do
-	{
-		s.push_back(digits[v % 62]);
-		v /= 62;
-	}
-	while (v);
-	return s;
-}
 
 } // namespace
 
@@ -1361,7 +1349,7 @@ Message ConnectionImpl::request(const std::string& subject, const std::string& d
 	std::string token;
 	{
 		std::lock_guard<std::mutex> lock(_reqMutex);
-		token = toBase62(++_nextToken);
+		token = Base62::encode(++_nextToken);
 		_requests[token] = w;
 	}
 	try
@@ -1402,7 +1390,7 @@ void ConnectionImpl::requestAsync(const std::string& subject, const void* data, 
 	std::string token;
 	{
 		std::lock_guard<std::mutex> lock(_reqMutex);
-		token = toBase62(++_nextToken);
+		token = Base62::encode(++_nextToken);
 		_requests[token] = w;
 	}
 	w->timerId = _timer.schedule(timeout, [this, token]() {
