@@ -10,6 +10,7 @@
 #include "core/EventQueue.h"
 #include "core/ServerInfo.h"
 #include "core/SubscriptionImpl.h"
+#include "core/SubjectRules.h"
 #include "core/Timer.h"
 #include "TestUtil.h"
 #include "Nats/Exception.h"
@@ -235,17 +236,28 @@ public:
 	void testSubjectValidation()
 	{
 		for (const char* ok: {"a", "a.b", "foo*", "a.b*c", "*a", "a.>b", "_INBOX.abc.def", "x.y.z.1.2.3"})
-			ConnectionImpl::validatePublishSubject(ok);
+			SubjectRules::checkPublishSubject(ok);
 		for (const std::string& bad: std::vector<std::string>{"", ".", "a.", ".a", "a..b", "*", "a.*", "*.a", ">", "a.>", "a.*.b", "a b",
 				 "a\tb", "a\r", "\na", std::string("a\0b", 3)})
-			CPPUNIT_ASSERT_THROW_MESSAGE(bad, ConnectionImpl::validatePublishSubject(bad), Poco::InvalidArgumentException);
+			CPPUNIT_ASSERT_THROW_MESSAGE(bad, SubjectRules::checkPublishSubject(bad), Poco::InvalidArgumentException);
 		for (const char* ok: {"a", "*", ">", "a.*.c", "a.>", "*.*", "foo*.>"})
-			ConnectionImpl::validateSubscribeSubject(ok);
+			SubjectRules::checkSubscribeSubject(ok);
 		for (const char* bad: {"", "a.>.b", "a..b", "a.", ".a", "a b", ">.a"})
-			CPPUNIT_ASSERT_THROW_MESSAGE(bad, ConnectionImpl::validateSubscribeSubject(bad), Poco::InvalidArgumentException);
-		ConnectionImpl::validateQueue("workers");
-		ConnectionImpl::validateQueue("");
-		CPPUNIT_ASSERT_THROW(ConnectionImpl::validateQueue("a b"), Poco::InvalidArgumentException);
+			CPPUNIT_ASSERT_THROW_MESSAGE(bad, SubjectRules::checkSubscribeSubject(bad), Poco::InvalidArgumentException);
+		SubjectRules::checkQueue("workers");
+		SubjectRules::checkQueue("");
+		CPPUNIT_ASSERT_THROW(SubjectRules::checkQueue("a b"), Poco::InvalidArgumentException);
+		// The streaming channel rule differs on purpose (protocol.md 3.2): stricter on wildcards
+		// and '/', silent on whitespace.
+		CPPUNIT_ASSERT(SubjectRules::isValidChannel("foo bar"));
+		CPPUNIT_ASSERT_THROW(SubjectRules::checkPublishSubject("foo bar"), Poco::InvalidArgumentException);
+		CPPUNIT_ASSERT(!SubjectRules::isValidChannel("foo*"));
+		SubjectRules::checkPublishSubject("foo*");
+		CPPUNIT_ASSERT(!SubjectRules::isValidChannel("a/b"));
+		SubjectRules::checkPublishSubject("a/b");
+		CPPUNIT_ASSERT(SubjectRules::isValidToken("my-cluster"));
+		for (const char* bad: {"", "a.b", "*", ">", "a b"})
+			CPPUNIT_ASSERT_MESSAGE(bad, !SubjectRules::isValidToken(bad));
 	}
 
 	void testMessageStatus()

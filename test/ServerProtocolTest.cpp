@@ -5,9 +5,11 @@
 //
 
 #include "protocol/ServerProtocol.h"
+#include "core/SubjectRules.h"
 #include <cppunit/extensions/HelperMacros.h>
 
 using Nats::ServerProtocol;
+using Nats::SubjectRules;
 
 class ServerProtocolTest: public CppUnit::TestFixture
 {
@@ -21,17 +23,17 @@ class ServerProtocolTest: public CppUnit::TestFixture
 public:
 	void testChannelNames()
 	{
-		CPPUNIT_ASSERT(ServerProtocol::isValidChannel("foo"));
-		CPPUNIT_ASSERT(ServerProtocol::isValidChannel("foo.bar.baz"));
-		CPPUNIT_ASSERT(ServerProtocol::isValidChannel("foo bar")); // whitespace is not checked
-		CPPUNIT_ASSERT(!ServerProtocol::isValidChannel(""));
-		CPPUNIT_ASSERT(!ServerProtocol::isValidChannel(".foo"));
-		CPPUNIT_ASSERT(!ServerProtocol::isValidChannel("foo."));
-		CPPUNIT_ASSERT(!ServerProtocol::isValidChannel("foo..bar"));
-		CPPUNIT_ASSERT(!ServerProtocol::isValidChannel("foo.*"));
-		CPPUNIT_ASSERT(!ServerProtocol::isValidChannel("foo.>"));
-		CPPUNIT_ASSERT(!ServerProtocol::isValidChannel("fo*o"));
-		CPPUNIT_ASSERT(!ServerProtocol::isValidChannel("foo/bar"));
+		CPPUNIT_ASSERT(SubjectRules::isValidChannel("foo"));
+		CPPUNIT_ASSERT(SubjectRules::isValidChannel("foo.bar.baz"));
+		CPPUNIT_ASSERT(SubjectRules::isValidChannel("foo bar")); // whitespace is not checked
+		CPPUNIT_ASSERT(!SubjectRules::isValidChannel(""));
+		CPPUNIT_ASSERT(!SubjectRules::isValidChannel(".foo"));
+		CPPUNIT_ASSERT(!SubjectRules::isValidChannel("foo."));
+		CPPUNIT_ASSERT(!SubjectRules::isValidChannel("foo..bar"));
+		CPPUNIT_ASSERT(!SubjectRules::isValidChannel("foo.*"));
+		CPPUNIT_ASSERT(!SubjectRules::isValidChannel("foo.>"));
+		CPPUNIT_ASSERT(!SubjectRules::isValidChannel("fo*o"));
+		CPPUNIT_ASSERT(!SubjectRules::isValidChannel("foo/bar"));
 	}
 
 	void testClientIDs()

@@ -155,12 +155,6 @@ public:
 	/// Queues `e` for the error handler (event thread) and records it as lastError().
 	void reportError(const Poco::Exception& e);
 
-	/// Subject validation shared with the streaming layers.
-	/// Throws: Poco::InvalidArgumentException with a clear message.
-	static void validatePublishSubject(const std::string& subject, const char* what = "subject");
-	static void validateSubscribeSubject(const std::string& subject);
-	static void validateQueue(const std::string& queue);
-
 	// ParserHandler (reader thread)
 	void onInfo(const std::string& json) override;
 	void onMsg(std::string& subject, std::int64_t sid, std::string& reply, std::string& headers, std::string& payload) override;

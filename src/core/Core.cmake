@@ -5,6 +5,7 @@ set(NATS_CORE_SOURCES
 	src/core/Message.cpp
 	src/core/Options.cpp
 	src/core/NUID.cpp
+	src/core/SubjectRules.cpp
 	src/core/Parser.cpp
 	src/core/ServerInfo.cpp
 	src/core/ServerPool.cpp

@@ -39,19 +39,6 @@ std::string ServerProtocol::caseClashError(const std::string& name, const std::s
 	return "rejecting channel \"" + name + "\" because channel \"" + existing + "\" alreay exists (different cases not allowed)";
 }
 
-bool ServerProtocol::isValidChannel(const std::string& name)
-{
-	if (name.empty() || name.front() == '.' || name.back() == '.') return false;
-	char prev = 0;
-	for (char c : name)
-	{
-		if (c == '/' || c == '*' || c == '>') return false;
-		if (c == '.' && prev == '.') return false;
-		prev = c;
-	}
-	return true;
-}
-
 bool ServerProtocol::isValidClientID(const std::string& id)
 {
 	if (id.empty()) return false;
@@ -59,16 +46,6 @@ bool ServerProtocol::isValidClientID(const std::string& id)
 	{
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 		if (!ok) return false;
-	}
-	return true;
-}
-
-bool ServerProtocol::isValidSubjectToken(const std::string& token)
-{
-	if (token.empty()) return false;
-	for (char c : token)
-	{
-		if (c == '.' || c == '*' || c == '>' || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f') return false;
 	}
 	return true;
 }

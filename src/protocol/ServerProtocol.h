@@ -50,14 +50,8 @@ public:
 	/// (different cases not allowed) - the typo is the Go server's.
 	static std::string caseClashError(const std::string& name, const std::string& existing);
 
-	/// Channel name rules: non-empty, no '/', no leading/trailing '.', no empty token, no '*' or '>'.
-	static bool isValidChannel(const std::string& name);
-
 	/// Client ID rules: ^[a-zA-Z0-9_-]+$ (empty is invalid).
 	static bool isValidClientID(const std::string& id);
-
-	/// A token usable in a NATS subject (non-empty, no '.', '*', '>' or whitespace).
-	static bool isValidSubjectToken(const std::string& token);
 
 	/// Ack wait in nanoseconds. REQUIRES: ackWaitInSecs >= 1 (the server refuses <= 0 with
 	/// ERR_INVALID_ACK_WAIT, as a released nats-streaming-server does).

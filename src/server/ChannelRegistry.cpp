@@ -14,6 +14,7 @@
 #include "server/ClientRegistry.h"
 #include "server/DeliveryEngine.h"
 #include "protocol/ServerProtocol.h"
+#include "core/SubjectRules.h"
 #include "protocol.pb.h"
 
 namespace Nats {
@@ -90,7 +91,7 @@ void ChannelRegistry::onPublish(const Message& msg)
 	if (!_ctx.running) return;
 	natsstan::PubMsg pm;
 	bool parsed = pm.ParseFromString(msg.data());
-	if (!parsed || pm.guid().empty() || !ServerProtocol::isValidChannel(pm.subject()))
+	if (!parsed || pm.guid().empty() || !SubjectRules::isValidChannel(pm.subject()))
 	{
 		_ctx.sendPubAckLocked(msg.reply(), pm.guid(), ServerProtocol::ERR_INVALID_PUB_REQ);
 		return;

@@ -15,6 +15,7 @@
 #include "server/ClientRegistry.h"
 #include "server/DeliveryEngine.h"
 #include "protocol/ServerProtocol.h"
+#include "core/SubjectRules.h"
 #include "protocol.pb.h"
 #include <algorithm>
 #include <vector>
@@ -100,7 +101,7 @@ void SubscriptionManager::onSubscribe(const Message& msg)
 		_ctx.sendSubResponseLocked(reply, "", ServerProtocol::ERR_INVALID_START);
 		return;
 	}
-	if (!ServerProtocol::isValidChannel(req.subject()))
+	if (!SubjectRules::isValidChannel(req.subject()))
 	{
 		_ctx.sendSubResponseLocked(reply, "", ServerProtocol::ERR_INVALID_SUBJECT);
 		return;
