@@ -1,7 +1,7 @@
 //
 // InternalsTest.cpp
 //
-// Unit tests (no network) of the small internal classes: Dispatcher/DispatcherPool, Timer,
+// Unit tests (no network) of the small internal classes: Dispatcher/DispatcherPool,
 // EventQueue, ServerInfo, SubscriptionImpl (queueing, limits, sync delivery), Message.
 //
 
@@ -11,7 +11,6 @@
 #include "core/ServerInfo.h"
 #include "core/SubscriptionImpl.h"
 #include "core/SubjectRules.h"
-#include "core/Timer.h"
 #include "TestUtil.h"
 #include "Nats/Exception.h"
 #include "Nats/Message.h"
@@ -46,7 +45,6 @@ class InternalsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE(InternalsTest);
 	CPPUNIT_TEST(testDispatcherRunsUntilDone);
 	CPPUNIT_TEST(testPoolRoundRobin);
-	CPPUNIT_TEST(testTimerOrderAndCancel);
 	CPPUNIT_TEST(testEventQueueOrder);
 	CPPUNIT_TEST(testServerInfo);
 	CPPUNIT_TEST(testServerInfoMalformed);
@@ -81,31 +79,6 @@ public:
 		CPPUNIT_ASSERT(!pool.isWorkerThread());
 		pool.stop();
 		pool.join();
-	}
-
-	void testTimerOrderAndCancel()
-	{
-		Timer t("test-timer");
-		t.start();
-		std::mutex mutex;
-		std::vector<int> order;
-		auto add = [&](int v) {
-			std::lock_guard<std::mutex> lock(mutex);
-			order.push_back(v);
-		};
-		t.schedule(Poco::Timespan(0, 60000), [&]() { add(3); });
-		std::uint64_t cancelled = t.schedule(Poco::Timespan(0, 20000), [&]() { add(99); });
-		t.schedule(Poco::Timespan(0, 10000), [&]() { add(1); });
-		t.schedule(Poco::Timespan(0, 40000), [&]() { add(2); });
-		CPPUNIT_ASSERT(t.cancel(cancelled));
-		CPPUNIT_ASSERT(!t.cancel(cancelled));
-		NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> lock(mutex); return order.size() == 3; })(), WAIT);
-		std::lock_guard<std::mutex> lock(mutex);
-		CPPUNIT_ASSERT_EQUAL(1, order[0]);
-		CPPUNIT_ASSERT_EQUAL(2, order[1]);
-		CPPUNIT_ASSERT_EQUAL(3, order[2]);
-		t.stop();
-		CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), t.schedule(Poco::Timespan(0, 1), []() {}));
 	}
 
 	void testEventQueueOrder()

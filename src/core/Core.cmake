@@ -12,6 +12,8 @@ set(NATS_CORE_SOURCES
 	src/core/Dispatcher.cpp
 	src/core/EventQueue.cpp
 	src/core/Timer.cpp
+	src/core/ThreadName.cpp
+	src/core/ThreadName.cpp
 	src/core/SubscriptionImpl.cpp
 	src/core/Subscription.cpp
 	src/core/ConnectionImpl.cpp

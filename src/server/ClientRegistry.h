@@ -71,7 +71,7 @@ private:
 		WaitKind kind = WaitKind::HEARTBEAT;
 		std::string clientID;
 		std::uint64_t generation = 0;
-		ServerTimer::Id timer = 0;
+		Timer::Id timer = 0;
 		std::string connectRequest;  ///< DUP_CHECK: the new client's encoded ConnectRequest
 		std::string replySubject;    ///< DUP_CHECK: where to answer the new client
 	};

@@ -7,5 +7,4 @@ set(NATS_SERVER_SOURCES
 	src/server/ChannelRegistry.cpp
 	src/server/SubscriptionManager.cpp
 	src/server/DeliveryEngine.cpp
-	src/server/MemoryMsgStore.cpp
-	src/server/ServerTimer.cpp)
+	src/server/MemoryMsgStore.cpp)

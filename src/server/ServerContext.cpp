@@ -16,7 +16,7 @@
 namespace Nats {
 
 ServerContext::ServerContext(const StanServerOptions& opts)
-	: options(opts), logger(Poco::Logger::get("Nats.StanServer"))
+	: options(opts), logger(Poco::Logger::get("Nats.StanServer")), timer("stan-srv-timer")
 {
 }
 
@@ -62,7 +62,7 @@ void ServerContext::sendConnectErrorLocked(const std::string& reply, const std::
 	sendLocked(reply, resp.SerializeAsString());
 }
 
-ServerTimer::Id ServerContext::scheduleAfterNs(std::int64_t delayNs, ServerTimer::Task task)
+Timer::Id ServerContext::scheduleAfterNs(std::int64_t delayNs, Timer::Task task)
 {
 	std::int64_t delayUs = delayNs <= 0 ? 0 : (delayNs + 999) / 1000;
 	return timer.scheduleAfter(std::chrono::microseconds(delayUs), std::move(task));

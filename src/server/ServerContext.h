@@ -16,7 +16,7 @@
 
 #include "Nats/StanServer.h"
 #include "Nats/Connection.h"
-#include "server/ServerTimer.h"
+#include "core/Timer.h"
 #include <Poco/Logger.h>
 #include <cstdint>
 #include <memory>
@@ -58,11 +58,11 @@ struct ServerContext
 
 	/// Schedules `task` on the timer thread after `delayNs` (rounded up to microseconds; <= 0
 	/// runs as soon as possible).
-	ServerTimer::Id scheduleAfterNs(std::int64_t delayNs, ServerTimer::Task task);
+	Timer::Id scheduleAfterNs(std::int64_t delayNs, Timer::Task task);
 
 	const StanServerOptions options;
 	Poco::Logger& logger;
-	ServerTimer timer;
+	Timer timer;
 
 	mutable std::mutex mutex;
 	bool running = false;
