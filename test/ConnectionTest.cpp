@@ -5,6 +5,7 @@
 #include "ConnectionTest.h"
 #include "TestUtil.h"
 #include "core/ConnectionImpl.h"
+#include "core/ThreadName.h"
 #include "Nats/Exception.h"
 #include <atomic>
 #include <mutex>
@@ -517,6 +518,40 @@ void ConnectionTest::testInlineSubscriptionPublishes()
 	for (int i = 0; i < 100; ++i) CPPUNIT_ASSERT_EQUAL(std::string("pong"), replies.nextMessage(WAIT).data());
 	CPPUNIT_ASSERT(onReader.load());
 	CPPUNIT_ASSERT(inl.maxPendingMessages() < 0);
+}
+
+void ConnectionTest::testOsThreadNames()
+{
+	// Every library thread carries an OS name (top -H, gdb, perf): dispatcher, reader, events.
+	std::mutex mutex;
+	std::string dispatcher, reader, events;
+	Options o = options();
+	o.closedHandler = [&]() {
+		std::lock_guard<std::mutex> lock(mutex);
+		events = Nats::currentThreadName();
+	};
+	{
+		Connection conn(o);
+		conn.connect();
+		std::string subject = Test::uniqueName("core.names");
+		Subscription a = conn.subscribe(subject, [&](const Message&) {
+			std::lock_guard<std::mutex> lock(mutex);
+			dispatcher = Nats::currentThreadName();
+		});
+		Subscription b = conn.impl()->subscribeInline(subject, "", [&](const Message&) {
+			std::lock_guard<std::mutex> lock(mutex);
+			reader = Nats::currentThreadName();
+		});
+		conn.flush(WAIT);
+		conn.publish(subject, "x");
+		NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> lock(mutex); return !dispatcher.empty() && !reader.empty(); })(), WAIT);
+		conn.close();
+		NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> lock(mutex); return !events.empty(); })(), WAIT);
+	}
+	std::lock_guard<std::mutex> lock(mutex);
+	CPPUNIT_ASSERT_EQUAL(std::string("nats-dispatch-0"), dispatcher);
+	CPPUNIT_ASSERT_EQUAL(std::string("nats-reader"), reader);
+	CPPUNIT_ASSERT_EQUAL(std::string("nats-events"), events);
 }
 
 void ConnectionTest::testRequestAsync()

@@ -13,7 +13,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
-#include <pthread.h>
+#include "core/ThreadName.h"
 #include <set>
 #include <thread>
 
@@ -26,13 +26,6 @@ CPPUNIT_TEST_SUITE_REGISTRATION(StanConnectionTest);
 namespace {
 
 const Poco::Timespan WAIT(10, 0);
-
-std::string threadName()
-{
-	char buf[32] = {0};
-	pthread_getname_np(pthread_self(), buf, sizeof(buf));
-	return buf;
-}
 
 } // namespace
 
@@ -327,7 +320,7 @@ void StanConnectionTest::testLostWhenServerStops()
 	o.connectionLostHandler = [&](StanConnection& c, const std::string& err) {
 		std::lock_guard<std::mutex> lock(m);
 		errors.push_back(err);
-		thread = threadName();
+		thread = Nats::currentThreadName();
 		CPPUNIT_ASSERT(c.status() == StanConnection::Status::LOST);
 	};
 	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), o);

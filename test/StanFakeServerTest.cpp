@@ -13,7 +13,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
-#include <pthread.h>
+#include "core/ThreadName.h"
 #include <set>
 #include <thread>
 #include <vector>
@@ -249,13 +249,6 @@ StanOptions fakeOptions(const std::string& url)
 	o.natsUrl = url;
 	o.connectWait = Poco::Timespan(2, 0);
 	return o;
-}
-
-std::string threadName()
-{
-	char buf[32] = {0};
-	pthread_getname_np(pthread_self(), buf, sizeof(buf));
-	return buf;
 }
 
 } // namespace
@@ -567,7 +560,7 @@ void StanFakeServerTest::testPingErrorLosesConnection()
 	o.connectionLostHandler = [&](StanConnection& c, const std::string& err) {
 		std::lock_guard<std::mutex> lock(m);
 		errors.push_back(err);
-		handlerThread = threadName();
+		handlerThread = Nats::currentThreadName();
 		handlerId = std::this_thread::get_id();
 		c.close(); // allowed, a no-op
 	};

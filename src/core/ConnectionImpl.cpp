@@ -12,6 +12,7 @@
 #include "core/NUID.h"
 #include "core/Base62.h"
 #include "core/SubjectRules.h"
+#include "core/ThreadName.h"
 #include "Nats/Version.h"
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/Context.h>
@@ -459,6 +460,7 @@ void ConnectionImpl::startThreads()
 
 void ConnectionImpl::run()
 {
+	setCurrentThreadName("nats-reader");
 	std::unique_ptr<char[]> buffer(new char[READ_BUFFER_SIZE]);
 	for (;;)
 	{
@@ -952,6 +954,7 @@ void ConnectionImpl::writeOut(std::string& buffer)
 
 void ConnectionImpl::flusherLoop()
 {
+	setCurrentThreadName("nats-flusher");
 	std::string buffer;
 	std::uint64_t seenDirectWrites = 0;
 	for (;;)

@@ -13,10 +13,10 @@
 #include "protocol/StanCodec.h"
 #include "core/ConnectionImpl.h"
 #include "core/NUID.h"
+#include "core/ThreadName.h"
 #include "Nats/Exception.h"
 #include <Poco/Logger.h>
 #include <algorithm>
-#include <pthread.h>
 
 namespace Nats {
 
@@ -27,11 +27,6 @@ const std::string PUB_ACK_TIMEOUT("stan: publish ack timeout");
 const std::string PING_FAILURE("stan: connection lost due to PING failure");
 const std::string CONNECT_TIMEOUT("stan: connect request timeout (possibly wrong cluster ID?)");
 const std::string CLIENT_ID_REGISTERED("stan: clientID already registered");
-
-void setThreadName(const char* name)
-{
-	pthread_setname_np(pthread_self(), name);
-}
 
 std::int64_t toNs(std::chrono::steady_clock::time_point t)
 {
@@ -358,7 +353,7 @@ void StanConnectionImpl::connectionLost(const std::string& error)
 	_lostError = error;
 	std::shared_ptr<StanConnectionImpl> self = shared_from_this();
 	_lostThread = std::thread([self, error]() {
-		setThreadName("stan-lost");
+		setCurrentThreadName("stan-lost");
 		std::string closeError;
 		bool timedOut = false;
 		self->teardown(false, closeError, timedOut);
@@ -526,7 +521,7 @@ void StanConnectionImpl::onPubAck(const Message& msg)
 
 void StanConnectionImpl::ackLoop()
 {
-	setThreadName("stan-acks");
+	setCurrentThreadName("stan-acks");
 	std::deque<AckEvent> batch;
 	std::unique_lock<std::mutex> lock(_ackMutex);
 	while (true)
@@ -590,7 +585,7 @@ void StanConnectionImpl::armTimer(PubAckTracker::Clock::time_point deadline)
 
 void StanConnectionImpl::timerLoop()
 {
-	setThreadName("stan-timer");
+	setCurrentThreadName("stan-timer");
 	using Clock = PubAckTracker::Clock;
 	const auto pingInterval = std::chrono::microseconds(_pingInterval.totalMicroseconds());
 	Clock::time_point nextPing = _pingsEnabled ? Clock::now() + pingInterval : Clock::time_point::max();

@@ -12,8 +12,8 @@
 #include "stan/StanConnectionImpl.h"
 #include "protocol/StanCodec.h"
 #include "core/ConnectionImpl.h"
+#include "core/ThreadName.h"
 #include "Nats/Exception.h"
-#include <pthread.h>
 #include <vector>
 
 namespace Nats {
@@ -179,8 +179,7 @@ void StanSubscriptionImpl::onMsg(const Message& msg)
 
 void StanSubscriptionImpl::workerLoop()
 {
-	std::string name = "stan-sub";
-	pthread_setname_np(pthread_self(), name.c_str());
+	setCurrentThreadName("stan-sub");
 	std::deque<StanMessage> batch;
 	std::unique_lock<std::mutex> lock(_mutex);
 	while (true)
