@@ -5,6 +5,7 @@
 #include "ConnectionTest.h"
 #include "TestUtil.h"
 #include "core/ConnectionImpl.h"
+#include "core/ImplAccess.h"
 #include "core/ThreadName.h"
 #include "Nats/Exception.h"
 #include <atomic>
@@ -503,7 +504,7 @@ void ConnectionTest::testInlineSubscriptionPublishes()
 	Connection conn(options());
 	conn.connect();
 	std::string subject = Test::uniqueName("core.inline");
-	auto impl = conn.impl();
+	auto impl = ImplAccess::impl(conn);
 	std::atomic<bool> onReader{false};
 	Subscription inl = impl->subscribeInline(subject, "", [impl, &onReader](const Message& m) {
 		onReader = Poco::Thread::current() && std::string(Poco::Thread::current()->getName()) == "nats-reader";
@@ -538,7 +539,7 @@ void ConnectionTest::testOsThreadNames()
 			std::lock_guard<std::mutex> lock(mutex);
 			dispatcher = Nats::currentThreadName();
 		});
-		Subscription b = conn.impl()->subscribeInline(subject, "", [&](const Message&) {
+		Subscription b = ImplAccess::impl(conn)->subscribeInline(subject, "", [&](const Message&) {
 			std::lock_guard<std::mutex> lock(mutex);
 			reader = Nats::currentThreadName();
 		});
@@ -558,7 +559,7 @@ void ConnectionTest::testRequestAsync()
 {
 	Connection conn(options());
 	conn.connect();
-	auto impl = conn.impl();
+	auto impl = ImplAccess::impl(conn);
 	std::string subject = Test::uniqueName("core.async.req");
 	conn.subscribe(subject, [&conn](const Message& m) { conn.publish(m.reply(), "ok:" + m.data()); });
 	conn.flush(WAIT);
@@ -764,7 +765,7 @@ void ConnectionTest::testWriteNowDuringBursts()
 	});
 	s.setPendingLimits(-1, -1);
 	sub.flush(WAIT);
-	std::shared_ptr<ConnectionImpl> impl = pub.impl();
+	std::shared_ptr<ConnectionImpl> impl = ImplAccess::impl(pub);
 	std::atomic<bool> stop{false};
 	std::atomic<int> flushes{0};
 	std::atomic<int> flushErrors{0};

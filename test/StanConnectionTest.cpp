@@ -9,11 +9,12 @@
 #include "Nats/Connection.h"
 #include "Nats/StanConnection.h"
 #include "Nats/Exception.h"
+#include "core/ThreadName.h"
+#include "core/ImplAccess.h"
 #include <Poco/Event.h>
 #include <atomic>
 #include <map>
 #include <mutex>
-#include "core/ThreadName.h"
 #include <set>
 #include <thread>
 
@@ -358,7 +359,7 @@ void StanConnectionTest::testLostWhenReplaced()
 	};
 	StanConnection first(_pFixture->clusterId(), id, o);
 	first.connect();
-	first.impl()->setIgnoreHeartbeats(true); // as if the process hung: the server's check fails
+	ImplAccess::impl(first)->setIgnoreHeartbeats(true); // as if the process hung: the server's check fails
 	StanConnection second(_pFixture->clusterId(), id, optionsFor(*_pFixture));
 	second.connect();
 	NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> lock(m); return !errors.empty(); }()), WAIT);

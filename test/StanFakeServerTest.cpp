@@ -9,11 +9,11 @@
 #include "Nats/StanConnection.h"
 #include "Nats/Exception.h"
 #include "protocol.pb.h"
+#include "core/ThreadName.h"
 #include <Poco/Event.h>
 #include <atomic>
 #include <map>
 #include <mutex>
-#include "core/ThreadName.h"
 #include <set>
 #include <thread>
 #include <vector>

@@ -158,9 +158,9 @@ public:
 	/// The options in force (copy taken at construction).
 	const Options& options() const;
 
-	std::shared_ptr<ConnectionImpl> impl() const { return _pImpl; }
-
 private:
+	friend struct ImplAccess; // the library's own access to the implementation (src/core/ImplAccess.h)
+
 	std::shared_ptr<ConnectionImpl> _pImpl;
 };
 

@@ -189,10 +189,9 @@ public:
 	/// The options in force (the copy taken at construction).
 	const StanOptions& options() const;
 
-	/// Used by the library and tests.
-	std::shared_ptr<StanConnectionImpl> impl() const { return _pImpl; }
-
 private:
+	friend struct ImplAccess; // the library's own access to the implementation (src/core/ImplAccess.h)
+
 	std::shared_ptr<StanConnectionImpl> _pImpl;
 };
 

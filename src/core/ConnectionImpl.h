@@ -82,7 +82,7 @@ namespace Nats {
 /// calling close(). Must not block.
 using ReplyHandler = std::function<void(const Message* pMessage, const Poco::Exception* pError)>;
 
-/// The implementation behind Connection. The streaming layers use it through Connection::impl()
+/// The implementation behind Connection. The streaming layers use it through ImplAccess::impl(connection)
 /// for subscribeInline(), requestAsync() and the reader-safe publish().
 ///
 /// Thread safety: thread-safe (see the lock order above).

@@ -13,6 +13,7 @@
 
 #include "server/StanServerImpl.h"
 #include "core/ConnectionImpl.h"
+#include "core/ImplAccess.h"
 #include "Nats/Exception.h"
 #include "protocol.pb.h"
 #include <Poco/Exception.h>
@@ -133,7 +134,7 @@ void StanServerImpl::start()
 		// Inline subscriptions: handlers run on the reader thread, in arrival order, with no
 		// dispatcher hop and unlimited pending limits; they never block (they only append to the
 		// output buffer).
-		std::shared_ptr<ConnectionImpl> pImpl = pConn->impl();
+		std::shared_ptr<ConnectionImpl> pImpl = ImplAccess::impl(*pConn);
 		auto inl = [&pImpl](const std::string& subject, MessageHandler h) { return pImpl->subscribeInline(subject, std::string(), std::move(h)); };
 		subs.push_back(inl(_ctx.discoverSubject, [this](const Message& m) { _clients.onConnect(m); }));
 		subs.push_back(inl(_ctx.pingSubject, [this](const Message& m) { _clients.onPing(m); }));

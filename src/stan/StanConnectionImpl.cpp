@@ -12,6 +12,7 @@
 #include "stan/StanSubscriptionImpl.h"
 #include "protocol/StanCodec.h"
 #include "core/ConnectionImpl.h"
+#include "core/ImplAccess.h"
 #include "core/NUID.h"
 #include "core/ThreadName.h"
 #include "Nats/Exception.h"
@@ -112,7 +113,7 @@ void StanConnectionImpl::connect()
 			if (auto self = weakSelf.lock()) self->armTimer(PubAckTracker::Clock::now() + std::chrono::microseconds(self->_options.pubAckWait.totalMicroseconds()));
 		});
 
-		auto impl = _pNc->impl();
+		auto impl = ImplAccess::impl(*_pNc);
 		_hbSub = impl->subscribeInline(_hbInbox, std::string(), [weakSelf](const Message& m) {
 			if (auto self = weakSelf.lock()) self->onHeartbeat(m);
 		});
@@ -402,7 +403,7 @@ std::string StanConnectionImpl::publishAsync(const std::string& channel, const v
 		if (userHandler)
 			_pNc->publishRequest(subject, _ackSubject, buf.data(), buf.size());
 		else
-			_pNc->impl()->publish(subject, _ackSubject, buf.data(), buf.size(), true); // sync publish: write on this thread
+			ImplAccess::impl(*_pNc)->publish(subject, _ackSubject, buf.data(), buf.size(), true); // sync publish: write on this thread
 	}
 	catch (...)
 	{
