@@ -268,7 +268,7 @@ void StanCodecTest::testControlMessages()
 
 void StanCodecTest::testEmptyResponses()
 {
-	// An OK PingResponse / CloseResponse / SubscriptionResponse may be 0 bytes (docs/protocol.md 2.1).
+	// An OK PingResponse / CloseResponse / SubscriptionResponse may be 0 bytes (protocol.md 2.1).
 	CPPUNIT_ASSERT(StanCodec::decodePingResponse("").empty());
 	CPPUNIT_ASSERT(StanCodec::decodeCloseResponse("").empty());
 	Nats::StanSubscriptionResponse r = StanCodec::decodeSubscriptionResponse("");

@@ -193,7 +193,7 @@ private:
 		_nc->flush(WAIT);
 		if (msgBeforeResponse)
 		{
-			// The first message goes out before the SubscriptionResponse (docs/protocol.md 2.4).
+			// The first message goes out before the SubscriptionResponse (protocol.md 2.4).
 			natsstan::MsgProto mp;
 			mp.set_sequence(1);
 			mp.set_subject(req.subject());

@@ -24,7 +24,7 @@ namespace Nats {
 
 /// Settings of a core NATS connection. The connection copies the struct at connect() and
 /// validates the copy once (validate() throws Poco::InvalidArgumentException naming the field).
-/// Defaults are those of nats.go / nats.c (docs/protocol.md 1.6, 1.7, 1.14).
+/// Defaults are those of nats.go / nats.c (protocol.md 1.6, 1.7, 1.14).
 ///
 ///     Nats::Options opts;
 ///     opts.servers = {"nats://127.0.0.1:4222"};

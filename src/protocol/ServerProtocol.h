@@ -5,7 +5,8 @@
 // Package: Server
 // Module:  ServerProtocol
 //
-// Error texts, subjects and validation rules of the streaming server (docs/protocol.md 2.3, 2.7, 3.2).
+// Error texts and protocol helpers of the streaming server (protocol.md 2.3, 2.7); name rules
+// live in core/SubjectRules.h.
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -24,7 +25,7 @@ namespace Nats {
 class ServerProtocol
 {
 public:
-	// Error texts sent to clients, verbatim from the Go server (docs/protocol.md 2.7).
+	// Error texts sent to clients, verbatim from the Go server (protocol.md 2.7).
 	static const char* const ERR_INVALID_CONN_REQ;
 	static const char* const ERR_INVALID_CLIENT_ID;
 	static const char* const ERR_CLIENT_REGISTERED;

@@ -5,7 +5,7 @@
 // Package: Streaming
 // Module:  StanCodec
 //
-// Encoding and decoding of the NATS Streaming protocol messages (docs/protocol.md 2.2).
+// Encoding and decoding of the NATS Streaming protocol messages (protocol.md 2.2).
 //
 // SPDX-License-Identifier: Apache-2.0
 //

@@ -29,7 +29,7 @@ namespace Nats {
 struct ChannelState;
 struct QueueGroup;
 
-/// A registered client (docs/protocol.md 3.1). `generation` is unique per registration, so timer
+/// A registered client (protocol.md 3.1). `generation` is unique per registration, so timer
 /// tasks and heartbeat replies of a replaced client are recognised and ignored.
 struct ClientState
 {

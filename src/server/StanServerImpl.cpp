@@ -65,7 +65,8 @@ void StanServerImpl::start()
 	natsOptions.reconnectWait = Poco::Timespan(0, 250000);
 	natsOptions.maxPendingMessages = -1;
 	natsOptions.maxPendingBytes = -1;
-	// One dispatcher: every request, publish and ack is processed in arrival order.
+	// The handlers run inline on the reader thread (below), in arrival order; none uses a
+	// dispatcher, so one is enough.
 	natsOptions.dispatcherThreads = 1;
 
 	auto pConn = std::make_shared<Connection>(natsOptions);
