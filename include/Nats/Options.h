@@ -55,6 +55,11 @@ struct Nats_API Options
 	/// server pool. Default: { DEFAULT_URL }.
 	std::vector<std::string> servers{DEFAULT_URL};
 
+	/// Splits a comma-separated URL list ("nats://a:4222, nats://b:4222") into URLs, blanks
+	/// trimmed and empty entries dropped: the form of StanOptions::natsUrl and of the tools' -s.
+	/// Never throws (the URLs are checked by validate()).
+	static std::vector<std::string> splitUrls(const std::string& commaSeparated);
+
 	/// Connection name sent in CONNECT (shown by the server's monitoring). Default "".
 	std::string name;
 

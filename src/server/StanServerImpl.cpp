@@ -17,7 +17,6 @@
 #include "Nats/Exception.h"
 #include "protocol.pb.h"
 #include <Poco/Exception.h>
-#include <Poco/StringTokenizer.h>
 
 namespace Nats {
 
@@ -54,9 +53,7 @@ void StanServerImpl::start()
 	}
 
 	Options natsOptions = _ctx.options.natsOptions;
-	natsOptions.servers.clear();
-	Poco::StringTokenizer urls(_ctx.options.natsUrl, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
-	for (const auto& u : urls) natsOptions.servers.push_back(u);
+	natsOptions.servers = Options::splitUrls(_ctx.options.natsUrl);
 	if (natsOptions.servers.empty()) natsOptions.servers.push_back(StanServerOptions::DEFAULT_NATS_URL);
 	if (natsOptions.name.empty()) natsOptions.name = "stan-server-" + _ctx.options.clusterId;
 	natsOptions.noRandomize = true;
