@@ -5,6 +5,7 @@ nats_add_test_suite(test-core-unit
 	SOURCES
 		ParserTest.cpp
 		NUIDTest.cpp
+		TimerTest.cpp
 		ServerPoolTest.cpp
 		OptionsTest.cpp
 		InternalsTest.cpp
