@@ -7,6 +7,7 @@ nats_add_test_suite(test-core-unit
 		HeadersTest.cpp
 		NKeysTest.cpp
 		NUIDTest.cpp
+		TimerTest.cpp
 		ServerPoolTest.cpp
 		OptionsTest.cpp
 		InternalsTest.cpp

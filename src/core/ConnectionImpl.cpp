@@ -14,6 +14,7 @@
 
 #include "core/ConnectionImpl.h"
 #include "core/NUID.h"
+#include "core/SubjectRules.h"
 #include <Poco/Net/IPAddress.h>
 #include <chrono>
 #include <cstring>
@@ -274,8 +275,8 @@ void ConnectionImpl::startThreads()
 void ConnectionImpl::publish(const std::string& subject, const std::string& reply, const Headers* pHeaders, const void* data, std::size_t length,
 	bool writeNow)
 {
-	validatePublishSubject(subject);
-	if (!reply.empty()) validatePublishSubject(reply, "reply subject");
+	SubjectRules::checkPublishSubject(subject);
+	if (!reply.empty()) SubjectRules::checkPublishSubject(reply, "reply subject");
 	std::string headerBlock;
 	if (pHeaders && !pHeaders->empty())
 	{
@@ -413,7 +414,7 @@ void ConnectionImpl::flush(Poco::Timespan timeout)
 
 Message ConnectionImpl::request(const std::string& subject, const Headers* pHeaders, const std::string& data, Poco::Timespan timeout)
 {
-	validatePublishSubject(subject);
+	SubjectRules::checkPublishSubject(subject);
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		checkUsable();
@@ -425,7 +426,7 @@ void ConnectionImpl::requestAsync(const std::string& subject, const void* data, 
 	const Headers* pHeaders)
 {
 	if (!handler) throw Poco::InvalidArgumentException("nats: the reply handler must not be empty");
-	validatePublishSubject(subject);
+	SubjectRules::checkPublishSubject(subject);
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		checkUsable();

@@ -13,6 +13,7 @@
 //
 
 #include "core/ConnectionImpl.h"
+#include "core/ThreadName.h"
 #include <chrono>
 #include <random>
 
@@ -34,6 +35,7 @@ std::chrono::steady_clock::time_point deadlineAfter(Poco::Timespan t)
 
 void ConnectionImpl::run()
 {
+	setCurrentThreadName("nats-reader");
 	std::unique_ptr<char[]> buffer(new char[READ_BUFFER_SIZE]);
 	// Options::retryOnFailedConnect: connect() failed and returned; this thread keeps trying
 	if (_retryInitial.exchange(false) && !reconnect("nats: not yet connected", true)) return;

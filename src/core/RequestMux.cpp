@@ -9,26 +9,10 @@
 //
 
 #include "core/RequestMux.h"
+#include "core/Base62.h"
 #include <vector>
 
 namespace Nats {
-
-namespace {
-
-std::string toBase62(std::uint64_t v)
-{
-	static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-	std::string s;
-	do
-	{
-		s.push_back(digits[v % 62]);
-		v /= 62;
-	}
-	while (v);
-	return s;
-}
-
-} // namespace
 
 RequestMux::RequestMux(Timer& timer, std::function<void(const Poco::Exception&)> reportError)
 	: _timer(timer), _reportError(std::move(reportError))
@@ -38,7 +22,7 @@ RequestMux::RequestMux(Timer& timer, std::function<void(const Poco::Exception&)>
 std::string RequestMux::add(const std::shared_ptr<Waiter>& w)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	std::string token = toBase62(++_nextToken);
+	std::string token = Base62::encode(++_nextToken);
 	_requests[token] = w;
 	return token;
 }

@@ -9,6 +9,7 @@
 //
 
 #include "core/Writer.h"
+#include "core/ThreadName.h"
 #include "Nats/Exception.h"
 #include <Poco/Net/NetException.h>
 #include <algorithm>
@@ -295,6 +296,7 @@ bool Writer::writeOut(std::string& buffer)
 
 void Writer::flusherLoop()
 {
+	setCurrentThreadName("nats-flusher");
 	std::string buffer;
 	std::uint64_t seenDirectWrites = 0;
 	for (;;)
