@@ -5,9 +5,9 @@
 // Package: Core
 // Module:  ConnectionImpl
 //
-// Connection state: construction, connect, flush, close, drain, publish (framing), request /
-// reply (through RequestMux), accessors. Subscriptions and subject validation are in
-// ConnectionSubscriptions.cpp, the reader thread and reconnect in ConnectionReader.cpp.
+// Connection state: construction, connect, flush, close, publish (framing), request / reply
+// (through RequestMux), accessors. Subscriptions and drain are in ConnectionSubscriptions.cpp,
+// the reader thread and reconnect in ConnectionReader.cpp.
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -30,18 +30,6 @@ Clock::time_point deadlineAfter(Poco::Timespan t)
 	return Clock::now() + std::chrono::microseconds(t.totalMicroseconds() > 0 ? t.totalMicroseconds() : 0);
 }
 
-void appendUnsigned(std::string& out, std::uint64_t v)
-{
-	char tmp[24];
-	int n = 0;
-	do
-	{
-		tmp[n++] = static_cast<char>('0' + v % 10);
-		v /= 10;
-	}
-	while (v);
-	while (n) out.push_back(tmp[--n]);
-}
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -435,7 +423,7 @@ void ConnectionImpl::requestAsync(const std::string& subject, const void* data, 
 }
 
 // ---------------------------------------------------------------------------------------------
-// close / drain
+// close
 
 void ConnectionImpl::close()
 {
@@ -493,86 +481,6 @@ void ConnectionImpl::close()
 		_closed = true;
 		_stateCond.notify_all();
 	}
-}
-
-void ConnectionImpl::drain(Poco::Timespan timeout)
-{
-	auto deadline = deadlineAfter(timeout);
-	std::vector<std::shared_ptr<SubscriptionImpl>> subs;
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		checkUsable();
-		if (_draining.exchange(true)) throw Poco::IllegalStateException("nats: already draining");
-		std::lock_guard<std::mutex> subsLock(_subsMutex);
-		std::string unsubs;
-		for (auto& s: _subs)
-		{
-			if (_requests.owns(s.second->subject())) continue;
-			subs.push_back(s.second);
-			unsubs += "UNSUB ";
-			appendUnsigned(unsubs, static_cast<std::uint64_t>(s.first));
-			unsubs += "\r\n";
-		}
-		_writer.appendIfConnected(unsubs);
-	}
-	bool timedOut = false;
-	try
-	{
-		auto remaining = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
-		flush(Poco::Timespan(remaining > 0 ? remaining : 1));
-	}
-	catch (NatsTimeoutException&)
-	{
-		timedOut = true;
-	}
-	catch (Poco::Exception&)
-	{
-	}
-	{
-		std::lock_guard<std::mutex> lock(_subsMutex);
-		for (auto& s: subs) _subs.erase(s->sid());
-		_subsGeneration.fetch_add(1, std::memory_order_release);
-	}
-	for (auto& s: subs)
-	{
-		if (!timedOut && !s->waitIdle(deadline)) timedOut = true;
-	}
-	close();
-	if (timedOut) throw NatsTimeoutException("nats: drain timeout");
-}
-
-void ConnectionImpl::drainSubscription(const std::shared_ptr<SubscriptionImpl>& sub, Poco::Timespan timeout)
-{
-	auto deadline = deadlineAfter(timeout);
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		if (_closing || _closed) throw ConnectionClosedException("nats: connection closed");
-		if (sub->isClosed()) return;
-		_writer.appendIfConnected("UNSUB " + std::to_string(sub->sid()) + "\r\n");
-	}
-	// what the server sent before it processed the UNSUB arrives before the PONG
-	bool timedOut = false;
-	try
-	{
-		auto remaining = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
-		flush(Poco::Timespan(remaining > 0 ? remaining : 1));
-	}
-	catch (NatsTimeoutException&)
-	{
-		timedOut = true;
-	}
-	catch (Poco::Exception&)
-	{
-		// connection lost: the subscription is resent on reconnect unless it is gone from the map
-	}
-	{
-		std::lock_guard<std::mutex> lock(_subsMutex);
-		_subs.erase(sub->sid());
-		_subsGeneration.fetch_add(1, std::memory_order_release);
-	}
-	if (!timedOut && !sub->waitIdle(deadline)) timedOut = true;
-	sub->markClosed(false);
-	if (timedOut) throw NatsTimeoutException("nats: subscription drain timeout");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@
 // Package: Core
 // Module:  ConnectionImpl
 //
-// The subscription table of ConnectionImpl: SUB / UNSUB, auto-unsubscribe.
+// The subscription table of ConnectionImpl: SUB / UNSUB, auto-unsubscribe, drain of one
+// subscription and of the connection.
 // (Messages are demuxed by sid on the reader thread: ConnectionReader.cpp.)
 //
 // SPDX-License-Identifier: Apache-2.0
@@ -13,8 +14,20 @@
 
 #include "core/ConnectionImpl.h"
 #include "core/SubjectRules.h"
+#include <chrono>
 
 namespace Nats {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+Clock::time_point deadlineAfter(Poco::Timespan t)
+{
+	return Clock::now() + std::chrono::microseconds(t.totalMicroseconds() > 0 ? t.totalMicroseconds() : 0);
+}
+
+} // namespace
 
 // ---------------------------------------------------------------------------------------------
 // subscriptions
@@ -88,6 +101,89 @@ void ConnectionImpl::autoUnsubscribe(const std::shared_ptr<SubscriptionImpl>& su
 		}
 	}
 	if (closeNow) sub->markClosed(false);
+}
+
+// ---------------------------------------------------------------------------------------------
+// drain
+
+void ConnectionImpl::drain(Poco::Timespan timeout)
+{
+	auto deadline = deadlineAfter(timeout);
+	std::vector<std::shared_ptr<SubscriptionImpl>> subs;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		checkUsable();
+		if (_draining.exchange(true)) throw Poco::IllegalStateException("nats: already draining");
+		std::lock_guard<std::mutex> subsLock(_subsMutex);
+		std::string unsubs;
+		for (auto& s: _subs)
+		{
+			if (_requests.owns(s.second->subject())) continue;
+			subs.push_back(s.second);
+			unsubs += "UNSUB ";
+			unsubs += std::to_string(s.first);
+			unsubs += "\r\n";
+		}
+		_writer.appendIfConnected(unsubs);
+	}
+	bool timedOut = false;
+	try
+	{
+		auto remaining = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
+		flush(Poco::Timespan(remaining > 0 ? remaining : 1));
+	}
+	catch (NatsTimeoutException&)
+	{
+		timedOut = true;
+	}
+	catch (Poco::Exception&)
+	{
+	}
+	{
+		std::lock_guard<std::mutex> lock(_subsMutex);
+		for (auto& s: subs) _subs.erase(s->sid());
+		_subsGeneration.fetch_add(1, std::memory_order_release);
+	}
+	for (auto& s: subs)
+	{
+		if (!timedOut && !s->waitIdle(deadline)) timedOut = true;
+	}
+	close();
+	if (timedOut) throw NatsTimeoutException("nats: drain timeout");
+}
+
+void ConnectionImpl::drainSubscription(const std::shared_ptr<SubscriptionImpl>& sub, Poco::Timespan timeout)
+{
+	auto deadline = deadlineAfter(timeout);
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_closing || _closed) throw ConnectionClosedException("nats: connection closed");
+		if (sub->isClosed()) return;
+		_writer.appendIfConnected("UNSUB " + std::to_string(sub->sid()) + "\r\n");
+	}
+	// what the server sent before it processed the UNSUB arrives before the PONG
+	bool timedOut = false;
+	try
+	{
+		auto remaining = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
+		flush(Poco::Timespan(remaining > 0 ? remaining : 1));
+	}
+	catch (NatsTimeoutException&)
+	{
+		timedOut = true;
+	}
+	catch (Poco::Exception&)
+	{
+		// connection lost: the subscription is resent on reconnect unless it is gone from the map
+	}
+	{
+		std::lock_guard<std::mutex> lock(_subsMutex);
+		_subs.erase(sub->sid());
+		_subsGeneration.fetch_add(1, std::memory_order_release);
+	}
+	if (!timedOut && !sub->waitIdle(deadline)) timedOut = true;
+	sub->markClosed(false);
+	if (timedOut) throw NatsTimeoutException("nats: subscription drain timeout");
 }
 
 } // namespace Nats
