@@ -2,6 +2,7 @@
 # TLS, dispatcher. Paths relative to the project root.
 set(NATS_CORE_SOURCES
 	src/core/Exception.cpp
+	src/core/Headers.cpp
 	src/core/Message.cpp
 	src/core/Options.cpp
 	src/core/NUID.cpp
@@ -16,5 +17,12 @@ set(NATS_CORE_SOURCES
 	src/core/ThreadName.cpp
 	src/core/SubscriptionImpl.cpp
 	src/core/Subscription.cpp
+	src/core/NKeys.cpp
+	src/core/Credentials.cpp
+	src/core/Handshake.cpp
+	src/core/Writer.cpp
+	src/core/RequestMux.cpp
 	src/core/ConnectionImpl.cpp
+	src/core/ConnectionSubscriptions.cpp
+	src/core/ConnectionReader.cpp
 	src/core/Connection.cpp)
