@@ -13,6 +13,7 @@
 #include "Nats/Options.h"
 #include "Nats/Connection.h"
 #include "Nats/StanConnection.h"
+#include "core/ImplAccess.h"
 #include "Nats/Exception.h"
 #include <cppunit/extensions/HelperMacros.h>
 #include <atomic>
@@ -484,7 +485,7 @@ public:
 		sc.connect();
 		const std::string channel = Test::uniqueName("ch");
 		const StanSubscriptionOptions opts = StanSubscriptionOptions().setDurableName("dur");
-		sc.impl()->failNextDeliveryStart();
+		ImplAccess::impl(sc)->failNextDeliveryStart();
 		CPPUNIT_ASSERT_THROW(sc.subscribe(channel, [](const StanMessage&) {}, opts), Poco::RuntimeException);
 		StanCollector got;
 		StanSubscription sub = sc.subscribe(channel, got.handler(), opts);

@@ -9,6 +9,7 @@
 //
 
 #include "core/Dispatcher.h"
+#include "core/ThreadName.h"
 #include <Poco/Exception.h>
 #include <algorithm>
 #include <thread>
@@ -66,6 +67,7 @@ void Dispatcher::schedule(std::shared_ptr<Dispatchable> item)
 
 void Dispatcher::run()
 {
+	setCurrentThreadName(_thread.getName());
 	for (;;)
 	{
 		std::shared_ptr<Dispatchable> item;

@@ -15,9 +15,10 @@
 #include "protocol/StanCodec.h"
 #include "core/ConnectionImpl.h"
 #include "core/NUID.h"
+#include "core/ThreadName.h"
+#include "core/ImplAccess.h"
 #include "Nats/Exception.h"
 #include <Poco/Logger.h>
-#include <pthread.h>
 
 namespace Nats {
 
@@ -49,7 +50,7 @@ StanConnectionImpl::~StanConnectionImpl()
 	// The last reference may go on a thread of the owned NATS connection (a dispatcher worker
 	// finishing a handler, the event thread after an error handler): that connection must not be
 	// destroyed on its own thread, so another thread does it (it joins this one first).
-	if (_pOwnedNc && _pOwnedNc->impl()->isOwnThread())
+	if (_pOwnedNc && ImplAccess::impl(*_pOwnedNc)->isOwnThread())
 	{
 		std::unique_ptr<Connection> pNc = std::move(_pOwnedNc);
 		std::thread([pNc = std::move(pNc)]() mutable { pNc.reset(); }).detach();
@@ -103,7 +104,7 @@ void StanConnectionImpl::connect()
 			_pOwnedNc->connect();
 			_pNc = _pOwnedNc.get();
 		}
-		auto impl = _pNc->impl();
+		auto impl = ImplAccess::impl(*_pNc);
 
 		_connID = NUID::next();
 		_hbInbox = _pNc->newInbox();
@@ -124,7 +125,7 @@ void StanConnectionImpl::connect()
 			if (auto acks = weakAcks.lock()) acks->onPubAck(m);
 		});
 		// A NATS connection closed under the session (borrowed, closed by its owner) loses it.
-		_hbSub.impl()->setConnectionClosedHandler([weakSelf]() {
+		ImplAccess::impl(_hbSub)->setConnectionClosedHandler([weakSelf]() {
 			if (auto self = weakSelf.lock()) self->connectionLost("nats: connection closed");
 		});
 
@@ -362,7 +363,7 @@ void StanConnectionImpl::connectionLost(const std::string& error)
 	_tearingDown = true;
 	std::shared_ptr<StanConnectionImpl> self = shared_from_this();
 	_lostThread = std::thread([self, error]() {
-		pthread_setname_np(pthread_self(), "stan-lost");
+		setCurrentThreadName("stan-lost");
 		std::string closeError;
 		bool timedOut = false;
 		self->teardown(false, closeError, timedOut);
@@ -572,7 +573,7 @@ void StanConnectionImpl::reportError(const Poco::Exception& exc)
 	// reader must not run user code; the handler may call close()).
 	std::shared_ptr<const Poco::Exception> pCopy(exc.clone());
 	std::weak_ptr<StanConnectionImpl> weakSelf = weak_from_this();
-	_pNc->impl()->post([weakSelf, pCopy]() {
+	ImplAccess::impl(*_pNc)->post([weakSelf, pCopy]() {
 		auto self = weakSelf.lock();
 		if (!self) return;
 		StanCallbackGate::Scope scope(*self->_pGate);

@@ -12,6 +12,7 @@
 #include "protocol/StanCodec.h"
 #include "core/ConnectionImpl.h"
 #include "core/Timer.h"
+#include "core/ImplAccess.h"
 #include "Nats/Exception.h"
 #include <algorithm>
 
@@ -80,7 +81,7 @@ std::string StanPubAcks::publishAsync(const std::string& channel, const void* da
 		if (userHandler)
 			_pNc->publishRequest(subject, _ackSubject, buf.data(), buf.size());
 		else
-			_pNc->impl()->publish(subject, _ackSubject, buf.data(), buf.size(), true); // sync publish: write on this thread
+			ImplAccess::impl(*_pNc)->publish(subject, _ackSubject, buf.data(), buf.size(), true); // sync publish: write on this thread
 	}
 	catch (...)
 	{

@@ -12,6 +12,7 @@
 #include "stan/StanConnectionImpl.h"
 #include "protocol/StanCodec.h"
 #include "core/ConnectionImpl.h"
+#include "core/ImplAccess.h"
 #include "Nats/Exception.h"
 
 namespace Nats {
@@ -41,10 +42,10 @@ StanSubscriptionImpl::~StanSubscriptionImpl()
 void StanSubscriptionImpl::start()
 {
 	Connection& nc = _pConn->nc();
-	if (!_sync) _pDispatcher = nc.impl()->dispatchers().next();
+	if (!_sync) _pDispatcher = ImplAccess::impl(nc)->dispatchers().next();
 	_inbox = nc.newInbox();
 	std::weak_ptr<StanSubscriptionImpl> weakSelf = weak_from_this();
-	_natsSub = nc.impl()->subscribeInline(_inbox, std::string(), [weakSelf](const Message& msg) {
+	_natsSub = ImplAccess::impl(nc)->subscribeInline(_inbox, std::string(), [weakSelf](const Message& msg) {
 		if (auto self = weakSelf.lock()) self->onMsg(msg);
 	});
 
