@@ -29,6 +29,7 @@ NatsServerProcess::~NatsServerProcess()
 	{
 		stop();
 		if (!_configFile.empty()) Poco::File(_configFile).remove();
+		if (!_storeDir.empty()) Poco::File(_storeDir).remove(true);
 	}
 	catch (...)
 	{
@@ -50,6 +51,16 @@ std::string NatsServerProcess::binary()
 bool NatsServerProcess::available()
 {
 	return !binary().empty();
+}
+
+void NatsServerProcess::enableJetStream()
+{
+	if (!_storeDir.empty()) return;
+	_storeDir = Poco::TemporaryFile::tempName() + "-js";
+	Poco::File(_storeDir).createDirectories();
+	_args.push_back("-js");
+	_args.push_back("-sd");
+	_args.push_back(_storeDir);
 }
 
 void NatsServerProcess::setConfig(const std::string& config)
@@ -154,6 +165,21 @@ std::unique_ptr<NatsServerProcess> startNatsServerUnlessExternal(std::string& ur
 	}
 	if (!NatsServerProcess::available()) skip("nats-server not installed");
 	std::unique_ptr<NatsServerProcess> pServer(new NatsServerProcess());
+	pServer->start();
+	url = pServer->url();
+	return pServer;
+}
+
+std::unique_ptr<NatsServerProcess> startJetStreamServerUnlessExternal(std::string& url)
+{
+	if (externalMode())
+	{
+		url = externalNatsUrl();
+		return nullptr;
+	}
+	if (!NatsServerProcess::available()) skip("nats-server not installed");
+	std::unique_ptr<NatsServerProcess> pServer(new NatsServerProcess());
+	pServer->enableJetStream();
 	pServer->start();
 	url = pServer->url();
 	return pServer;
