@@ -5,3 +5,7 @@ list(APPEND NATS_STAN_SOURCES
 	src/jetstream/JetStreamException.cpp
 	src/jetstream/JetStreamTypes.cpp
 	src/jetstream/JetStreamContext.cpp)
+list(APPEND NATS_STAN_SOURCES
+	src/jetstream/JsBackend.cpp
+	src/jetstream/JsStanConnection.cpp
+	src/jetstream/JsStanSubscription.cpp)
