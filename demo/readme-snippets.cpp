@@ -17,6 +17,18 @@
 
 namespace {
 
+void headersSnippet(Nats::Connection& conn)
+{
+	Nats::Headers h;
+	h.add("Trace-Id", "42");
+	h.add("Tag", "a");
+	h.add("Tag", "b");                                    // two values for one name
+	conn.publish("orders", h, "payload");
+	Nats::Message r = conn.request("service", h, "q", Poco::Timespan(1, 0));
+	std::string trace = r.headers().get("Trace-Id");       // first value, "" if absent
+	std::vector<std::string> tags = r.headers().values("Tag");
+}
+
 void basicUsage(const Nats::Options& natsOptions)
 {
 	Nats::Connection nc(natsOptions);          // the application's own NATS connection
@@ -146,6 +158,7 @@ int main(int argc, char**)
 	(void) &manualAcks;
 	(void) &rateLimits;
 	(void) &pull;
+	(void) &headersSnippet;
 	std::cout << "README snippets compiled" << std::endl;
 	return 0;
 }

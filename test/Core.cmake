@@ -4,6 +4,7 @@
 nats_add_test_suite(test-core-unit
 	SOURCES
 		ParserTest.cpp
+		HeadersTest.cpp
 		NUIDTest.cpp
 		ServerPoolTest.cpp
 		OptionsTest.cpp
@@ -16,5 +17,6 @@ nats_add_test_suite(test-core
 		ReconnectTest.cpp
 		SecurityTest.cpp
 		ProtocolTest.cpp
+		CoreHeadersTest.cpp
 		server/FakeNatsServer.cpp
 	TIMEOUT 600)

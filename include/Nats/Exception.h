@@ -25,6 +25,7 @@
 //       ├── SlowConsumerException          a subscription's pending limit was exceeded (async only)
 //       ├── MaxPayloadException            payload larger than the server's max_payload
 //       ├── NoRespondersException          request with no subscriber (503 status)
+//       ├── HeadersNotSupportedException   headers given but the server's INFO says headers:false
 //       ├── TLSException                   TLS handshake / certificate verification failure
 //       └── StanException                  streaming-layer errors; server texts verbatim in message()
 //           ├── StanConnectException           ConnectResponse.error
@@ -59,6 +60,7 @@ POCO_DECLARE_EXCEPTION(Nats_API, StaleConnectionException, ServerErrorException)
 POCO_DECLARE_EXCEPTION(Nats_API, SlowConsumerException, NatsException)
 POCO_DECLARE_EXCEPTION(Nats_API, MaxPayloadException, NatsException)
 POCO_DECLARE_EXCEPTION(Nats_API, NoRespondersException, NatsException)
+POCO_DECLARE_EXCEPTION(Nats_API, HeadersNotSupportedException, NatsException)
 POCO_DECLARE_EXCEPTION(Nats_API, TLSException, NatsException)
 POCO_DECLARE_EXCEPTION(Nats_API, StanException, NatsException)
 POCO_DECLARE_EXCEPTION(Nats_API, StanConnectException, StanException)

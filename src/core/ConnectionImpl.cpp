@@ -290,8 +290,8 @@ std::string ConnectionImpl::connectJson(const ServerAddress& server, const Serve
 	obj.set("version", std::string(NATS_CPP_VERSION_STRING));
 	obj.set("protocol", 1);
 	obj.set("echo", !_options.noEcho);
-	obj.set("headers", true);
-	obj.set("no_responders", true);
+	obj.set("headers", info.headers);
+	obj.set("no_responders", info.headers);
 	std::string user = server.user.empty() ? _options.user : server.user;
 	std::string pass = server.user.empty() ? _options.password : server.password;
 	std::string token = server.token.empty() ? _options.token : server.token;
@@ -404,6 +404,7 @@ void ConnectionImpl::applyInfo(const ServerInfo& info, bool initial)
 		std::lock_guard<std::mutex> lock(_mutex);
 		_info = info;
 		if (info.maxPayload > 0) _maxPayload = info.maxPayload;
+		_serverHeaders = info.headers;
 		discovered = _pool.updateDiscovered(info.connectUrls, _current.hostPort(), _current.tls() || _tls ? "tls" : "nats");
 		urls = _pool.urls();
 	}
@@ -639,7 +640,17 @@ void ConnectionImpl::onMsg(std::string& subject, std::int64_t sid, std::string& 
 		_subs.erase(sid);
 		_subsGeneration.fetch_add(1, std::memory_order_release);
 	}
-	Message m(std::move(subject), std::move(reply), std::move(payload), std::move(headers));
+	Message m;
+	try
+	{
+		m = Message(std::move(subject), std::move(reply), std::move(payload), std::move(headers));
+	}
+	catch (Poco::Exception& e)
+	{
+		// a malformed header block: drop this message only (the frame itself was well formed)
+		reportError(NatsProtocolException("nats: message on '" + sub->subject() + "' dropped: " + e.message()));
+		return;
+	}
 	if (sub->kind() == SubscriptionImpl::Kind::INLINE)
 	{
 		sub->deliverInline(m);
@@ -873,18 +884,34 @@ void ConnectionImpl::appendProtocol(const std::string& text)
 	kickFlusher();
 }
 
-void ConnectionImpl::publish(const std::string& subject, const std::string& reply, const void* data, std::size_t length, bool writeNow)
+void ConnectionImpl::publish(const std::string& subject, const std::string& reply, const Headers* pHeaders, const void* data, std::size_t length,
+	bool writeNow)
 {
 	validatePublishSubject(subject);
 	if (!reply.empty()) validatePublishSubject(reply, "reply subject");
+	std::string headerBlock;
+	if (pHeaders && !pHeaders->empty())
+	{
+		if (!_serverHeaders.load(std::memory_order_relaxed))
+		{
+			const Connection::Status st = _status.load();
+			if (st == Connection::Status::CLOSED) throw ConnectionClosedException("nats: connection closed");
+			if (st == Connection::Status::CONNECTED || st == Connection::Status::RECONNECTING)
+				throw HeadersNotSupportedException("nats: headers not supported by this server");
+			throw Poco::IllegalStateException("nats: not connected (call connect() first)");
+		}
+		headerBlock = pHeaders->encode();
+	}
+	const std::size_t total = headerBlock.size() + length;
 	const std::int64_t maxPayload = _maxPayload.load(std::memory_order_relaxed);
-	if (maxPayload > 0 && static_cast<std::int64_t>(length) > maxPayload)
-		throw MaxPayloadException("nats: maximum payload exceeded (" + std::to_string(length) + " > " + std::to_string(maxPayload) + " bytes)");
+	if (maxPayload > 0 && static_cast<std::int64_t>(total) > maxPayload)
+		throw MaxPayloadException("nats: maximum payload exceeded (" + std::to_string(total) + " > " + std::to_string(maxPayload) + " bytes)");
 
-	// "PUB <subject> [reply] <length>\r\n", built before taking the lock
+	// "PUB <subject> [reply] <length>\r\n" or "HPUB <subject> [reply] <hdr_len> <total_len>\r\n",
+	// built before taking the lock
 	char stackHeader[256];
 	std::string heapHeader;
-	const std::size_t headerMax = 4 + subject.size() + 1 + reply.size() + 1 + 20 + 2;
+	const std::size_t headerMax = 5 + subject.size() + 1 + reply.size() + 1 + 20 + 1 + 20 + 2;
 	char* h = stackHeader;
 	if (headerMax > sizeof(stackHeader))
 	{
@@ -892,8 +919,16 @@ void ConnectionImpl::publish(const std::string& subject, const std::string& repl
 		h = &heapHeader[0];
 	}
 	char* p = h;
-	std::memcpy(p, "PUB ", 4);
-	p += 4;
+	if (headerBlock.empty())
+	{
+		std::memcpy(p, "PUB ", 4);
+		p += 4;
+	}
+	else
+	{
+		std::memcpy(p, "HPUB ", 5);
+		p += 5;
+	}
 	std::memcpy(p, subject.data(), subject.size());
 	p += subject.size();
 	*p++ = ' ';
@@ -903,20 +938,27 @@ void ConnectionImpl::publish(const std::string& subject, const std::string& repl
 		p += reply.size();
 		*p++ = ' ';
 	}
-	char digits[24];
-	int nd = 0;
-	std::size_t v = length;
-	do
+	auto putNumber = [&p](std::size_t v) {
+		char digits[24];
+		int nd = 0;
+		do
+		{
+			digits[nd++] = static_cast<char>('0' + v % 10);
+			v /= 10;
+		}
+		while (v);
+		while (nd) *p++ = digits[--nd];
+	};
+	if (!headerBlock.empty())
 	{
-		digits[nd++] = static_cast<char>('0' + v % 10);
-		v /= 10;
+		putNumber(headerBlock.size());
+		*p++ = ' ';
 	}
-	while (v);
-	while (nd) *p++ = digits[--nd];
+	putNumber(total);
 	*p++ = '\r';
 	*p++ = '\n';
 	const std::size_t headerLength = static_cast<std::size_t>(p - h);
-	const std::size_t frame = headerLength + length + 2;
+	const std::size_t frame = headerLength + total + 2;
 
 	std::unique_lock<std::mutex> out(_outMutex);
 	for (;;)
@@ -941,6 +983,7 @@ void ConnectionImpl::publish(const std::string& subject, const std::string& repl
 	}
 	if (_outBuf.capacity() < _outBuf.size() + frame) _outBuf.reserve(std::max<std::size_t>(2 * (_outBuf.size() + frame), 64 * 1024));
 	_outBuf.append(h, headerLength);
+	if (!headerBlock.empty()) _outBuf.append(headerBlock);
 	_outBuf.append(static_cast<const char*>(data), length);
 	_outBuf.append("\r\n", 2);
 	++_outMsgs;
@@ -1350,7 +1393,7 @@ void ConnectionImpl::failRequests(const Poco::Exception& e)
 	for (const auto& t: tokens) finishRequest(t, nullptr, &e);
 }
 
-Message ConnectionImpl::request(const std::string& subject, const std::string& data, Poco::Timespan timeout)
+Message ConnectionImpl::request(const std::string& subject, const Headers* pHeaders, const std::string& data, Poco::Timespan timeout)
 {
 	validatePublishSubject(subject);
 	{
@@ -1366,7 +1409,7 @@ Message ConnectionImpl::request(const std::string& subject, const std::string& d
 	}
 	try
 	{
-		publish(subject, _respPrefix + token, data.data(), data.size());
+		publish(subject, _respPrefix + token, pHeaders, data.data(), data.size());
 	}
 	catch (...)
 	{
@@ -1389,7 +1432,8 @@ Message ConnectionImpl::request(const std::string& subject, const std::string& d
 	return w->message;
 }
 
-void ConnectionImpl::requestAsync(const std::string& subject, const void* data, std::size_t length, Poco::Timespan timeout, ReplyHandler handler)
+void ConnectionImpl::requestAsync(const std::string& subject, const void* data, std::size_t length, Poco::Timespan timeout, ReplyHandler handler,
+	const Headers* pHeaders)
 {
 	if (!handler) throw Poco::InvalidArgumentException("nats: the reply handler must not be empty");
 	validatePublishSubject(subject);
@@ -1411,7 +1455,7 @@ void ConnectionImpl::requestAsync(const std::string& subject, const void* data, 
 	});
 	try
 	{
-		publish(subject, _respPrefix + token, data, length);
+		publish(subject, _respPrefix + token, pHeaders, data, length);
 	}
 	catch (...)
 	{

@@ -105,7 +105,15 @@ public:
 	/// write is in progress (then the writer in progress or the flusher takes it): one send per
 	/// call, no flusher wake-up. Do not use it for bursts.
 	/// Throws as Connection::publish().
-	void publish(const std::string& subject, const std::string& reply, const void* data, std::size_t length, bool writeNow = false);
+	void publish(const std::string& subject, const std::string& reply, const void* data, std::size_t length, bool writeNow = false)
+	{
+		publish(subject, reply, nullptr, data, length, writeNow);
+	}
+
+	/// As above, with headers (HPUB) when `pHeaders` is not null and not empty.
+	/// Throws: HeadersNotSupportedException when the server said headers:false, and as above.
+	void publish(const std::string& subject, const std::string& reply, const Headers* pHeaders, const void* data, std::size_t length,
+		bool writeNow = false);
 
 	/// ASYNC (handler non-empty) or SYNC (handler empty) subscription; see Connection::subscribe().
 	Subscription subscribe(const std::string& subject, const std::string& queue, MessageHandler handler, bool sync);
@@ -123,11 +131,14 @@ public:
 	void autoUnsubscribe(const std::shared_ptr<SubscriptionImpl>& sub, int max);
 
 	/// See Connection::request().
-	Message request(const std::string& subject, const std::string& data, Poco::Timespan timeout);
+	/// See Connection::request(); `pHeaders` may be null.
+	Message request(const std::string& subject, const Headers* pHeaders, const std::string& data, Poco::Timespan timeout);
 
 	/// Sends a request and returns at once; `handler` gets the first reply or the error exactly
 	/// once (see ReplyHandler). Safe from the reader thread. Throws (synchronously) as publish().
-	void requestAsync(const std::string& subject, const void* data, std::size_t length, Poco::Timespan timeout, ReplyHandler handler);
+	/// `pHeaders` (may be null) are sent with the request (HPUB).
+	void requestAsync(const std::string& subject, const void* data, std::size_t length, Poco::Timespan timeout, ReplyHandler handler,
+		const Headers* pHeaders = nullptr);
 
 	/// See Connection::flush().
 	void flush(Poco::Timespan timeout);
@@ -285,6 +296,7 @@ private:
 
 	// ---- lock-free ----
 	std::atomic<bool> _draining{false};
+	std::atomic<bool> _serverHeaders{false};  // INFO.headers of the current server
 	std::atomic<std::int64_t> _maxPayload{0};
 	std::atomic<std::uint64_t> _inMsgs{0};
 	std::atomic<std::uint64_t> _inBytes{0};

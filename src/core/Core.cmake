@@ -2,6 +2,7 @@
 # TLS, dispatcher. Paths relative to the project root.
 set(NATS_CORE_SOURCES
 	src/core/Exception.cpp
+	src/core/Headers.cpp
 	src/core/Message.cpp
 	src/core/Options.cpp
 	src/core/NUID.cpp

@@ -27,6 +27,7 @@ POCO_IMPLEMENT_EXCEPTION(StaleConnectionException, ServerErrorException, "Stale 
 POCO_IMPLEMENT_EXCEPTION(SlowConsumerException, NatsException, "Slow consumer")
 POCO_IMPLEMENT_EXCEPTION(MaxPayloadException, NatsException, "Maximum payload exceeded")
 POCO_IMPLEMENT_EXCEPTION(NoRespondersException, NatsException, "No responders")
+POCO_IMPLEMENT_EXCEPTION(HeadersNotSupportedException, NatsException, "Headers not supported")
 POCO_IMPLEMENT_EXCEPTION(TLSException, NatsException, "TLS error")
 POCO_IMPLEMENT_EXCEPTION(StanException, NatsException, "Streaming error")
 POCO_IMPLEMENT_EXCEPTION(StanConnectException, StanException, "Streaming connect refused")
