@@ -290,6 +290,36 @@ void JetStreamTest::testPublishPubAck()
 	js.deleteStream(name);
 }
 
+void JetStreamTest::testPublishDeduplicated()
+{
+	JsFixture f;
+	JetStreamContext js(*f.pConn, API_WAIT);
+	std::string name = Test::uniqueName("DD");
+	js.addStream(streamFor(name, name));
+	Headers extra;
+	extra.set("Trace", "t1");
+	PubAck a = js.publish(name, "one", "id-1", extra);
+	CPPUNIT_ASSERT(!a.duplicate);
+	PubAck again = js.publish(name, "one", "id-1");
+	CPPUNIT_ASSERT(again.duplicate);
+	CPPUNIT_ASSERT_EQUAL(a.sequence, again.sequence);
+	PubAck b = js.publish(name, "two", "id-2");
+	CPPUNIT_ASSERT(!b.duplicate);
+	CPPUNIT_ASSERT_EQUAL(a.sequence + 1, b.sequence);
+	CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), js.streamInfo(name).state.messages);
+	// The headers are stored with the message.
+	std::string inbox = f.pConn->newInbox();
+	Subscription sub = f.pConn->subscribeSync(inbox);
+	ConsumerConfig cc;
+	cc.deliverSubject = inbox;
+	cc.ackPolicy = ConsumerConfig::AckPolicy::NONE;
+	js.addConsumer(name, cc);
+	Message m = sub.nextMessage(WAIT);
+	CPPUNIT_ASSERT_EQUAL(std::string("id-1"), m.headers().get(JetStreamContext::MSG_ID_HEADER));
+	CPPUNIT_ASSERT_EQUAL(std::string("t1"), m.headers().get("Trace"));
+	js.deleteStream(name);
+}
+
 void JetStreamTest::testDurablePushConsumerAck()
 {
 	JsFixture f;

@@ -23,6 +23,7 @@ class JetStreamTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testAccountInfo);
 	CPPUNIT_TEST(testStreamLifecycle);
 	CPPUNIT_TEST(testPublishPubAck);
+	CPPUNIT_TEST(testPublishDeduplicated);
 	CPPUNIT_TEST(testDurablePushConsumerAck);
 	CPPUNIT_TEST(testEphemeralConsumerDeliverGroup);
 	CPPUNIT_TEST(testDeliverPolicies);
@@ -39,6 +40,7 @@ public:
 	void testAccountInfo();
 	void testStreamLifecycle();
 	void testPublishPubAck();
+	void testPublishDeduplicated();
 	void testDurablePushConsumerAck();
 	void testEphemeralConsumerDeliverGroup();
 	void testDeliverPolicies();

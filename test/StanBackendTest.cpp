@@ -663,3 +663,30 @@ void StanBackendJetStreamTest::testNotJetStreamServer()
 	CPPUNIT_ASSERT_EQUAL(std::string("nats: JetStream not enabled"), errorOf([&]() { sc.connect(); }));
 	CPPUNIT_ASSERT(sc.status() == StanConnection::Status::DISCONNECTED);
 }
+
+void StanBackendJetStreamTest::testMsgIdIsGuid()
+{
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
+	sc.connect();
+	std::string channel = Test::uniqueName("id");
+	std::atomic<int> done{0};
+	std::string guid = sc.publishAsync(channel, "x", [&](const std::string&, const std::string&) { ++done; });
+	NATS_WAIT_FOR(done.load() == 1, WAIT);
+	sc.publish(channel, "y");
+	JetStreamContext js(sc.natsConnection(), WAIT);
+	std::string stream = JsStanConnection::streamName("", channel);
+	// A retry of the same publish (same guid) is stored once.
+	PubAck dup = js.publish(channel, "x", guid);
+	CPPUNIT_ASSERT(dup.duplicate);
+	CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), dup.sequence);
+	CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), js.streamInfo(stream).state.messages);
+	std::string inbox = sc.natsConnection().newInbox();
+	Subscription sub = sc.natsConnection().subscribeSync(inbox);
+	ConsumerConfig cc;
+	cc.deliverSubject = inbox;
+	cc.ackPolicy = ConsumerConfig::AckPolicy::NONE;
+	js.addConsumer(stream, cc);
+	Message m = sub.nextMessage(WAIT);
+	CPPUNIT_ASSERT_EQUAL(guid, m.headers().get("Nats-Msg-Id"));
+	CPPUNIT_ASSERT(!sub.nextMessage(WAIT).headers().get("Nats-Msg-Id").empty());
+}

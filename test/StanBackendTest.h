@@ -96,6 +96,7 @@ class StanBackendJetStreamTest: public StanBackendTest
 	CPPUNIT_TEST(testLostConsumerReported);
 	CPPUNIT_TEST(testFlowControlLargeReplay);
 	CPPUNIT_TEST(testNotJetStreamServer);
+	CPPUNIT_TEST(testMsgIdIsGuid);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -109,6 +110,7 @@ public:
 	void testLostConsumerReported();
 	void testFlowControlLargeReplay();
 	void testNotJetStreamServer();
+	void testMsgIdIsGuid();
 
 protected:
 	Nats::StanOptions options() override;

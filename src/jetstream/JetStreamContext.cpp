@@ -143,11 +143,14 @@ PubAck JetStreamContext::parsePubAck(const Message& reply)
 	return ack;
 }
 
-PubAck JetStreamContext::publish(const std::string& subject, const std::string& data)
+PubAck JetStreamContext::publish(const std::string& subject, const std::string& data, const std::string& msgId, const Headers& headers)
 {
 	try
 	{
-		return parsePubAck(_connection.request(subject, data, _timeout));
+		if (msgId.empty() && headers.empty()) return parsePubAck(_connection.request(subject, data, _timeout));
+		Headers h = headers;
+		if (!msgId.empty()) h.set(MSG_ID_HEADER, msgId);
+		return parsePubAck(_connection.request(subject, h, data, _timeout));
 	}
 	catch (const NoRespondersException&)
 	{

@@ -71,9 +71,16 @@ public:
 	void deleteConsumer(const std::string& stream, const std::string& name);
 
 	/// Publishes to a subject bound to a stream and waits for the PubAck, at most `timeout`.
+	/// A non-empty `msgId` goes out as the Nats-Msg-Id header: the stream stores a message id once
+	/// per duplicate window, a repeat is acked with duplicate = true. `headers` are sent as well.
 	/// Throws, besides the above, JetStreamApiException "nats: no response from stream" (503) when
-	/// no stream listens on `subject`.
-	PubAck publish(const std::string& subject, const std::string& data);
+	/// no stream listens on `subject`, HeadersNotSupportedException with headers on a server
+	/// without them.
+	PubAck publish(const std::string& subject, const std::string& data, const std::string& msgId = std::string(),
+		const Headers& headers = Headers());
+
+	/// The header JetStream de-duplicates on.
+	static constexpr const char* MSG_ID_HEADER = "Nats-Msg-Id";
 
 	/// Parses the answer of a JetStream publish (PubAck JSON, an API error or a 503 status).
 	/// Throws as publish().

@@ -285,7 +285,9 @@ std::string JsStanConnection::publishAsync(const std::string& channel, const voi
 	if (!_pTracker->add(guid, std::move(handler), maxWait)) throw NatsTimeoutException("stan: publish window full");
 	try
 	{
-		_pConn->impl()->publish(channel, _pubPrefix + guid, data, length);
+		Headers h;
+		h.set(JetStreamContext::MSG_ID_HEADER, guid);
+		_pConn->impl()->publish(channel, _pubPrefix + guid, &h, data, length);
 	}
 	catch (...)
 	{
@@ -318,7 +320,9 @@ void JsStanConnection::publish(const std::string& channel, const void* data, std
 		}, Poco::Timespan(-1), true);
 	try
 	{
-		_pConn->impl()->publish(channel, _pubPrefix + guid, data, length, true);
+		Headers h;
+		h.set(JetStreamContext::MSG_ID_HEADER, guid);
+		_pConn->impl()->publish(channel, _pubPrefix + guid, &h, data, length, true);
 	}
 	catch (...)
 	{

@@ -180,8 +180,14 @@ void JsStanSubscription::onMessage(const Message& m)
 	const int status = m.status();
 	if (status == 100)
 	{
-		// Flow control requests carry a reply subject, idle heartbeats do not.
-		if (m.reply().empty()) return;
+		// Flow control requests carry a reply subject, idle heartbeats do not; a heartbeat of a
+		// consumer stalled by a lost flow-control reply names the subject to answer.
+		if (m.reply().empty())
+		{
+			const std::string stalled = m.headers().get("Nats-Consumer-Stalled");
+			if (!stalled.empty()) answerFlowControl(stalled);
+			return;
+		}
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (_stopped) return;
 		Entry e;
