@@ -1,10 +1,16 @@
 # JetStream backend tests (issue #13).
 # test-jetstream: the JetStream API client (src/jetstream) against nats-server -js (temporary
 # store directory per server), plus its parsing without a network; the streaming scenarios on
-# both backends (StanBackendTest: one body, a streaming-server fixture and a JetStream fixture).
+# both backends (StanBackendTest: one body, a streaming-server fixture and a JetStream fixture);
+# a 3-node JetStream cluster with a node killed mid-publish; nats.c's JetStream API both ways.
 
-set(_js_sources JetStreamTest.cpp)
+set(_js_sources JetStreamTest.cpp JetStreamClusterTest.cpp)
 set(_js_libs stan natsproto)
+# nats_c_shared: the nats.c library (cmake/NatsC.cmake), the JetStream cross-check.
+if(TARGET nats_c_shared)
+	list(APPEND _js_sources JetStreamInteropTest.cpp)
+	list(APPEND _js_libs nats_c_shared)
+endif()
 if(TARGET stanfixture)
 	list(APPEND _js_sources StanBackendTest.cpp)
 	list(APPEND _js_libs stanfixture)
