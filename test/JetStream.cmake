@@ -19,3 +19,13 @@ nats_add_test_suite(test-jetstream
 	SOURCES ${_js_sources}
 	LIBS ${_js_libs}
 	TIMEOUT 900)
+
+# The nine demos on JetStream: the same programs and checks with STAN_BACKEND=jetstream
+# (demo/DemoEnvironment starts nats-server -js instead of nats-server + streaming server).
+if(TARGET demo-basic AND NATS_DEMO_NAMES)
+	foreach(demo ${NATS_DEMO_NAMES})
+		add_test(NAME demo-js-${demo}
+			COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/demos/check-demo.sh $<TARGET_FILE:demo-${demo}> ${demo})
+		set_tests_properties(demo-js-${demo} PROPERTIES TIMEOUT 180 ENVIRONMENT "STAN_BACKEND=jetstream")
+	endforeach()
+endif()

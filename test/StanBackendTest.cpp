@@ -15,6 +15,7 @@
 #include "Nats/StanConnection.h"
 #include <Poco/Thread.h>
 #include <atomic>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <set>
@@ -316,7 +317,13 @@ void StanBackendTest::testDurableQueueGroupSurvivesClose()
 
 void StanBackendTest::testManualAckRedelivery()
 {
-	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
+	StanOptions o = options();
+	std::atomic<int> asyncErrors{0};
+	o.errorHandler = [&](const Poco::Exception& e) {
+		std::cerr << "async error: " << e.displayText() << std::endl;
+		++asyncErrors;
+	};
+	StanConnection sc(clusterId(), Test::uniqueName("c"), o);
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	publishRange(sc, channel, 1, 2);
@@ -326,8 +333,8 @@ void StanBackendTest::testManualAckRedelivery()
 		[&](const StanMessage& m) {
 			std::lock_guard<std::mutex> lock(mutex);
 			got.push_back(m);
-			// Ack message 2 at once; message 1 only when it comes back.
-			if (m.sequence() == 2 || m.isRedelivered()) m.ack();
+			// Ack message 2 (and 3) at once; message 1 only when it comes back.
+			if (m.sequence() != 1 || m.isRedelivered()) m.ack();
 		},
 		StanSubscriptionOptions().deliverAllAvailable().setManualAckMode().setAckWait(Poco::Timespan(1, 0)));
 	CPPUNIT_ASSERT(sub.isManualAck());
@@ -336,7 +343,13 @@ void StanBackendTest::testManualAckRedelivery()
 		return got.size();
 	};
 	NATS_WAIT_FOR(count() >= 3, WAIT);
+	// Message 2 was acked: it is not redelivered. A marker published now arrives after any
+	// redelivery due so far, and acking never failed.
+	publishRange(sc, channel, 3, 3);
+	NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> l(mutex); return !got.empty() && got.back().sequence() == 3; })(), WAIT);
+	CPPUNIT_ASSERT_EQUAL(0, asyncErrors.load());
 	std::lock_guard<std::mutex> lock(mutex);
+	for (std::size_t i = 3; i < got.size(); ++i) CPPUNIT_ASSERT(got[i].sequence() != 2);
 	CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), got[0].sequence());
 	CPPUNIT_ASSERT(!got[0].isRedelivered());
 	CPPUNIT_ASSERT_EQUAL(std::uint32_t(0), got[0].redeliveryCount());

@@ -428,7 +428,8 @@ void JsStanSubscription::ack(const StanMessage& message)
 {
 	if (!_options.manualAcks) throw Poco::IllegalStateException("stan: cannot manually ack in auto-ack mode");
 	std::shared_ptr<StanSubscriptionImpl> owner = message.subscriptionImpl().lock();
-	if (!owner || JsBackend::subscription(owner) != this)
+	// A JetStream handle has a null pointer: test the control block, not the pointer.
+	if (owner.use_count() == 0 || JsBackend::subscription(owner) != this)
 		throw Poco::InvalidArgumentException("stan: the message was not delivered by this subscription");
 	std::string reply;
 	{
