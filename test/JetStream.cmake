@@ -14,11 +14,19 @@ endif()
 if(TARGET stanfixture)
 	list(APPEND _js_sources StanBackendTest.cpp)
 	list(APPEND _js_libs stanfixture)
+	if(TARGET stan2js)
+		list(APPEND _js_sources Stan2JsToolTest.cpp)
+	endif()
 endif()
 nats_add_test_suite(test-jetstream
 	SOURCES ${_js_sources}
 	LIBS ${_js_libs}
 	TIMEOUT 900)
+if(TARGET stanfixture AND TARGET stan2js)
+	# The migration tool test runs the stan2js program built from tools/.
+	target_compile_definitions(test-jetstream PRIVATE STAN2JS_BIN="$<TARGET_FILE:stan2js>")
+	add_dependencies(test-jetstream stan2js)
+endif()
 
 # The nine demos on JetStream: the same programs and checks with STAN_BACKEND=jetstream
 # (demo/DemoEnvironment starts nats-server -js instead of nats-server + streaming server).
