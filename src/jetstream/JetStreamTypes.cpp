@@ -258,44 +258,65 @@ AccountInfo AccountInfo::fromJson(const Poco::JSON::Object::Ptr& obj)
 
 bool AckMetadata::parse(const std::string& reply, AckMetadata& out)
 {
-	if (reply.compare(0, 8, "$JS.ACK.") != 0) return false;
-	std::vector<std::string> tokens;
-	std::size_t start = 0;
+	// Hot path (every delivered message): token boundaries by index, no temporary strings.
+	if (reply.size() < 8 || reply.compare(0, 8, "$JS.ACK.") != 0) return false;
+	std::size_t starts[13];
+	std::size_t ends[13];
+	std::size_t n = 0;
+	std::size_t pos = 0;
 	while (true)
 	{
-		std::size_t dot = reply.find('.', start);
-		tokens.push_back(reply.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+		if (n == 13) return false;
+		std::size_t dot = reply.find('.', pos);
+		starts[n] = pos;
+		ends[n] = dot == std::string::npos ? reply.size() : dot;
+		++n;
 		if (dot == std::string::npos) break;
-		start = dot + 1;
+		pos = dot + 1;
 	}
 	std::size_t base;
-	if (tokens.size() == 9)
+	if (n == 9)
 	{
 		out.domain.clear();
 		out.accountHash.clear();
 		base = 2;
 	}
-	else if (tokens.size() == 11 || tokens.size() == 12)
+	else if (n == 11 || n == 12)
 	{
-		out.domain = tokens[2] == "_" ? std::string() : tokens[2];
-		out.accountHash = tokens[3];
+		if (ends[2] - starts[2] == 1 && reply[starts[2]] == '_') out.domain.clear();
+		else out.domain.assign(reply, starts[2], ends[2] - starts[2]);
+		out.accountHash.assign(reply, starts[3], ends[3] - starts[3]);
 		base = 4;
 	}
 	else
 	{
 		return false;
 	}
-	out.stream = tokens[base];
-	out.consumer = tokens[base + 1];
-	if (out.stream.empty() || out.consumer.empty()) return false;
-	std::uint64_t ts = 0;
-	if (!parseU64(tokens[base + 2], out.numDelivered) || !parseU64(tokens[base + 3], out.streamSequence)
-		|| !parseU64(tokens[base + 4], out.consumerSequence) || !parseU64(tokens[base + 5], ts)
-		|| !parseU64(tokens[base + 6], out.numPending))
+	if (ends[base] == starts[base] || ends[base + 1] == starts[base + 1]) return false;
+	std::uint64_t values[5];
+	for (std::size_t k = 0; k < 5; ++k)
 	{
-		return false;
+		const std::size_t b = starts[base + 2 + k];
+		const std::size_t e = ends[base + 2 + k];
+		if (b == e || e - b > 20) return false;
+		std::uint64_t v = 0;
+		for (std::size_t i = b; i < e; ++i)
+		{
+			const char ch = reply[i];
+			if (ch < '0' || ch > '9') return false;
+			const std::uint64_t next = v * 10 + static_cast<std::uint64_t>(ch - '0');
+			if (next / 10 != v) return false; // overflow
+			v = next;
+		}
+		values[k] = v;
 	}
-	out.timestamp = static_cast<std::int64_t>(ts);
+	out.stream.assign(reply, starts[base], ends[base] - starts[base]);
+	out.consumer.assign(reply, starts[base + 1], ends[base + 1] - starts[base + 1]);
+	out.numDelivered = values[0];
+	out.streamSequence = values[1];
+	out.consumerSequence = values[2];
+	out.timestamp = static_cast<std::int64_t>(values[3]);
+	out.numPending = values[4];
 	return true;
 }
 

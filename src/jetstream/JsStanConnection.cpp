@@ -229,11 +229,12 @@ int JsStanConnection::pubAcksInflight() const
 
 std::string JsStanConnection::ensureStream(const std::string& channel, bool forPublish)
 {
-	const std::string name = streamName(_options.jetStream.streamPrefix, channel);
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
-		if (_streams.count(name)) return name;
+		auto it = _streams.find(channel);
+		if (it != _streams.end()) return it->second;
 	}
+	const std::string name = streamName(_options.jetStream.streamPrefix, channel);
 	try
 	{
 		_pJs->streamInfo(name);
@@ -266,7 +267,7 @@ std::string JsStanConnection::ensureStream(const std::string& channel, bool forP
 		}
 	}
 	std::lock_guard<std::mutex> lock(_mutex);
-	_streams.insert(name);
+	_streams.emplace(channel, name);
 	return name;
 }
 
@@ -274,20 +275,32 @@ std::string JsStanConnection::ensureStream(const std::string& channel, bool forP
 // publish
 // ---------------------------------------------------------------------------------------------
 
+void JsStanConnection::ensureKnownChannel(const std::string& channel)
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_streams.count(channel)) return;
+	}
+	ConnectionImpl::validatePublishSubject(channel, "channel");
+	ensureStream(channel, true);
+}
+
 std::string JsStanConnection::publishAsync(const std::string& channel, const void* data, std::size_t length,
 	StanAckHandler handler, Poco::Timespan maxWait)
 {
 	if (channel.empty()) throw Poco::InvalidArgumentException("stan: channel must not be empty");
 	checkConnected();
-	ConnectionImpl::validatePublishSubject(channel, "channel");
-	ensureStream(channel, true);
+	ensureKnownChannel(channel);
 	std::string guid;
 	if (!_pTracker->add(guid, std::move(handler), maxWait)) throw NatsTimeoutException("stan: publish window full");
 	try
 	{
-		Headers h;
+		// Per-thread buffers: no allocation per publish once warm.
+		thread_local Headers h;
+		thread_local std::string reply;
 		h.set(JetStreamContext::MSG_ID_HEADER, guid);
-		_pConn->impl()->publish(channel, _pubPrefix + guid, &h, data, length);
+		reply.assign(_pubPrefix).append(guid);
+		_pConn->impl()->publish(channel, reply, &h, data, length);
 	}
 	catch (...)
 	{
@@ -301,8 +314,7 @@ void JsStanConnection::publish(const std::string& channel, const void* data, std
 {
 	if (channel.empty()) throw Poco::InvalidArgumentException("stan: channel must not be empty");
 	checkConnected();
-	ConnectionImpl::validatePublishSubject(channel, "channel");
-	ensureStream(channel, true);
+	ensureKnownChannel(channel);
 	struct Waiter
 	{
 		std::mutex mutex;
@@ -348,15 +360,21 @@ void JsStanConnection::publish(const std::string& channel, const void* data, std
 void JsStanConnection::onPubAck(const Message& m)
 {
 	if (!_pTracker || m.subject().size() <= _pubPrefix.size()) return;
-	const std::string guid = m.subject().substr(_pubPrefix.size());
+	const std::string_view guid(m.subject().data() + _pubPrefix.size(), m.subject().size() - _pubPrefix.size());
 	std::string error;
-	try
+	const std::string& d = m.data();
+	// Fast path: a PubAck ({"stream":..,"seq":..}) without an error needs no JSON parse.
+	const bool plainAck = m.status() == 0 && d.find("\"error\"") == std::string::npos && d.find("\"seq\"") != std::string::npos;
+	if (!plainAck)
 	{
-		JetStreamContext::parsePubAck(m);
-	}
-	catch (const Poco::Exception& e)
-	{
-		error = errorText(e);
+		try
+		{
+			JetStreamContext::parsePubAck(m);
+		}
+		catch (const Poco::Exception& e)
+		{
+			error = errorText(e);
+		}
 	}
 	PubAckTracker::Completion c;
 	if (_pTracker->complete(guid, c)) completeAndDispatch(c, error);

@@ -46,6 +46,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -114,6 +115,8 @@ public:
 	static std::string escapeName(const std::string& text);
 
 private:
+	/// Validates `channel` and ensures its stream, both once per channel (a map lookup after).
+	void ensureKnownChannel(const std::string& channel);
 	void onPubAck(const Message& m);
 	void completeAndDispatch(PubAckTracker::Completion& c, const std::string& error);
 	void armTimer();
@@ -142,7 +145,7 @@ private:
 	std::atomic<StanConnection::Status> _status{StanConnection::Status::DISCONNECTED};
 	mutable std::mutex _mutex;
 	std::string _lostError;
-	std::set<std::string> _streams;
+	std::unordered_map<std::string, std::string> _streams;   // channel -> stream, known to exist
 	std::vector<std::shared_ptr<JsStanSubscription>> _subs;
 	bool _tornDown = false;
 

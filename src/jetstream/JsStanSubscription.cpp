@@ -198,7 +198,7 @@ void JsStanSubscription::onMessage(const Message& m)
 		return;
 	}
 	if (status != 0) return;
-	AckMetadata md;
+	thread_local AckMetadata md; // reader thread: its strings keep their capacity
 	if (!AckMetadata::parse(m.reply(), md))
 	{
 		if (std::shared_ptr<JsStanConnection> pConn = _pConnection.lock())
