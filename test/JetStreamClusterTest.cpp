@@ -75,7 +75,7 @@ public:
 		no.servers = {_nodes[0]->url()};
 		Connection admin(no);
 		admin.connect();
-		JetStreamContext js(admin, Poco::Timespan(2, 0));
+		JetStreamContext js(admin, Poco::Timespan(10, 0));
 		NATS_WAIT_FOR(([&]() {
 			try
 			{
@@ -93,7 +93,7 @@ public:
 		o.backend = StanOptions::Backend::JETSTREAM;
 		o.jetStream.replicas = 3;
 		o.pubAckWait = Poco::Timespan(3, 0);
-		o.connectWait = Poco::Timespan(5, 0);
+		o.connectWait = Poco::Timespan(15, 0); // API requests while a leader is elected
 		o.maxPubAcksInflight = 64;
 		const std::string channel = Test::uniqueName("r3");
 		const std::string stream = JsStanConnection::streamName("", channel);
@@ -102,8 +102,17 @@ public:
 		sc.publish(channel, "first"); // creates the R3 stream
 		StreamInfo info = js.streamInfo(stream);
 		CPPUNIT_ASSERT_EQUAL(3, info.config.replicas);
-		NATS_WAIT_FOR(!js.streamInfo(stream).leader.empty(), Poco::Timespan(10, 0));
-		const std::string leader = js.streamInfo(stream).leader;
+		std::string leader;
+		NATS_WAIT_FOR(([&]() {
+			try
+			{
+				leader = js.streamInfo(stream).leader;
+			}
+			catch (const Poco::Exception&)
+			{
+			}
+			return !leader.empty();
+		})(), Poco::Timespan(30, 0));
 
 		std::mutex mutex;
 		std::set<int> acked;
@@ -183,12 +192,24 @@ public:
 		// Every acked message is in the stream, read back through the streaming API.
 		std::mutex gm;
 		std::set<std::string> got;
-		StanSubscription sub = sc.subscribe(channel,
-			[&](const StanMessage& m) {
-				std::lock_guard<std::mutex> l(gm);
-				got.insert(m.data());
-			},
-			StanSubscriptionOptions().deliverAllAvailable().setMaxInflight(4096));
+		StanSubscription sub;
+		// The consumer is created on the new stream leader (retried while the cluster settles).
+		NATS_WAIT_FOR(([&]() {
+			try
+			{
+				sub = sc.subscribe(channel,
+					[&](const StanMessage& m) {
+						std::lock_guard<std::mutex> l(gm);
+						got.insert(m.data());
+					},
+					StanSubscriptionOptions().deliverAllAvailable().setMaxInflight(4096));
+				return true;
+			}
+			catch (const NatsException&)
+			{
+				return false;
+			}
+		})(), Poco::Timespan(60, 0));
 		NATS_WAIT_FOR(([&]() {
 			std::lock_guard<std::mutex> l(gm);
 			for (int i: ackedCopy)
