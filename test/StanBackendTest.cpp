@@ -78,6 +78,11 @@ std::string StanBackendStreamingTest::clusterId()
 	return _pFixture->clusterId();
 }
 
+Test::NatsServerProcess* StanBackendStreamingTest::natsServer()
+{
+	return _pFixture->natsServer();
+}
+
 void StanBackendJetStreamTest::setUp()
 {
 	_pServer = Test::startJetStreamServerUnlessExternal(_url);
@@ -500,6 +505,34 @@ void StanBackendTest::testBadArguments()
 		Poco::InvalidArgumentException);
 	StanConnection bad(clusterId(), "", options());
 	CPPUNIT_ASSERT_THROW(bad.connect(), Poco::InvalidArgumentException);
+}
+
+void StanBackendTest::testPubAckTimeout()
+{
+	Test::skipIfExternal("pauses the server");
+	StanOptions o = options();
+	o.pubAckWait = Poco::Timespan(0, 500000);
+	StanConnection sc(clusterId(), Test::uniqueName("c"), o);
+	sc.connect();
+	std::string channel = Test::uniqueName("ch");
+	sc.publish(channel, "before"); // the channel / stream exists
+	std::mutex mutex;
+	std::string asyncError;
+	std::atomic<int> calls{0};
+	natsServer()->pause(); // stops answering, sockets stay open
+	sc.publishAsync(channel, "lost", [&](const std::string&, const std::string& error) {
+		std::lock_guard<std::mutex> lock(mutex);
+		asyncError = error;
+		++calls;
+	});
+	CPPUNIT_ASSERT_THROW(sc.publish(channel, "lost too"), StanPubAckTimeoutException);
+	NATS_WAIT_FOR(calls.load() == 1, WAIT);
+	natsServer()->resume();
+	{
+		std::lock_guard<std::mutex> lock(mutex);
+		CPPUNIT_ASSERT_EQUAL(std::string("stan: publish ack timeout"), asyncError);
+	}
+	CPPUNIT_ASSERT_EQUAL(0, sc.pubAcksInflight());
 }
 
 // ---------------------------------------------------------------------------------------------

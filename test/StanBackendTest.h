@@ -42,6 +42,7 @@ class StanBackendTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testHandleLifetime);
 	CPPUNIT_TEST(testCloseFailsNothingAcked);
 	CPPUNIT_TEST(testBadArguments);
+	CPPUNIT_TEST(testPubAckTimeout);
 	CPPUNIT_TEST_SUITE_END_ABSTRACT();
 
 public:
@@ -62,11 +63,14 @@ public:
 	void testHandleLifetime();
 	void testCloseFailsNothingAcked();
 	void testBadArguments();
+	void testPubAckTimeout();
 
 protected:
 	/// Options for a client of the backend under test.
 	virtual Nats::StanOptions options() = 0;
 	virtual std::string clusterId() = 0;
+	/// The nats-server the client talks to (nullptr in external mode: the test is skipped).
+	virtual Nats::Test::NatsServerProcess* natsServer() = 0;
 };
 
 class StanBackendStreamingTest: public StanBackendTest
@@ -81,6 +85,7 @@ public:
 protected:
 	Nats::StanOptions options() override;
 	std::string clusterId() override;
+	Nats::Test::NatsServerProcess* natsServer() override;
 
 private:
 	std::unique_ptr<Nats::Test::StanServerFixture> _pFixture;
@@ -115,6 +120,7 @@ public:
 protected:
 	Nats::StanOptions options() override;
 	std::string clusterId() override;
+	Nats::Test::NatsServerProcess* natsServer() override { return _pServer.get(); }
 
 private:
 	std::unique_ptr<Nats::Test::NatsServerProcess> _pServer;
