@@ -15,6 +15,13 @@
 #include "jetstream/JsStanConnection.h"
 #include "Nats/Connection.h"
 #include "Nats/StanConnection.h"
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/URI.h>
 #include <Poco/Pipe.h>
 #include <Poco/PipeStream.h>
 #include <Poco/Process.h>
@@ -48,6 +55,48 @@ Run runTool(const std::vector<std::string>& args)
 	return r;
 }
 
+/// A stand-in for the Go server's monitoring endpoint: /streaming/channelsz in pages of 1 name
+/// (so the tool must follow offset/total), in the Go server's JSON shape.
+class ChannelszHandler: public Poco::Net::HTTPRequestHandler
+{
+public:
+	explicit ChannelszHandler(std::vector<std::string> names): _names(std::move(names)) {}
+
+	void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) override
+	{
+		Poco::URI uri(req.getURI());
+		if (uri.getPath() != "/streaming/channelsz")
+		{
+			resp.setStatus(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
+			resp.send();
+			return;
+		}
+		std::size_t offset = 0;
+		for (const auto& kv: uri.getQueryParameters())
+		{
+			if (kv.first == "offset") offset = std::stoul(kv.second);
+		}
+		std::string names;
+		if (offset < _names.size()) names = "\"" + _names[offset] + "\"";
+		resp.setContentType("application/json");
+		resp.send() << "{\"cluster_id\":\"test-cluster\",\"server_id\":\"x\",\"now\":\"2026-12-02T06:00:00Z\",\"offset\":" << offset
+					<< ",\"limit\":1,\"count\":" << (names.empty() ? 0 : 1) << ",\"total\":" << _names.size() << ",\"names\":[" << names << "]}";
+	}
+
+private:
+	std::vector<std::string> _names;
+};
+
+class ChannelszFactory: public Poco::Net::HTTPRequestHandlerFactory
+{
+public:
+	explicit ChannelszFactory(std::vector<std::string> names): _names(std::move(names)) {}
+	Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override { return new ChannelszHandler(_names); }
+
+private:
+	std::vector<std::string> _names;
+};
+
 } // namespace
 
 class Stan2JsToolTest: public CppUnit::TestFixture
@@ -55,6 +104,7 @@ class Stan2JsToolTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE(Stan2JsToolTest);
 	CPPUNIT_TEST(testCopyResumeDurable);
 	CPPUNIT_TEST(testExitCodes);
+	CPPUNIT_TEST(testChannelsFromMonitoringEndpoint);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -174,6 +224,37 @@ public:
 		Run nojs = runTool({"-s", _pSource->natsUrl(), "-c", _pSource->clusterId(), "-timeout", "1s", "x"});
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(nojs.out, 1, nojs.rc);
 		CPPUNIT_ASSERT_MESSAGE(nojs.out, nojs.out.find("JetStream not enabled") != std::string::npos);
+	}
+
+	void testChannelsFromMonitoringEndpoint()
+	{
+		StanOptions so;
+		so.natsUrl = _pSource->natsUrl();
+		StanConnection src(_pSource->clusterId(), "mon-publisher", so);
+		src.connect();
+		for (const char* ch: {"m1", "m2", "m3"})
+		{
+			src.publish(ch, "x");
+			src.publish(ch, "y");
+		}
+		Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+		Poco::Net::HTTPServer http(new ChannelszFactory({"m1", "m2", "m3"}), socket, new Poco::Net::HTTPServerParams);
+		http.start();
+		const std::string monitor = "http://127.0.0.1:" + std::to_string(socket.address().port());
+		Run r = runTool({"-s", _pSource->natsUrl(), "-c", _pSource->clusterId(), "-js", _targetUrl, "-memory", "-monitor", monitor});
+		http.stop();
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(r.out, 0, r.rc);
+		CPPUNIT_ASSERT_MESSAGE(r.out, r.out.find("stan2js: 3 channel(s) to copy") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(r.out, r.out.find("stan2js: copied 6 message(s) from 3 channel(s)") != std::string::npos);
+		Options no;
+		no.servers = {_targetUrl};
+		Connection target(no);
+		target.connect();
+		JetStreamContext js(target, WAIT);
+		for (const char* ch: {"m1", "m2", "m3"}) CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), js.streamInfo(ch).state.messages);
+		// An endpoint that is not there: a runtime error.
+		Run bad = runTool({"-s", _pSource->natsUrl(), "-c", _pSource->clusterId(), "-js", _targetUrl, "-monitor", monitor + "/nothing", "-timeout", "1s"});
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(bad.out, 1, bad.rc);
 	}
 
 private:

@@ -9,7 +9,8 @@
 // sequence and timestamp in headers; creates the durable consumers it is told about.
 //
 //   stan2js [-s urls] [-c cluster] [-id client] [-js urls] [-prefix P] [-replicas N] [-memory]
-//           [-durable channel:clientID:durable:lastAckedSeq]... [-timeout 5s] [-dry-run] <channel>...
+//           [-durable channel:clientID:durable:lastAckedSeq]... [-monitor http://host:8222]
+//           [-timeout 5s] [-dry-run] [<channel>...]
 //
 // Exit codes: 0 done (or nothing to do), 1 runtime error (connection, timeout, API error),
 // 2 usage error.
@@ -25,8 +26,15 @@
 #include "Nats/Exception.h"
 #include "Nats/StanConnection.h"
 #include <Poco/Base64Decoder.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
 #include <Poco/NumberParser.h>
 #include <Poco/Timestamp.h>
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -38,7 +46,7 @@ namespace {
 
 const char* const USAGE =
 	"usage: stan2js [-s urls] [-c cluster] [-id client] [-js urls] [-prefix P] [-replicas N] [-memory]\n"
-	"               [-durable channel:clientID:durable:lastAckedSeq]... [-timeout 5s] [-dry-run] <channel>...\n"
+	"               [-durable channel:clientID:durable:lastAckedSeq]... [-monitor url] [-timeout 5s] [-dry-run] [<channel>...]\n"
 	"  -s        NATS URLs of the streaming server (default nats://127.0.0.1:4222)\n"
 	"  -c        streaming cluster ID (default test-cluster)\n"
 	"  -id       client ID used to read the channels (default stan2js)\n"
@@ -46,6 +54,8 @@ const char* const USAGE =
 	"  -prefix   stream name prefix (StanOptions::jetStream.streamPrefix; default none)\n"
 	"  -replicas replicas of created streams (default 1); -memory: memory storage (default file)\n"
 	"  -durable  create the JetStream durable of a streaming durable that acked up to lastAckedSeq\n"
+	"  -monitor  monitoring URL of a Go nats-streaming-server: every channel of GET <url>/streaming/channelsz\n"
+	"            is copied (with the channels given as arguments)\n"
 	"  -timeout  longest wait for a message or an answer (default 5s)\n"
 	"  -dry-run  print what would be copied and created, change nothing\n"
 	"Headers of copied messages: Stan-Sequence, Stan-Timestamp (ns), Nats-Msg-Id stan2js.<channel>.<seq>.\n"
@@ -134,6 +144,37 @@ std::uint64_t stanSequenceOf(const Headers& h)
 	return Poco::NumberParser::tryParseUnsigned64(h.get("Stan-Sequence"), v) ? v : 0;
 }
 
+/// The channel names of a Go streaming server's monitoring endpoint (/streaming/channelsz, paged
+/// by offset/limit; the answer lists them in "names").
+std::vector<std::string> monitoredChannels(const std::string& url, Poco::Timespan timeout)
+{
+	Poco::URI uri(url);
+	std::vector<std::string> names;
+	for (std::size_t offset = 0;;)
+	{
+		Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+		session.setTimeout(timeout);
+		std::string path = uri.getPath();
+		if (!path.empty() && path.back() == '/') path.pop_back();
+		Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, path + "/streaming/channelsz?offset=" + std::to_string(offset) + "&limit=1024");
+		session.sendRequest(req);
+		Poco::Net::HTTPResponse resp;
+		std::istream& in = session.receiveResponse(resp);
+		std::string body;
+		Poco::StreamCopier::copyToString(in, body);
+		if (resp.getStatus() != Poco::Net::HTTPResponse::HTTP_OK)
+			throw Poco::IOException("monitoring endpoint " + url + ": HTTP " + std::to_string(static_cast<int>(resp.getStatus())));
+		Poco::JSON::Object::Ptr obj = JetStreamJson::parseObject(body);
+		Poco::JSON::Array::Ptr arr = obj->has("names") && !obj->isNull("names") ? obj->getArray("names") : nullptr;
+		const std::size_t got = arr ? arr->size() : 0;
+		for (std::size_t i = 0; i < got; ++i) names.push_back(arr->getElement<std::string>(static_cast<unsigned>(i)));
+		const std::size_t total = obj->optValue<std::size_t>("total", names.size());
+		offset += got;
+		if (got == 0 || offset >= total) break;
+	}
+	return names;
+}
+
 struct Settings
 {
 	std::string clusterId = "test-cluster";
@@ -145,6 +186,7 @@ struct Settings
 	bool memory = false;
 	bool dryRun = false;
 	Poco::Timespan timeout = Poco::Timespan(5, 0);
+	std::string monitor;
 };
 
 /// Copies one channel; returns the number of messages copied.
@@ -315,7 +357,7 @@ int main(int argc, char** argv)
 		else if (name == "dry-run") s.dryRun = true;
 		else if (name == "memory") s.memory = true;
 		else if (name == "s" || name == "c" || name == "id" || name == "js" || name == "prefix" || name == "replicas" || name == "durable"
-			|| name == "timeout")
+			|| name == "timeout" || name == "monitor")
 		{
 			if (!take()) return usageError("flag needs an argument: -" + name);
 			if (name == "s") s.sourceUrls = v;
@@ -323,6 +365,7 @@ int main(int argc, char** argv)
 			else if (name == "id") s.clientId = v;
 			else if (name == "js") s.targetUrls = v;
 			else if (name == "prefix") s.prefix = v;
+			else if (name == "monitor") s.monitor = v;
 			else if (name == "replicas")
 			{
 				if (!Poco::NumberParser::tryParse(v, s.replicas) || s.replicas < 1 || s.replicas > 5)
@@ -345,10 +388,18 @@ int main(int argc, char** argv)
 		}
 	}
 	std::vector<std::string> channels = flags.positional();
-	if (channels.empty()) return usageError("expected at least one <channel>");
+	if (channels.empty() && s.monitor.empty()) return usageError("expected at least one <channel> (or -monitor)");
 	if (s.targetUrls.empty()) s.targetUrls = s.sourceUrls;
 	try
 	{
+		if (!s.monitor.empty())
+		{
+			for (const auto& ch: monitoredChannels(s.monitor, s.timeout))
+			{
+				if (std::find(channels.begin(), channels.end(), ch) == channels.end()) channels.push_back(ch);
+			}
+			std::cout << "stan2js: " << channels.size() << " channel(s) to copy" << std::endl;
+		}
 		StanOptions so;
 		so.natsUrl = s.sourceUrls;
 		so.connectWait = s.timeout;
