@@ -4,6 +4,7 @@
 
 #include "NatsServerProcess.h"
 #include "TestUtil.h"
+#include "Nats/Connection.h"
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/TemporaryFile.h>
@@ -175,6 +176,21 @@ std::unique_ptr<NatsServerProcess> startJetStreamServerUnlessExternal(std::strin
 	if (externalMode())
 	{
 		url = externalNatsUrl();
+		// The external server may be a plain one (a streaming cluster): skip rather than fail.
+		bool enabled = false;
+		try
+		{
+			Options o;
+			o.servers = {url};
+			Connection probe(o);
+			probe.connect();
+			probe.request("$JS.API.INFO", "", Poco::Timespan(2, 0));
+			enabled = true;
+		}
+		catch (const Poco::Exception&)
+		{
+		}
+		if (!enabled) skip("JetStream not enabled at NATS_URL");
 		return nullptr;
 	}
 	if (!NatsServerProcess::available()) skip("nats-server not installed");

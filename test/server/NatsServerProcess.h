@@ -83,7 +83,7 @@ private:
 std::unique_ptr<NatsServerProcess> startNatsServerUnlessExternal(std::string& url);
 
 /// As startNatsServerUnlessExternal(), with JetStream enabled (enableJetStream()). In external
-/// mode the server at NATS_URL must run JetStream itself.
+/// mode the server at NATS_URL must run JetStream itself; the test is skipped when it does not.
 std::unique_ptr<NatsServerProcess> startJetStreamServerUnlessExternal(std::string& url);
 
 } // namespace Test
