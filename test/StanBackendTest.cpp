@@ -10,6 +10,8 @@
 #include "jetstream/JetStreamContext.h"
 #include "jetstream/JetStreamException.h"
 #include "jetstream/JsStanConnection.h"
+#include "jetstream/JsBackend.h"
+#include "jetstream/JsStanSubscription.h"
 #include "Nats/Connection.h"
 #include "Nats/Exception.h"
 #include "Nats/StanConnection.h"
@@ -696,6 +698,8 @@ void StanBackendJetStreamTest::testFlowControlLargeReplay()
 		StanSubscriptionOptions().deliverAllAvailable().setMaxInflight(N));
 	NATS_WAIT_FOR(got.load() == N, Poco::Timespan(60, 0));
 	CPPUNIT_ASSERT(inOrder.load());
+	// The server did ask for flow control on the way, and was answered.
+	CPPUNIT_ASSERT(JsBackend::subscription(sub.impl())->flowControlReplies() > 0);
 }
 
 void StanBackendJetStreamTest::testNotJetStreamServer()

@@ -230,6 +230,7 @@ void JsStanSubscription::answerFlowControl(const std::string& reply)
 	try
 	{
 		pConn->nats().impl()->publish(reply, "", "", 0);
+		++_fcReplies;
 	}
 	catch (const Poco::Exception& e)
 	{

@@ -97,6 +97,8 @@ public:
 	long long pendingBytes() const;
 	std::uint64_t delivered() const { return _delivered.load(); }
 	std::uint64_t dropped() const { return _dropped.load(); }
+	/// Flow-control requests answered so far (tests).
+	std::uint64_t flowControlReplies() const { return _fcReplies.load(); }
 	void setPendingLimits(int maxMessages, long long maxBytes);
 	int maxPendingMessages() const;
 	long long maxPendingBytes() const;
@@ -143,6 +145,7 @@ private:
 	bool _closed = false;
 	std::atomic<std::uint64_t> _delivered{0};
 	std::atomic<std::uint64_t> _dropped{0};
+	std::atomic<std::uint64_t> _fcReplies{0};
 	std::atomic<std::int64_t> _lastActivityUs{0};
 	std::thread _worker;
 	std::atomic<bool> _inHandler{false};
