@@ -5,6 +5,7 @@
 #include "NatsServerProcess.h"
 #include "TestUtil.h"
 #include "Nats/Connection.h"
+#include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/TemporaryFile.h>
@@ -12,6 +13,7 @@
 #include <Poco/Environment.h>
 #include <Poco/StringTokenizer.h>
 #include <Poco/Path.h>
+#include <fstream>
 #include <signal.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -139,12 +141,49 @@ void NatsServerProcess::restart()
 	start();
 }
 
+namespace {
+
+/// The state letter of a /proc/.../stat file ('T' once stopped), '?' if unreadable.
+char statState(const std::string& path)
+{
+	std::ifstream in(path);
+	std::string line;
+	if (!std::getline(in, line)) return '?';
+	std::string::size_type close = line.rfind(')');
+	if (close == std::string::npos || close + 2 >= line.size()) return '?';
+	return line[close + 2];
+}
+
+/// True when every thread of `pid` is stopped (or the process is gone).
+bool allThreadsStopped(int pid)
+{
+	try
+	{
+		Poco::DirectoryIterator end;
+		for (Poco::DirectoryIterator it("/proc/" + std::to_string(pid) + "/task"); it != end; ++it)
+		{
+			const char s = statState(it->path() + "/stat");
+			if (s != 'T' && s != 't' && s != '?') return false;
+		}
+	}
+	catch (const Poco::Exception&)
+	{
+	}
+	return true;
+}
+
+} // namespace
+
 void NatsServerProcess::pause()
 {
 	if (_pHandle && !_paused)
 	{
-		::kill(static_cast<pid_t>(_pHandle->id()), SIGSTOP);
+		const int pid = static_cast<int>(_pHandle->id());
+		::kill(static_cast<pid_t>(pid), SIGSTOP);
 		_paused = true;
+		// SIGSTOP takes effect asynchronously: wait until the process is really stopped, so that
+		// nothing sent after pause() returns is processed before resume().
+		waitFor([pid]() { return allThreadsStopped(pid); }, Poco::Timespan(5, 0));
 	}
 }
 

@@ -39,7 +39,8 @@ public:
 	void stop();
 	/// stop() then start() on the same port.
 	void restart();
-	/// SIGSTOP / SIGCONT: the server stops answering while its sockets stay open.
+	/// SIGSTOP / SIGCONT: the server stops answering while its sockets stay open. pause() returns
+	/// once every thread of the process is stopped (/proc state 'T', at most 5 s).
 	void pause();
 	void resume();
 
