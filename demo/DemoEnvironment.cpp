@@ -19,7 +19,6 @@
 #include <Poco/Path.h>
 #include <Poco/Process.h>
 #include <Poco/Random.h>
-#include <Poco/StringTokenizer.h>
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
 #include <iostream>
@@ -202,9 +201,7 @@ StanOptions DemoEnvironment::stanOptions() const
 Options DemoEnvironment::natsOptions() const
 {
 	Options options;
-	options.servers.clear();
-	Poco::StringTokenizer urls(_natsUrl, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
-	for (const auto& url: urls) options.servers.push_back(url);
+	options.servers = Options::splitUrls(_natsUrl);
 	return options;
 }
 

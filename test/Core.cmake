@@ -6,6 +6,7 @@ nats_add_test_suite(test-core-unit
 		ParserTest.cpp
 		HeadersTest.cpp
 		NUIDTest.cpp
+		TimerTest.cpp
 		ServerPoolTest.cpp
 		OptionsTest.cpp
 		InternalsTest.cpp

@@ -6,6 +6,7 @@
 // the server's INFO says headers:false (scripted FakeNatsServer), status messages.
 //
 
+#include "core/ImplAccess.h"
 #include "FakeNatsServer.h"
 #include "NatsServerProcess.h"
 #include "TestUtil.h"
@@ -120,7 +121,7 @@ public:
 		const std::string subject = Test::uniqueName("core.hdr.inline");
 		std::mutex mutex;
 		std::vector<Message> got;
-		Subscription sub = conn.impl()->subscribeInline(subject, "", [&](const Message& m) {
+		Subscription sub = ImplAccess::impl(conn)->subscribeInline(subject, "", [&](const Message& m) {
 			std::lock_guard<std::mutex> lock(mutex);
 			got.push_back(m);
 		});
@@ -152,7 +153,7 @@ public:
 		std::atomic<bool> done{false};
 		std::string echoed;
 		std::mutex mutex;
-		conn.impl()->requestAsync(subject, "z", 1, WAIT, [&](const Message* pMessage, const Poco::Exception*) {
+		ImplAccess::impl(conn)->requestAsync(subject, "z", 1, WAIT, [&](const Message* pMessage, const Poco::Exception*) {
 			std::lock_guard<std::mutex> lock(mutex);
 			if (pMessage) echoed = pMessage->headers().get("Echo");
 			done = true;

@@ -11,6 +11,7 @@
 #include "jetstream/JetStreamException.h"
 #include "jetstream/JsStanConnection.h"
 #include "jetstream/JsBackend.h"
+#include "core/ImplAccess.h"
 #include "jetstream/JsStanSubscription.h"
 #include "Nats/Connection.h"
 #include "Nats/Exception.h"
@@ -699,7 +700,7 @@ void StanBackendJetStreamTest::testFlowControlLargeReplay()
 	NATS_WAIT_FOR(got.load() == N, Poco::Timespan(60, 0));
 	CPPUNIT_ASSERT(inOrder.load());
 	// The server did ask for flow control on the way, and was answered.
-	CPPUNIT_ASSERT(JsBackend::subscription(sub.impl())->flowControlReplies() > 0);
+	CPPUNIT_ASSERT(JsBackend::subscription(ImplAccess::impl(sub))->flowControlReplies() > 0);
 }
 
 void StanBackendJetStreamTest::testNotJetStreamServer()

@@ -49,8 +49,8 @@ struct Statistics
 ///     conn.publish("greet", "hello");
 ///     conn.flush(Poco::Timespan(1, 0));
 ///
-/// Threads: a reader, a flusher (coalesces writes), a reconnect thread when needed, a timer and a
-/// pool of Options::dispatcherThreads dispatchers for callbacks.
+/// Threads: a reader (which also reconnects), a flusher (coalesces writes), a timer, an event
+/// thread and a pool of Options::dispatcherThreads dispatchers for callbacks.
 ///
 /// Callbacks: subscription handlers run on the dispatcher thread the subscription is pinned to;
 /// the Options handlers (disconnected, reconnected, closed, error, discovered servers, lame duck)
@@ -169,9 +169,9 @@ public:
 	/// The options in force (copy taken at construction).
 	const Options& options() const;
 
-	std::shared_ptr<ConnectionImpl> impl() const { return _pImpl; }
-
 private:
+	friend struct ImplAccess; // the library's own access to the implementation (src/core/ImplAccess.h)
+
 	std::shared_ptr<ConnectionImpl> _pImpl;
 };
 

@@ -24,7 +24,7 @@ namespace Nats {
 
 /// Settings of a core NATS connection. The connection copies the struct at connect() and
 /// validates the copy once (validate() throws Poco::InvalidArgumentException naming the field).
-/// Defaults are those of nats.go / nats.c (docs/protocol.md 1.6, 1.7, 1.14).
+/// Defaults are those of nats.go / nats.c (protocol.md 1.6, 1.7, 1.14).
 ///
 ///     Nats::Options opts;
 ///     opts.servers = {"nats://127.0.0.1:4222"};
@@ -54,6 +54,11 @@ struct Nats_API Options
 	/// "tls://host:port" (implies secure). A bare "host:port" means nats://. Several URLs form the
 	/// server pool. Default: { DEFAULT_URL }.
 	std::vector<std::string> servers{DEFAULT_URL};
+
+	/// Splits a comma-separated URL list ("nats://a:4222, nats://b:4222") into URLs, blanks
+	/// trimmed and empty entries dropped: the form of StanOptions::natsUrl and of the tools' -s.
+	/// Never throws (the URLs are checked by validate()).
+	static std::vector<std::string> splitUrls(const std::string& commaSeparated);
 
 	/// Connection name sent in CONNECT (shown by the server's monitoring). Default "".
 	std::string name;

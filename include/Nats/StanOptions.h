@@ -26,7 +26,7 @@ namespace Nats {
 class Connection;
 class StanConnection;
 
-/// Settings of a NATS Streaming connection (stan.go / nats.c defaults, docs/protocol.md 2.5).
+/// Settings of a NATS Streaming connection (stan.go / nats.c defaults, protocol.md 2.5).
 /// The StanConnection copies the struct at construction and validates the copy once at connect().
 ///
 /// Where the NATS connection comes from, in order of precedence:

@@ -79,9 +79,9 @@ public:
 	int maxPendingMessages() const;
 	long long maxPendingBytes() const;
 
-	std::shared_ptr<SubscriptionImpl> impl() const { return _pImpl; }
-
 private:
+	friend struct ImplAccess; // the library's own access to the implementation (src/core/ImplAccess.h)
+
 	std::shared_ptr<SubscriptionImpl> _pImpl;
 };
 

@@ -10,6 +10,9 @@
 
 #include "core/ConnectionImpl.h"
 #include "core/NUID.h"
+#include "core/Base62.h"
+#include "core/SubjectRules.h"
+#include "core/ThreadName.h"
 #include "Nats/Version.h"
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/Context.h>
@@ -140,97 +143,7 @@ struct HandshakeHandler: public ParserHandler
 	}
 };
 
-std::string toBase62(std::uint64_t v)
-{
-	static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-	std::string s;
-	do
-	{
-		s.push_back(digits[v % 62]);
-		v /= 62;
-	}
-	while (v);
-	return s;
-}
-
 } // namespace
-
-// ---------------------------------------------------------------------------------------------
-// validation
-
-namespace {
-
-// Characters that need a closer look in a subject: separators, wildcards and whitespace / NUL.
-struct SubjectChars
-{
-	bool special[256] = {};
-	SubjectChars()
-	{
-		for (unsigned char c: {'.', '*', '>', ' ', '\t', '\r', '\n', '\f', '\0'}) special[c] = true;
-	}
-};
-
-const SubjectChars SUBJECT_CHARS;
-
-} // namespace
-
-void ConnectionImpl::validatePublishSubject(const std::string& subject, const char* what)
-{
-	if (subject.empty()) throw Poco::InvalidArgumentException(std::string("nats: invalid ") + what + ": empty");
-	// hot path (every publish): one table lookup per character, the rare cases below
-	const unsigned char* p = reinterpret_cast<const unsigned char*>(subject.data());
-	const std::size_t n = subject.size();
-	std::size_t tokenStart = 0;
-	for (std::size_t i = 0; i < n; ++i)
-	{
-		if (!SUBJECT_CHARS.special[p[i]]) continue;
-		const char c = static_cast<char>(p[i]);
-		if (c == '.')
-		{
-			if (i == tokenStart) throw Poco::InvalidArgumentException(std::string("nats: invalid ") + what + " '" + subject + "': empty token");
-			tokenStart = i + 1;
-		}
-		else if (c == '*' || c == '>')
-		{
-			if (i == tokenStart && (i + 1 == n || p[i + 1] == '.'))
-				throw Poco::InvalidArgumentException(std::string("nats: invalid ") + what + " '" + subject + "': wildcards are not allowed when publishing");
-		}
-		else
-		{
-			throw Poco::InvalidArgumentException(std::string("nats: invalid ") + what + " '" + subject + "': contains whitespace");
-		}
-	}
-	if (tokenStart == n) throw Poco::InvalidArgumentException(std::string("nats: invalid ") + what + " '" + subject + "': empty token");
-}
-
-void ConnectionImpl::validateSubscribeSubject(const std::string& subject)
-{
-	if (subject.empty()) throw Poco::InvalidArgumentException("nats: invalid subject: empty");
-	std::size_t tokenStart = 0;
-	const std::size_t n = subject.size();
-	for (std::size_t i = 0; i <= n; ++i)
-	{
-		char c = i < n ? subject[i] : '.';
-		if (c == '.')
-		{
-			std::size_t len = i - tokenStart;
-			if (len == 0) throw Poco::InvalidArgumentException("nats: invalid subject '" + subject + "': empty token");
-			if (len == 1 && subject[tokenStart] == '>' && i != n)
-				throw Poco::InvalidArgumentException("nats: invalid subject '" + subject + "': '>' must be the last token");
-			tokenStart = i + 1;
-		}
-		else if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\0')
-		{
-			throw Poco::InvalidArgumentException("nats: invalid subject '" + subject + "': contains whitespace");
-		}
-	}
-}
-
-void ConnectionImpl::validateQueue(const std::string& queue)
-{
-	if (queue.find_first_of(" \t\r\n\f") != std::string::npos || queue.find('\0') != std::string::npos)
-		throw Poco::InvalidArgumentException("nats: invalid queue name '" + queue + "': contains whitespace");
-}
 
 // ---------------------------------------------------------------------------------------------
 // construction
@@ -548,6 +461,7 @@ void ConnectionImpl::startThreads()
 
 void ConnectionImpl::run()
 {
+	setCurrentThreadName("nats-reader");
 	std::unique_ptr<char[]> buffer(new char[READ_BUFFER_SIZE]);
 	for (;;)
 	{
@@ -887,8 +801,8 @@ void ConnectionImpl::appendProtocol(const std::string& text)
 void ConnectionImpl::publish(const std::string& subject, const std::string& reply, const Headers* pHeaders, const void* data, std::size_t length,
 	bool writeNow)
 {
-	validatePublishSubject(subject);
-	if (!reply.empty()) validatePublishSubject(reply, "reply subject");
+	SubjectRules::checkPublishSubject(subject);
+	if (!reply.empty()) SubjectRules::checkPublishSubject(reply, "reply subject");
 	std::string headerBlock;
 	if (pHeaders && !pHeaders->empty())
 	{
@@ -1083,6 +997,7 @@ void ConnectionImpl::writeOut(std::string& buffer)
 
 void ConnectionImpl::flusherLoop()
 {
+	setCurrentThreadName("nats-flusher");
 	std::string buffer;
 	std::uint64_t seenDirectWrites = 0;
 	for (;;)
@@ -1259,8 +1174,8 @@ std::shared_ptr<SubscriptionImpl> ConnectionImpl::addSubscription(const std::str
 
 Subscription ConnectionImpl::subscribe(const std::string& subject, const std::string& queue, MessageHandler handler, bool sync)
 {
-	validateSubscribeSubject(subject);
-	validateQueue(queue);
+	SubjectRules::checkSubscribeSubject(subject);
+	SubjectRules::checkQueue(queue);
 	if (!sync && !handler) throw Poco::InvalidArgumentException("nats: the message handler must not be empty");
 	auto kind = sync ? SubscriptionImpl::Kind::SYNC : SubscriptionImpl::Kind::ASYNC;
 	return Subscription(addSubscription(subject, queue, kind, std::move(handler), _options.maxPendingMessages, _options.maxPendingBytes));
@@ -1268,8 +1183,8 @@ Subscription ConnectionImpl::subscribe(const std::string& subject, const std::st
 
 Subscription ConnectionImpl::subscribeInline(const std::string& subject, const std::string& queue, MessageHandler handler)
 {
-	validateSubscribeSubject(subject);
-	validateQueue(queue);
+	SubjectRules::checkSubscribeSubject(subject);
+	SubjectRules::checkQueue(queue);
 	if (!handler) throw Poco::InvalidArgumentException("nats: the message handler must not be empty");
 	return Subscription(addSubscription(subject, queue, SubscriptionImpl::Kind::INLINE, std::move(handler), -1, -1));
 }
@@ -1395,7 +1310,7 @@ void ConnectionImpl::failRequests(const Poco::Exception& e)
 
 Message ConnectionImpl::request(const std::string& subject, const Headers* pHeaders, const std::string& data, Poco::Timespan timeout)
 {
-	validatePublishSubject(subject);
+	SubjectRules::checkPublishSubject(subject);
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		checkUsable();
@@ -1404,7 +1319,7 @@ Message ConnectionImpl::request(const std::string& subject, const Headers* pHead
 	std::string token;
 	{
 		std::lock_guard<std::mutex> lock(_reqMutex);
-		token = toBase62(++_nextToken);
+		token = Base62::encode(++_nextToken);
 		_requests[token] = w;
 	}
 	try
@@ -1436,7 +1351,7 @@ void ConnectionImpl::requestAsync(const std::string& subject, const void* data, 
 	const Headers* pHeaders)
 {
 	if (!handler) throw Poco::InvalidArgumentException("nats: the reply handler must not be empty");
-	validatePublishSubject(subject);
+	SubjectRules::checkPublishSubject(subject);
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		checkUsable();
@@ -1446,7 +1361,7 @@ void ConnectionImpl::requestAsync(const std::string& subject, const void* data, 
 	std::string token;
 	{
 		std::lock_guard<std::mutex> lock(_reqMutex);
-		token = toBase62(++_nextToken);
+		token = Base62::encode(++_nextToken);
 		_requests[token] = w;
 	}
 	w->timerId = _timer.schedule(timeout, [this, token]() {

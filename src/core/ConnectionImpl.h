@@ -82,7 +82,7 @@ namespace Nats {
 /// calling close(). Must not block.
 using ReplyHandler = std::function<void(const Message* pMessage, const Poco::Exception* pError)>;
 
-/// The implementation behind Connection. The streaming layers use it through Connection::impl()
+/// The implementation behind Connection. The streaming layers use it through ImplAccess::impl(connection)
 /// for subscribeInline(), requestAsync() and the reader-safe publish().
 ///
 /// Thread safety: thread-safe (see the lock order above).
@@ -165,12 +165,6 @@ public:
 
 	/// Queues `e` for the error handler (event thread) and records it as lastError().
 	void reportError(const Poco::Exception& e);
-
-	/// Subject validation shared with the streaming layers.
-	/// Throws: Poco::InvalidArgumentException with a clear message.
-	static void validatePublishSubject(const std::string& subject, const char* what = "subject");
-	static void validateSubscribeSubject(const std::string& subject);
-	static void validateQueue(const std::string& queue);
 
 	// ParserHandler (reader thread)
 	void onInfo(const std::string& json) override;

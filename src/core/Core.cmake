@@ -6,12 +6,15 @@ set(NATS_CORE_SOURCES
 	src/core/Message.cpp
 	src/core/Options.cpp
 	src/core/NUID.cpp
+	src/core/SubjectRules.cpp
 	src/core/Parser.cpp
 	src/core/ServerInfo.cpp
 	src/core/ServerPool.cpp
 	src/core/Dispatcher.cpp
 	src/core/EventQueue.cpp
 	src/core/Timer.cpp
+	src/core/ThreadName.cpp
+	src/core/ThreadName.cpp
 	src/core/SubscriptionImpl.cpp
 	src/core/Subscription.cpp
 	src/core/ConnectionImpl.cpp

@@ -11,6 +11,7 @@
 #include "Nats/Options.h"
 #include "core/ServerPool.h"
 #include <Poco/Exception.h>
+#include <Poco/StringTokenizer.h>
 
 namespace Nats {
 
@@ -41,6 +42,14 @@ bool hasWhitespace(const std::string& s)
 }
 
 } // namespace
+
+std::vector<std::string> Options::splitUrls(const std::string& commaSeparated)
+{
+	std::vector<std::string> urls;
+	Poco::StringTokenizer tok(commaSeparated, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+	for (const auto& u : tok) urls.push_back(u);
+	return urls;
+}
 
 void Options::validate() const
 {

@@ -13,9 +13,11 @@
 #include "jetstream/JsBackend.h"
 #include "jetstream/JetStreamException.h"
 #include "core/ConnectionImpl.h"
+#include "core/ImplAccess.h"
+#include "core/SubjectRules.h"
+#include "core/ThreadName.h"
 #include "core/Timer.h"
 #include "Nats/Exception.h"
-#include <pthread.h>
 #include <algorithm>
 #include <chrono>
 
@@ -25,7 +27,7 @@ namespace {
 
 void nameThread(const char* name)
 {
-	pthread_setname_np(pthread_self(), name);
+	setCurrentThreadName(name);
 }
 
 std::string errorText(const Poco::Exception& e)
@@ -166,13 +168,13 @@ void JsStanConnection::connect()
 		{
 		}
 		if (taken) throw StanClientIDRegisteredException("stan: clientID already registered");
-		ConnectionImpl& core = *_pConn->impl();
+		ConnectionImpl& core = *ImplAccess::impl(*_pConn);
 		_idSub = core.subscribeInline(idSubject, "", [this](const Message& m) {
 			if (!m.reply().empty() && _status.load() == StanConnection::Status::CONNECTED)
 			{
 				try
 				{
-					_pConn->impl()->publish(m.reply(), "", "", 0);
+					ImplAccess::impl(*_pConn)->publish(m.reply(), "", "", 0);
 				}
 				catch (...)
 				{
@@ -281,7 +283,7 @@ void JsStanConnection::ensureKnownChannel(const std::string& channel)
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (_streams.count(channel)) return;
 	}
-	ConnectionImpl::validatePublishSubject(channel, "channel");
+	SubjectRules::checkPublishSubject(channel, "channel");
 	ensureStream(channel, true);
 }
 
@@ -300,7 +302,7 @@ std::string JsStanConnection::publishAsync(const std::string& channel, const voi
 		thread_local std::string reply;
 		h.set(JetStreamContext::MSG_ID_HEADER, guid);
 		reply.assign(_pubPrefix).append(guid);
-		_pConn->impl()->publish(channel, reply, &h, data, length);
+		ImplAccess::impl(*_pConn)->publish(channel, reply, &h, data, length);
 	}
 	catch (...)
 	{
@@ -334,7 +336,7 @@ void JsStanConnection::publish(const std::string& channel, const void* data, std
 	{
 		Headers h;
 		h.set(JetStreamContext::MSG_ID_HEADER, guid);
-		_pConn->impl()->publish(channel, _pubPrefix + guid, &h, data, length, true);
+		ImplAccess::impl(*_pConn)->publish(channel, _pubPrefix + guid, &h, data, length, true);
 	}
 	catch (...)
 	{
@@ -475,8 +477,8 @@ StanSubscription JsStanConnection::subscribe(const std::string& channel, const s
 	if (!sync && !handler) throw Poco::InvalidArgumentException("stan: message handler must not be empty");
 	options.validate();
 	checkConnected();
-	ConnectionImpl::validatePublishSubject(channel, "channel");
-	if (!group.empty()) ConnectionImpl::validateQueue(group);
+	SubjectRules::checkPublishSubject(channel, "channel");
+	if (!group.empty()) SubjectRules::checkQueue(group);
 	auto pSub = std::make_shared<JsStanSubscription>(shared_from_this(), channel, group, std::move(handler), options, sync);
 	std::shared_ptr<StanSubscriptionImpl> handle = JsBackend::makeSubscriptionHandle(pSub);
 	pSub->start(handle);

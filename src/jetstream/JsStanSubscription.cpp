@@ -14,8 +14,10 @@
 #include "jetstream/JetStreamContext.h"
 #include "jetstream/JetStreamException.h"
 #include "core/ConnectionImpl.h"
+#include "core/ImplAccess.h"
+#include "core/SubjectRules.h"
+#include "core/ThreadName.h"
 #include "Nats/Exception.h"
-#include <pthread.h>
 
 namespace Nats {
 
@@ -99,7 +101,7 @@ void JsStanSubscription::start(const std::shared_ptr<StanSubscriptionImpl>& hand
 	MessageHandler onMsg = [weak](const Message& m) {
 		if (std::shared_ptr<JsStanSubscription> p = weak.lock()) p->onMessage(m);
 	};
-	ConnectionImpl& core = *pConn->nats().impl();
+	ConnectionImpl& core = *ImplAccess::impl(pConn->nats());
 	try
 	{
 		_stream = pConn->ensureStream(_channel, false);
@@ -229,7 +231,7 @@ void JsStanSubscription::answerFlowControl(const std::string& reply)
 	if (!pConn) return;
 	try
 	{
-		pConn->nats().impl()->publish(reply, "", "", 0);
+		ImplAccess::impl(pConn->nats())->publish(reply, "", "", 0);
 		++_fcReplies;
 	}
 	catch (const Poco::Exception& e)
@@ -244,7 +246,7 @@ void JsStanSubscription::sendAck(const std::string& reply)
 	if (!pConn) return;
 	try
 	{
-		pConn->nats().impl()->publish(reply, "", "+ACK", 4);
+		ImplAccess::impl(pConn->nats())->publish(reply, "", "+ACK", 4);
 	}
 	catch (const Poco::Exception& e)
 	{
@@ -254,7 +256,7 @@ void JsStanSubscription::sendAck(const std::string& reply)
 
 void JsStanSubscription::workerLoop()
 {
-	pthread_setname_np(pthread_self(), "stan-sub");
+	setCurrentThreadName("stan-sub");
 	std::shared_ptr<JsStanConnection> pConn = _pConnection.lock();
 	std::unique_lock<std::mutex> lock(_mutex);
 	while (true)
