@@ -92,19 +92,6 @@ ConsumerConfig::AckPolicy ackPolicyFrom(const std::string& s)
 	return ConsumerConfig::AckPolicy::EXPLICIT;
 }
 
-bool parseU64(const std::string& s, std::uint64_t& out)
-{
-	if (s.empty()) return false;
-	for (char c: s)
-	{
-		if (c < '0' || c > '9') return false;
-	}
-	Poco::UInt64 v = 0;
-	if (!Poco::NumberParser::tryParseUnsigned64(s, v)) return false;
-	out = v;
-	return true;
-}
-
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 std::int64_t daysFromCivil(std::int64_t y, unsigned m, unsigned d)
 {
