@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS=(g++ cmake make pkg-config libpoco-dev libprotobuf-dev protobuf-compiler libcppunit-dev
-      nats-server libnats-dev openssl)
+      nats-server libnats-dev openssl libssl-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -6,6 +6,7 @@
 // the server's INFO says headers:false (scripted FakeNatsServer), status messages.
 //
 
+#include "core/ImplAccess.h"
 #include "FakeNatsServer.h"
 #include "NatsServerProcess.h"
 #include "TestUtil.h"
