@@ -325,3 +325,41 @@ void PubAckTrackerTest::testConcurrentExactlyOnce()
 	CPPUNIT_ASSERT(closedThrows.load() >= 1); // at most toAck + window entries fit before the close
 	CPPUNIT_ASSERT(maxSeen.load() <= window);
 }
+
+void PubAckTrackerTest::testHeldSlotsUntilReleased()
+{
+	// holdSlots: a completed entry with a non-direct callback keeps its slot until release().
+	PubAckTracker t(2, 1.0, LONG_WAIT, true);
+	auto noop = [](const std::string&, const std::string&) {};
+	std::string g1 = add(t, noop);
+	std::string g2 = add(t, noop);
+	std::string g3;
+	PubAckTracker::Completion c1, c2;
+	CPPUNIT_ASSERT(t.complete(g1, c1));
+	CPPUNIT_ASSERT(c1.held);
+	CPPUNIT_ASSERT_EQUAL(1, t.inflight());
+	CPPUNIT_ASSERT_EQUAL(1, t.held());
+	CPPUNIT_ASSERT(!t.add(g3, noop, Poco::Timespan(0, 20000))); // window: 1 pending + 1 held
+	// a caller running the held handlers counts only the pending entries
+	CPPUNIT_ASSERT(t.add(g3, noop, Poco::Timespan(0, 20000), false, true));
+	CPPUNIT_ASSERT(t.remove(g3));
+	CPPUNIT_ASSERT(t.complete(g2, c2));
+	CPPUNIT_ASSERT_EQUAL(0, t.inflight());
+	CPPUNIT_ASSERT_EQUAL(2, t.held());
+	CPPUNIT_ASSERT(!t.add(g3, noop, Poco::Timespan(0, 20000)));
+	t.release(1);
+	CPPUNIT_ASSERT_EQUAL(1, t.held());
+	std::string g4 = add(t, noop, Poco::Timespan(0, 20000));
+	CPPUNIT_ASSERT(!g4.empty());
+	PubAckTracker::Completion c4;
+	CPPUNIT_ASSERT(t.complete(g4, c4));
+	t.release(2);
+	CPPUNIT_ASSERT_EQUAL(0, t.held());
+	// direct entries and entries without a callback never hold a slot
+	std::string g5 = add(t, nullptr);
+	std::string g6 = add(t, noop, Poco::Timespan(-1), true);
+	PubAckTracker::Completion c5, c6;
+	CPPUNIT_ASSERT(t.complete(g5, c5) && !c5.held);
+	CPPUNIT_ASSERT(t.complete(g6, c6) && !c6.held);
+	CPPUNIT_ASSERT_EQUAL(0, t.held());
+}

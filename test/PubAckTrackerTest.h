@@ -19,6 +19,7 @@ class PubAckTrackerTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testArmCallback);
 	CPPUNIT_TEST(testOldEntryOverflow);
 	CPPUNIT_TEST(testConcurrentExactlyOnce);
+	CPPUNIT_TEST(testHeldSlotsUntilReleased);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -31,6 +32,7 @@ public:
 	void testArmCallback();
 	void testOldEntryOverflow();
 	void testConcurrentExactlyOnce();
+	void testHeldSlotsUntilReleased();
 };
 
 #endif

@@ -410,7 +410,9 @@ void StanSubscriptionTest::testPendingLimits()
 	CPPUNIT_ASSERT_EQUAL(2, sub.pendingMessages());
 	CPPUNIT_ASSERT_EQUAL(4LL, sub.pendingBytes()); // "m1", "m2"
 	CPPUNIT_ASSERT_EQUAL(std::uint64_t(8), sub.dropped());
-	CPPUNIT_ASSERT_EQUAL(8, slow.load());
+	// once per episode, on the event thread
+	NATS_WAIT_FOR(slow.load() >= 1, WAIT);
+	CPPUNIT_ASSERT_EQUAL(1, slow.load());
 	CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), sub.nextMessage(WAIT).sequence());
 	CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), sub.nextMessage(WAIT).sequence());
 	CPPUNIT_ASSERT_EQUAL(0, sub.pendingMessages());

@@ -174,9 +174,29 @@ struct Nats_API Options
 	int maxPendingMessages = DEFAULT_MAX_PENDING_MESSAGES;
 	long long maxPendingBytes = DEFAULT_MAX_PENDING_BYTES;
 
-	/// Threads that run asynchronous subscription callbacks; each subscription is pinned to one.
-	/// Default 1; must be >= 1.
+	/// Threads of this connection's dispatcher pool, which runs the asynchronous subscription
+	/// callbacks (core and streaming, and the streaming ack handlers); each subscription is pinned
+	/// to one worker (round robin), so its messages are delivered in order, one at a time, and a
+	/// slow callback delays only the subscriptions sharing its worker. Default 1; must be >= 1.
+	/// Ignored when sharedDispatcher is set.
 	int dispatcherThreads = DEFAULT_DISPATCHER_THREADS;
+
+	/// Deliver through the process-wide shared dispatcher pool instead of this connection's own
+	/// workers (as nats.c's global message delivery): a process with many connections then runs
+	/// setSharedDispatcherThreads() delivery threads in all. The shared pool starts with the first
+	/// connection that uses it and runs until the process exits. With a shared pool close() does
+	/// not wait for a callback in progress on a shared worker (it only stops further deliveries).
+	/// Default false.
+	bool sharedDispatcher = false;
+
+	/// Size of the process-wide shared dispatcher pool; call before the first connection that uses
+	/// it. Default min(hardware threads, 4).
+	/// Throws: Poco::InvalidArgumentException if `threads` < 1, Poco::IllegalStateException if the
+	/// shared pool already runs with another size.
+	static void setSharedDispatcherThreads(int threads);
+
+	/// The size the shared dispatcher pool has (or will have when first used).
+	static int sharedDispatcherThreads();
 
 	// ---- handlers (run on the connection's event thread, never under an internal lock) ----
 

@@ -29,21 +29,30 @@ namespace Nats {
 class Connection;
 class StanConnectionImpl;
 
-/// Handler of an asynchronous streaming subscription. Runs on the subscription's own worker
-/// thread: messages of one subscription are delivered in order, one at a time, never on the NATS
-/// reader thread and never under an internal lock. In auto-ack mode the message is acked after
-/// the handler returns normally; if it throws, the exception goes to StanOptions::errorHandler and
-/// the message is not acked (the server redelivers it after ackWait).
+/// Handler of an asynchronous streaming subscription. Runs on the worker of the NATS connection's
+/// dispatcher pool the subscription is pinned to (Options::dispatcherThreads workers, default 1,
+/// or the process-wide shared pool with Options::sharedDispatcher): messages of one subscription
+/// are delivered in order, one at a time, never on the NATS reader thread and never under an
+/// internal lock; a slow handler delays the other subscriptions pinned to the same worker. In
+/// auto-ack mode the message is acked after the handler returns normally (also when close() was
+/// called meanwhile); if it throws, the exception goes to StanOptions::errorHandler and the message
+/// is not acked (the server redelivers it after ackWait).
+/// To reach its own subscription (e.g. to unsubscribe after N messages) a handler uses
+/// StanMessage::subscription(), not a captured StanSubscription: a captured handle keeps the
+/// subscription open (and the handler with it) until it is closed explicitly.
 using StanMessageHandler = std::function<void(const StanMessage& message)>;
 
 /// Completion of an asynchronous publish: called exactly once per publishAsync() that returned,
 /// with the guid it returned and an error text that is empty on success, else
 /// "stan: publish ack timeout", "stan: connection closed" or the server's text verbatim
-/// (e.g. "stan: invalid publish request"). Runs on the connection's ack thread ("stan-acks"), one
-/// call at a time in completion order, never on the NATS reader thread and never under an
-/// internal lock; the calls for publishes failed by close() have all run when close() returns
-/// (when close() is called from an ack handler: right after that handler returns).
-/// It may call publishAsync() (the window is released before the handler runs) and close().
+/// (e.g. "stan: invalid publish request"). Runs on one worker of the NATS connection's dispatcher
+/// pool, one call at a time in completion order, never on the NATS reader thread and never under
+/// an internal lock; the calls for publishes failed by close() have all run when close() returns
+/// (when close() is called from a callback: right after that callback returns).
+/// The publish's slot of the maxPubAcksInflight window is freed only after its handler ran, so
+/// slow handlers slow publishAsync() down instead of piling up completions.
+/// It may call publishAsync() (which then waits only for publishes awaiting their ack, never for
+/// the handlers queued behind it) and close().
 /// Keep the closure small (at most two pointers) to avoid an allocation per publish inside
 /// std::function.
 using StanAckHandler = std::function<void(const std::string& guid, const std::string& error)>;
@@ -66,16 +75,25 @@ using StanAckHandler = std::function<void(const std::string& guid, const std::st
 /// ConnectionClosedException "stan: connection closed". A lost session is not resumed: create a
 /// new StanConnection (durables resume there).
 ///
-/// Threads: the NATS connection's reader thread handles pub acks, heartbeats and ping replies and
-/// queues incoming messages (it runs no user code); "stan-timer" sends the pings and times out pub
-/// acks; "stan-acks" runs the StanAckHandlers; each asynchronous subscription has one worker
-/// thread ("stan-sub") that runs its handler, in order; the connection-lost handler runs on
-/// "stan-lost".
+/// Threads: a StanConnection has no thread of its own; it uses those of its NATS connection. The
+/// reader thread handles pub acks, heartbeats and ping replies and queues incoming messages (it
+/// runs no user code); the timer sends the pings and times out pub acks; the dispatcher pool runs
+/// the message handlers (each subscription pinned to one worker) and, on one worker, the
+/// StanAckHandlers; the event thread runs StanOptions::errorHandler. Only when the session is
+/// lost a thread "stan-lost" runs the connection-lost handler. An owned NATS connection with the
+/// default options thus runs 5 threads (reader, flusher, timer, events, one dispatcher), 4 with
+/// Options::sharedDispatcher.
+///
+/// Callbacks and waiting: close(), StanSubscription::close()/unsubscribe() and the destructor wait
+/// for handlers in progress and for a teardown in progress, except when called from inside a
+/// streaming callback (message, ack, error or connection-lost handler of any StanConnection): then
+/// they never wait for another callback, so handlers closing each other cannot deadlock.
 ///
 /// Thread safety: Thread-safe. The object must not be destroyed while another thread is still
 /// inside one of its methods.
-/// Ownership: the destructor calls close() (bounded by connectWait) and waits for the
-/// connection-lost handler thread to end, unless called from that handler.
+/// Ownership: the destructor calls close() (bounded by connectWait), then waits for the callbacks
+/// in progress (a handler that called close(), say) and the connection-lost handler thread to end,
+/// unless called from one of them.
 class Nats_API StanConnection
 {
 public:
@@ -93,7 +111,8 @@ public:
 	/// ^[a-zA-Z0-9_-]+$ (checked by the server). The options are copied.
 	StanConnection(const std::string& clusterId, const std::string& clientId, const StanOptions& options = StanOptions());
 
-	/// Closes (see close()) and joins every internal thread; errors are swallowed.
+	/// Closes (see close()), waits for the callbacks in progress (see the class comment); errors
+	/// are swallowed.
 	~StanConnection();
 
 	StanConnection(const StanConnection&) = delete;
@@ -165,6 +184,7 @@ public:
 	/// connectWait), then closes the NATS connection if owned. Idempotent; safe from a message
 	/// handler, an ack handler or the connection-lost handler (then it does not wait for the
 	/// calling thread itself). After a loss it only releases local resources (no request is sent).
+	/// A second call returns once the first call's teardown is done (at once from a callback).
 	/// Throws: StanRequestTimeoutException "stan: close request timeout" or StanException (server
 	/// text) — the connection is closed locally anyway. Never throws on a second call.
 	void close();

@@ -22,6 +22,7 @@
 namespace Nats {
 
 class StanSubscriptionImpl;
+class StanSubscription;
 
 /// A message delivered by a streaming subscription (the protocol's MsgProto): per-channel
 /// sequence, server timestamp in nanoseconds, redelivery flag and count, channel and payload.
@@ -44,8 +45,18 @@ public:
 	StanMessage(std::uint64_t sequence, std::int64_t timestamp, bool redelivered, std::uint32_t redeliveryCount,
 		std::string channel, std::string data, std::uint32_t crc32 = 0,
 		std::weak_ptr<StanSubscriptionImpl> pSubscription = std::weak_ptr<StanSubscriptionImpl>())
+		: StanMessage(sequence, timestamp, redelivered, redeliveryCount, std::make_shared<const std::string>(std::move(channel)),
+			std::move(data), crc32, std::move(pSubscription))
+	{
+	}
+
+	/// As above, with a channel name shared by the messages of one subscription (no allocation
+	/// per message). Used by the library.
+	StanMessage(std::uint64_t sequence, std::int64_t timestamp, bool redelivered, std::uint32_t redeliveryCount,
+		std::shared_ptr<const std::string> pChannel, std::string data, std::uint32_t crc32,
+		std::weak_ptr<StanSubscriptionImpl> pSubscription)
 		: _sequence(sequence), _timestamp(timestamp), _redeliveryCount(redeliveryCount), _crc32(crc32),
-		  _redelivered(redelivered), _channel(std::move(channel)), _data(std::move(data)),
+		  _redelivered(redelivered), _pChannel(std::move(pChannel)), _data(std::move(data)),
 		  _pSubscription(std::move(pSubscription))
 	{
 	}
@@ -66,7 +77,7 @@ public:
 	std::uint32_t redeliveryCount() const { return _redeliveryCount; }
 
 	/// The channel the message was published on.
-	const std::string& channel() const { return _channel; }
+	const std::string& channel() const { return _pChannel ? *_pChannel : emptyString(); }
 
 	/// The payload (binary-safe).
 	const std::string& data() const { return _data; }
@@ -83,6 +94,15 @@ public:
 	/// connection is closed.
 	void ack() const;
 
+	/// The subscription that received the message, as a non-owning handle: destroying it (or every
+	/// copy of it) never closes the subscription, and it does not count for the RAII rule of
+	/// StanSubscription. This is how a handler reaches its own subscription ("unsubscribe after N
+	/// messages") without capturing a handle, which would keep the handler, the subscription and
+	/// the connection alive until the subscription is closed. Invalid (isValid() false) for a
+	/// message that came from no subscription or whose subscription object is gone.
+	/// Does not block; throws nothing.
+	StanSubscription subscription() const;
+
 	/// The subscription that received the message (weak), for the library.
 	const std::weak_ptr<StanSubscriptionImpl>& subscriptionImpl() const { return _pSubscription; }
 
@@ -92,7 +112,9 @@ private:
 	std::uint32_t _redeliveryCount = 0;
 	std::uint32_t _crc32 = 0;
 	bool _redelivered = false;
-	std::string _channel;
+	static const std::string& emptyString();
+
+	std::shared_ptr<const std::string> _pChannel;
 	std::string _data;
 	std::weak_ptr<StanSubscriptionImpl> _pSubscription;
 };

@@ -64,8 +64,13 @@ struct Nats_API StanOptions
 	using ConnectionLostHandler = std::function<void(StanConnection& connection, const std::string& error)>;
 
 	/// Callback for asynchronous errors that have no other way to reach the caller: an exception
-	/// thrown by a message handler (the message is then not auto-acked), a failed ack publish.
-	/// Runs on the thread where the error happened, never under an internal lock; must not throw.
+	/// thrown by a message or ack handler (the message is then not auto-acked), a failed ack
+	/// publish, a slow consumer (SlowConsumerException, once per episode: from the first message
+	/// dropped by a subscription's pending limits until its queue is empty again; dropped() counts
+	/// every message). Runs on the NATS connection's event thread, in order, never on the thread
+	/// where the error happened and never under an internal lock; it may call StanConnection
+	/// methods, including close(). Errors after the NATS connection closed are only logged.
+	/// Must not throw. Without a handler errors are logged (Poco logger "Nats.StanConnection").
 	using ErrorHandler = std::function<void(const Poco::Exception& error)>;
 
 	/// Which server implements the streaming API.

@@ -42,6 +42,11 @@ class StanSubscriptionImpl;
 /// nextMessage(); delivered = handed over; dropped = discarded because the pending limits were
 /// exceeded (the server redelivers them after ackWait, since they were never acked).
 ///
+/// Handles and handlers: do not capture a handle in the subscription's own handler (that keeps
+/// the subscription open until it is closed explicitly); use StanMessage::subscription(), a
+/// non-owning handle, instead. Once a subscription is closed its handler (and whatever it
+/// captured) is released, after the call in progress returned.
+///
 /// Thread safety: Thread-safe; nextMessage() must be called by one thread at a time.
 class Nats_API StanSubscription
 {
@@ -50,11 +55,12 @@ public:
 	/// StanSubscriptionException "stan: invalid subscription".
 	StanSubscription();
 
-	/// Used by the library.
+	/// Used by the library. A handle made from the inner object directly (StanMessage::subscription())
+	/// does not own it: destroying it never closes the subscription.
 	explicit StanSubscription(std::shared_ptr<StanSubscriptionImpl> pImpl);
 
-	/// Closes the subscription when this is the last handle (as close(), errors are swallowed and
-	/// go to StanOptions::errorHandler). Blocks like close().
+	/// Closes the subscription when this is the last owning handle (as close(), errors are
+	/// swallowed and go to StanOptions::errorHandler). Blocks like close().
 	~StanSubscription();
 
 	StanSubscription(const StanSubscription&) = default;
@@ -65,14 +71,18 @@ public:
 	/// Removes the subscription from the server; a durable (or a durable queue group, when this is
 	/// its last member) is deleted for good. Stops delivery first: waits for a handler in progress
 	/// to return (unless called from that handler), flushes the acks already given, then sends the
-	/// unsubscribe request and waits for the reply, at most StanOptions::connectWait.
+	/// unsubscribe request and waits for the reply, at most StanOptions::connectWait. From inside a
+	/// streaming callback it does not wait for a handler in progress (of this or another
+	/// subscription). Called while a close of the same subscription is in progress, it throws
+	/// "stan: invalid subscription" at once.
 	/// Throws: StanSubscriptionException ("stan: invalid subscription" if already closed, or the
 	/// server's text), StanRequestTimeoutException "stan: unsubscribe request timeout",
 	/// ConnectionClosedException "stan: connection closed".
 	void unsubscribe();
 
 	/// Stops the subscription, keeping a durable (and a durable queue group) on the server for a
-	/// later resume. Same blocking as unsubscribe(). Calling it again is a no-op.
+	/// later resume. Same blocking as unsubscribe(). Calling it again (also while the first call is
+	/// in progress, e.g. from the handler the first call waits for) returns at once.
 	/// Throws: StanSubscriptionException (server text), StanRequestTimeoutException
 	/// "stan: close request timeout", StanNotSupportedException "stan: not supported by server",
 	/// ConnectionClosedException "stan: connection closed".
@@ -87,8 +97,10 @@ public:
 	void ack(const StanMessage& message);
 
 	/// Waits for the next message of a subscription created with subscribeSync() or
-	/// queueSubscribeSync(), at most `timeout`. In auto-ack mode the message is acked before it is
-	/// returned.
+	/// queueSubscribeSync(), at most `timeout`. In auto-ack mode a returned message is acked when the
+	/// application pulls the next one (this call acks the previous message first) or closes the
+	/// subscription, never before the application has it: if the application stops in between,
+	/// the server redelivers it after ackWait.
 	/// Throws: NatsTimeoutException when nothing arrived in time, Poco::IllegalStateException on a
 	/// subscription that has a handler, StanSubscriptionException "stan: invalid subscription" once
 	/// closed, ConnectionClosedException "stan: connection closed" when the connection closed.

@@ -42,7 +42,7 @@ ConnectionImpl::ConnectionImpl(const Options& options)
 	  _readerThread("nats-reader"),
 	  _timer("nats-timer"),
 	  _events("nats-events"),
-	  _dispatchers(options.dispatcherThreads, "nats-dispatch"),
+	  _dispatchers(options.dispatcherThreads, "nats-dispatch", options.sharedDispatcher),
 	  _writer(options.reconnectBufferSize, options.writeDeadline, [this](const Poco::Exception& e) { onWriteError(e); }),
 	  _requests(_timer, [this](const Poco::Exception& e) { reportError(e); })
 {

@@ -168,6 +168,21 @@ public:
 	/// Queues `e` for the error handler (event thread) and records it as lastError().
 	void reportError(const Poco::Exception& e);
 
+	/// Runs `fn` on the event thread, after the events queued before (ignored once closed). Used
+	/// by the streaming client for its own error handler.
+	void post(std::function<void()> fn);
+
+	/// True on one of this connection's threads (reader, flusher, timer, events, a dispatcher
+	/// worker, or any worker of the shared pool when it uses it).
+	bool isOwnThread() const;
+
+	/// The dispatcher pool that delivers ASYNC subscriptions (the streaming client pins its
+	/// subscriptions and its ack handlers to workers of it).
+	DispatcherPool& dispatchers() { return _dispatchers; }
+
+	/// The connection's timer (the streaming client's pings and pub-ack timeouts).
+	Timer& timer() { return _timer; }
+
 	// ParserHandler (reader thread)
 	void onInfo(const std::string& json) override;
 	void onMsg(std::string& subject, std::int64_t sid, std::string& reply, std::string& headers, std::string& payload) override;
@@ -192,8 +207,6 @@ private:
 	std::string tlsNameFor(const ServerAddress& server) const;
 	void rememberTlsName(const ServerAddress& server);
 	void checkUsable() const;
-	bool isOwnThread() const;
-	void post(std::function<void()> fn);
 	void onWriteError(const Poco::Exception& e);
 	std::shared_ptr<SubscriptionImpl> addSubscription(const std::string& subject, const std::string& queue, SubscriptionImpl::Kind kind,
 		MessageHandler handler, int maxMsgs, long long maxBytes);

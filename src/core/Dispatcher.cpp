@@ -10,6 +10,9 @@
 
 #include "core/Dispatcher.h"
 #include "core/ThreadName.h"
+#include <Poco/Exception.h>
+#include <algorithm>
+#include <thread>
 
 namespace Nats {
 
@@ -85,40 +88,103 @@ void Dispatcher::run()
 	}
 }
 
-DispatcherPool::DispatcherPool(int threads, const std::string& name)
+namespace {
+
+std::mutex sharedMutex;
+int sharedSize = 0;  // 0 = default
+bool sharedCreated = false;
+
+int defaultSharedSize()
 {
+	unsigned n = std::thread::hardware_concurrency();
+	if (n == 0) n = 1;
+	return static_cast<int>(std::min(n, 4u));
+}
+
+} // namespace
+
+DispatcherPool::DispatcherPool(int threads, const std::string& name, bool shared): _pWorkers(&_own), _shared(shared)
+{
+	if (shared)
+	{
+		_pWorkers = &sharedWorkers();
+		return;
+	}
 	if (threads < 1) threads = 1;
-	for (int i = 0; i < threads; ++i) _workers.emplace_back(new Dispatcher(name + "-" + std::to_string(i)));
+	for (int i = 0; i < threads; ++i) _own.workers.emplace_back(new Dispatcher(name + "-" + std::to_string(i)));
+}
+
+DispatcherPool::Workers& DispatcherPool::sharedWorkers()
+{
+	std::lock_guard<std::mutex> lock(sharedMutex);
+	// Never destroyed: connections of static objects may still deliver during exit.
+	static Workers* pShared = nullptr;
+	if (!pShared)
+	{
+		const int n = sharedSize > 0 ? sharedSize : defaultSharedSize();
+		pShared = new Workers;
+		for (int i = 0; i < n; ++i)
+		{
+			pShared->workers.emplace_back(new Dispatcher("nats-shared-" + std::to_string(i)));
+			pShared->workers.back()->start();
+		}
+		sharedSize = n;
+		sharedCreated = true;
+	}
+	return *pShared;
+}
+
+void DispatcherPool::setSharedThreads(int threads)
+{
+	if (threads < 1) throw Poco::InvalidArgumentException("nats: shared dispatcher threads must be >= 1");
+	std::lock_guard<std::mutex> lock(sharedMutex);
+	if (sharedCreated && threads != sharedSize)
+		throw Poco::IllegalStateException("nats: the shared dispatcher pool already runs with " + std::to_string(sharedSize) + " threads");
+	sharedSize = threads;
+}
+
+int DispatcherPool::sharedThreads()
+{
+	std::lock_guard<std::mutex> lock(sharedMutex);
+	return sharedSize > 0 ? sharedSize : defaultSharedSize();
 }
 
 void DispatcherPool::start()
 {
-	for (auto& w: _workers) w->start();
+	if (_shared) return;
+	for (auto& w: _own.workers) w->start();
 }
 
 void DispatcherPool::stop()
 {
-	for (auto& w: _workers) w->stop();
+	if (_shared) return;
+	for (auto& w: _own.workers) w->stop();
 }
 
 void DispatcherPool::join()
 {
-	for (auto& w: _workers) w->join();
+	if (_shared) return;
+	for (auto& w: _own.workers) w->join();
 }
 
 Dispatcher* DispatcherPool::next()
 {
-	std::size_t i = _next.fetch_add(1, std::memory_order_relaxed);
-	return _workers[i % _workers.size()].get();
+	std::size_t i = _pWorkers->next.fetch_add(1, std::memory_order_relaxed);
+	return _pWorkers->workers[i % _pWorkers->workers.size()].get();
 }
 
 bool DispatcherPool::isWorkerThread() const
 {
-	for (const auto& w: _workers)
+	for (const auto& w: _pWorkers->workers)
 	{
 		if (w->isCurrent()) return true;
 	}
 	return false;
+}
+
+std::size_t DispatcherPool::size() const
+{
+	return _pWorkers->workers.size();
 }
 
 } // namespace Nats

@@ -74,11 +74,19 @@ private:
 
 /// A fixed set of Dispatchers; next() hands them out round robin (subscription pinning).
 ///
+/// Two modes:
+/// - own workers (the default): the pool belongs to one connection; stop()/join() end them;
+/// - shared: next() hands out the workers of the process-wide pool (created on first use with
+///   sharedThreads() workers, never stopped: it lives until the process exits); stop() and join()
+///   do nothing, since other connections deliver through the same workers. A subscription of a
+///   closed connection that is still queued on a shared worker is skipped by its own closed flag.
+///
 /// Thread safety: next() from any thread; start/stop/join from the owner.
 class DispatcherPool
 {
 public:
-	DispatcherPool(int threads, const std::string& name);
+	/// `threads` (>= 1, smaller values mean 1) own workers, or the shared pool if `shared`.
+	DispatcherPool(int threads, const std::string& name, bool shared = false);
 
 	void start();
 	void stop();
@@ -90,9 +98,32 @@ public:
 	/// True when called from one of the workers.
 	bool isWorkerThread() const;
 
+	/// Number of workers this pool hands out.
+	std::size_t size() const;
+
+	bool isShared() const { return _shared; }
+
+	/// Sets the size of the process-wide pool before its first use (default
+	/// min(hardware threads, 4), at least 1).
+	/// Throws: Poco::InvalidArgumentException if `threads` < 1; Poco::IllegalStateException once
+	/// the shared pool exists with another size.
+	static void setSharedThreads(int threads);
+
+	/// The size the shared pool has or will have.
+	static int sharedThreads();
+
 private:
-	std::vector<std::unique_ptr<Dispatcher>> _workers;
-	std::atomic<std::size_t> _next{0};
+	struct Workers
+	{
+		std::vector<std::unique_ptr<Dispatcher>> workers;
+		std::atomic<std::size_t> next{0};
+	};
+
+	static Workers& sharedWorkers();
+
+	Workers _own;
+	Workers* _pWorkers;
+	const bool _shared;
 };
 
 } // namespace Nats

@@ -9,6 +9,7 @@
 //
 
 #include "Nats/Options.h"
+#include "core/Dispatcher.h"
 #include "core/ServerPool.h"
 #include <Poco/Exception.h>
 #include <Poco/StringTokenizer.h>
@@ -98,6 +99,16 @@ void Options::validate() const
 	check(nkey.empty() || static_cast<bool>(nkeySignatureHandler), "nkeySignatureHandler", "must be set with nkey");
 	check(nkey.empty() || (nkey.size() == 56 && nkey[0] == 'U'), "nkey", "must be a public user nkey (\"U\" + 55 characters)");
 	check(tlsCertFile.empty() == tlsKeyFile.empty(), "tlsCertFile", "tlsCertFile and tlsKeyFile must be given together");
+}
+
+void Options::setSharedDispatcherThreads(int threads)
+{
+	DispatcherPool::setSharedThreads(threads);
+}
+
+int Options::sharedDispatcherThreads()
+{
+	return DispatcherPool::sharedThreads();
 }
 
 } // namespace Nats

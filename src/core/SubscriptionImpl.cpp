@@ -201,14 +201,25 @@ Message SubscriptionImpl::nextMessage(Poco::Timespan timeout)
 
 void SubscriptionImpl::markClosed(bool connectionClosed)
 {
+	std::function<void()> onClosed;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (!_closed || connectionClosed) _connectionClosed = _connectionClosed || connectionClosed;
+		_closed = true;
+		_messages.clear();
+		_pendingMessages = 0;
+		_pendingBytes = 0;
+		_cond.notify_all();
+		_idleCond.notify_all();
+		if (connectionClosed) onClosed = std::move(_connectionClosedHandler);
+	}
+	if (onClosed) onClosed();
+}
+
+void SubscriptionImpl::setConnectionClosedHandler(std::function<void()> handler)
+{
 	std::lock_guard<std::mutex> lock(_mutex);
-	if (!_closed || connectionClosed) _connectionClosed = _connectionClosed || connectionClosed;
-	_closed = true;
-	_messages.clear();
-	_pendingMessages = 0;
-	_pendingBytes = 0;
-	_cond.notify_all();
-	_idleCond.notify_all();
+	_connectionClosedHandler = std::move(handler);
 }
 
 bool SubscriptionImpl::isClosed() const

@@ -21,6 +21,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -78,6 +79,11 @@ public:
 
 	bool isClosed() const;
 
+	/// `handler` runs once, on the thread closing the connection (outside any lock), when the
+	/// connection closes while this subscription is active (not after an unsubscribe). It must not
+	/// block. The streaming client uses it to notice that a borrowed NATS connection was closed.
+	void setConnectionClosedHandler(std::function<void()> handler);
+
 	/// Counts one received message for auto-unsubscribe. Returns false if it is beyond the limit
 	/// (to be dropped); sets `limitReached` when this is the last one.
 	bool countReceived(bool& limitReached);
@@ -104,7 +110,9 @@ public:
 
 	std::shared_ptr<ConnectionImpl> connection() const { return _connection.lock(); }
 
-	/// Runs the handler of an INLINE subscription (reader thread).
+	/// Runs the handler of an INLINE subscription (reader thread). `message` is the reader's own
+	/// temporary (ConnectionImpl::onMsg()), not used after the handler returns: an internal INLINE
+	/// handler may move its payload out (the streaming client does, to avoid a copy).
 	void deliverInline(const Message& message);
 
 private:
@@ -133,6 +141,7 @@ private:
 	bool _slowUnreported = false;
 	std::atomic<bool> _closed{false};
 	bool _connectionClosed = false;
+	std::function<void()> _connectionClosedHandler;
 
 	std::atomic<std::uint64_t> _dropped{0};
 	std::atomic<std::uint64_t> _delivered{0};

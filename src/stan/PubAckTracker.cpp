@@ -32,11 +32,12 @@ PubAckTracker::Clock::time_point coarseNow()
 
 } // namespace
 
-PubAckTracker::PubAckTracker(int maxInflight, double percentage, Poco::Timespan ackWait)
+PubAckTracker::PubAckTracker(int maxInflight, double percentage, Poco::Timespan ackWait, bool holdSlots)
 	: _max(std::max(1, maxInflight)),
 	  _resumeBelow(std::max(1, static_cast<int>(static_cast<double>(std::max(1, maxInflight)) * percentage))),
 	  _ackWait(std::chrono::microseconds(ackWait.totalMicroseconds())),
-	  _spanLimit(static_cast<std::size_t>(std::max(1, maxInflight)) * 4 + 1024)
+	  _spanLimit(static_cast<std::size_t>(std::max(1, maxInflight)) * 4 + 1024),
+	  _holdSlots(holdSlots)
 {
 	std::random_device rd;
 	std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd());
@@ -56,28 +57,32 @@ bool PubAckTracker::parseGuid(std::string_view guid, std::uint64_t& seq) const
 	return Base62::parse(guid.substr(PREFIX_LENGTH), seq);
 }
 
-bool PubAckTracker::add(std::string& guid, Callback callback, Poco::Timespan maxWait, bool direct)
+bool PubAckTracker::add(std::string& guid, Callback callback, Poco::Timespan maxWait, bool direct, bool ignoreHeld)
 {
 	bool wasEmpty;
 	std::uint64_t seq;
 	{
 		std::unique_lock<std::mutex> lock(_mutex);
 		if (_closed) throw ConnectionClosedException("stan: connection closed");
-		if (_stalled || _count >= _max)
+		// Slots in use: entries awaiting their ack, plus (holdSlots) completed entries whose
+		// handler has not run yet. `ignoreHeld` (a caller running those handlers) counts only the
+		// former, so that it never waits for itself.
+		auto full = [&]() { return ignoreHeld ? _count >= _max : (_stalled || _count + _held >= _max); };
+		if (full())
 		{
 			const bool bounded = maxWait.totalMicroseconds() >= 0;
 			const auto deadline = Clock::now() + std::chrono::microseconds(bounded ? maxWait.totalMicroseconds() : 0);
-			while (!_closed && (_stalled || _count >= _max))
+			while (!_closed && full())
 			{
 				// Once full, the window stays stalled until it drains below the release threshold;
 				// then the waiters compete for the free slots and it may stall again.
-				if (_count >= _max) _stalled = true;
+				if (_count + _held >= _max) _stalled = true;
 				++_waiters;
 				if (bounded)
 				{
 					auto st = _slotFree.wait_until(lock, deadline);
 					--_waiters;
-					if (st == std::cv_status::timeout && !_closed && (_stalled || _count >= _max)) return false;
+					if (st == std::cv_status::timeout && !_closed && full()) return false;
 				}
 				else
 				{
@@ -87,7 +92,7 @@ bool PubAckTracker::add(std::string& guid, Callback callback, Poco::Timespan max
 			}
 			if (_closed) throw ConnectionClosedException("stan: connection closed");
 		}
-		seq = _nextSeq++;
+	seq = _nextSeq++;
 		wasEmpty = (_count == 0);
 		if (_ring.empty()) _base = seq;
 		_ring.emplace_back();
@@ -156,7 +161,7 @@ void PubAckTracker::compactLocked()
 void PubAckTracker::releaseLocked()
 {
 	// Called after an entry was removed.
-	if (_stalled && _count < _resumeBelow)
+	if (_stalled && _count + _held < _resumeBelow)
 	{
 		_stalled = false;
 		if (_waiters > 0) _slotFree.notify_all();
@@ -178,6 +183,7 @@ bool PubAckTracker::complete(std::string_view guid, Completion& out)
 	out.guid.assign(guid.data(), guid.size());
 	out.callback = std::move(e->callback);
 	out.direct = e->direct;
+	holdLocked(out);
 	eraseLocked(seq, inOverflow);
 	return true;
 }
@@ -205,6 +211,7 @@ PubAckTracker::Clock::time_point PubAckTracker::expire(Clock::time_point now, st
 		formatGuid(it->first, c.guid);
 		c.callback = std::move(it->second.callback);
 		c.direct = it->second.direct;
+		holdLocked(c);
 		out.push_back(std::move(c));
 		_overflow.erase(it);
 		--_count;
@@ -220,6 +227,7 @@ PubAckTracker::Clock::time_point PubAckTracker::expire(Clock::time_point now, st
 				formatGuid(_base, c.guid);
 				c.callback = std::move(e.callback);
 				c.direct = e.direct;
+				holdLocked(c);
 				out.push_back(std::move(c));
 				--_count;
 			}
@@ -267,6 +275,27 @@ void PubAckTracker::close(std::vector<Completion>& out)
 	_count = 0;
 	_stalled = false;
 	_slotFree.notify_all();
+}
+
+void PubAckTracker::holdLocked(Completion& c)
+{
+	c.held = _holdSlots && c.callback && !c.direct;
+	if (c.held) ++_held;
+}
+
+void PubAckTracker::release(int n)
+{
+	if (n <= 0) return;
+	std::lock_guard<std::mutex> lock(_mutex);
+	_held -= n;
+	if (_held < 0) _held = 0;
+	releaseLocked();
+}
+
+int PubAckTracker::held() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _held;
 }
 
 int PubAckTracker::inflight() const

@@ -56,19 +56,33 @@ public:
 		std::string guid;
 		Callback callback;
 		bool direct = false;
+		/// The entry's slot stays taken until release() (holdSlots, non-direct, with a callback).
+		bool held = false;
 	};
 
 	/// `maxInflight` >= 1; once the window is full, waiting publishers resume when the count drops
 	/// below max(1, maxInflight * percentage). `ackWait` is each entry's lifetime.
-	PubAckTracker(int maxInflight, double percentage, Poco::Timespan ackWait);
+	/// `holdSlots`: a completed entry with a non-direct callback keeps its slot until the caller
+	/// has run that callback and calls release(), so that the completions waiting for their
+	/// handler never exceed the window (back pressure through slow ack handlers).
+	PubAckTracker(int maxInflight, double percentage, Poco::Timespan ackWait, bool holdSlots = false);
 
 	/// Takes a slot, registers a new entry and writes its guid to `guid`. Blocks while the window
 	/// is full, at most `maxWait` (negative = unbounded). Returns false on timeout (nothing
 	/// registered). `direct` is returned in the Completion (the caller runs such callbacks in
 	/// place instead of handing them to a user-callback thread).
+	/// `ignoreHeld`: only entries awaiting their ack count against the window (for a caller that
+	/// runs the held completions itself and would otherwise wait for itself).
 	/// Throws ConnectionClosedException "stan: connection closed" once close() was called (also
 	/// when woken by it).
-	bool add(std::string& guid, Callback callback, Poco::Timespan maxWait = Poco::Timespan(-1), bool direct = false);
+	bool add(std::string& guid, Callback callback, Poco::Timespan maxWait = Poco::Timespan(-1), bool direct = false,
+		bool ignoreHeld = false);
+
+	/// Frees the slots of `n` held completions whose callbacks have run (see holdSlots).
+	void release(int n);
+
+	/// Completions holding a slot now.
+	int held() const;
 
 	/// The PubAck for `guid` arrived. Returns true and fills `out` if the entry was pending (its
 	/// slot is released); false for an unknown guid (late, duplicate or foreign ack).
@@ -117,11 +131,13 @@ private:
 	void eraseLocked(std::uint64_t seq, bool inOverflow);
 	void compactLocked();
 	void releaseLocked();
+	void holdLocked(Completion& c);
 
 	const int _max;
 	const int _resumeBelow;
 	const Clock::duration _ackWait;
 	const std::size_t _spanLimit;
+	const bool _holdSlots;
 	std::string _prefix;
 	mutable std::mutex _mutex;
 	std::condition_variable _slotFree;
@@ -130,6 +146,7 @@ private:
 	std::uint64_t _nextSeq = 1;
 	std::map<std::uint64_t, Entry> _overflow; // old pending entries moved out of the ring
 	int _count = 0;
+	int _held = 0;
 	int _waiters = 0;
 	bool _stalled = false;
 	bool _closed = false;

@@ -7,4 +7,6 @@ set(NATS_STAN_SOURCES
 	src/stan/StanConnection.cpp
 	src/stan/StanConnectionImpl.cpp
 	src/stan/StanSubscriptionImpl.cpp
+	src/stan/StanPubAcks.cpp
+	src/stan/StanPinger.cpp
 	src/stan/PubAckTracker.cpp)

@@ -9,52 +9,52 @@
 //
 
 #include "stan/StanConnectionImpl.h"
+#include "stan/StanPinger.h"
+#include "stan/StanPubAcks.h"
 #include "stan/StanSubscriptionImpl.h"
 #include "protocol/StanCodec.h"
 #include "core/ConnectionImpl.h"
-#include "core/ImplAccess.h"
 #include "core/NUID.h"
 #include "core/ThreadName.h"
+#include "core/ImplAccess.h"
 #include "Nats/Exception.h"
 #include <Poco/Logger.h>
-#include <algorithm>
 
 namespace Nats {
 
 namespace {
 
 const std::string CONNECTION_CLOSED("stan: connection closed");
-const std::string PUB_ACK_TIMEOUT("stan: publish ack timeout");
-const std::string PING_FAILURE("stan: connection lost due to PING failure");
 const std::string CONNECT_TIMEOUT("stan: connect request timeout (possibly wrong cluster ID?)");
 const std::string CLIENT_ID_REGISTERED("stan: clientID already registered");
 
-std::int64_t toNs(std::chrono::steady_clock::time_point t)
-{
-	return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-}
-
-} // namespace
-
-StanConnectionImpl::StanConnectionImpl(const std::string& clusterId, const std::string& clientId, const StanOptions& options)
-	: _clusterId(clusterId), _clientId(clientId), _options(options)
-{
-}
-
-StanConnectionImpl::~StanConnectionImpl()
-{
-	joinOrDetach(_timerThread);
-	joinOrDetach(_ackThread);
-	joinOrDetach(_lostThread);
-}
-
-void StanConnectionImpl::joinOrDetach(std::thread& t)
+void joinOrDetach(std::thread& t)
 {
 	if (!t.joinable()) return;
 	if (t.get_id() == std::this_thread::get_id())
 		t.detach();
 	else
 		t.join();
+}
+
+} // namespace
+
+StanConnectionImpl::StanConnectionImpl(const std::string& clusterId, const std::string& clientId, const StanOptions& options)
+	: _clusterId(clusterId), _clientId(clientId), _options(options), _pGate(std::make_shared<StanCallbackGate>())
+{
+}
+
+StanConnectionImpl::~StanConnectionImpl()
+{
+	joinOrDetach(_lostThread);
+	// The last reference may go on a thread of the owned NATS connection (a dispatcher worker
+	// finishing a handler, the event thread after an error handler): that connection must not be
+	// destroyed on its own thread, so another thread does it (it joins this one first).
+	if (_pOwnedNc && ImplAccess::impl(*_pOwnedNc)->isOwnThread())
+	{
+		std::unique_ptr<Connection> pNc = std::move(_pOwnedNc);
+		std::thread([pNc = std::move(pNc)]() mutable { pNc.reset(); }).detach();
+	}
 }
 
 void StanConnectionImpl::setFacade(StanConnection* pFacade)
@@ -70,7 +70,7 @@ void StanConnectionImpl::checkConnected() const
 }
 
 // ---------------------------------------------------------------------------------------------
-// connect / close
+// connect
 // ---------------------------------------------------------------------------------------------
 
 void StanConnectionImpl::connect()
@@ -86,6 +86,8 @@ void StanConnectionImpl::connect()
 	}
 	try
 	{
+		// Every piece of the session is made afresh: a connect() retried after a failure gets a
+		// complete session.
 		if (_options.natsConnection)
 		{
 			_pNc = _options.natsConnection;
@@ -98,30 +100,33 @@ void StanConnectionImpl::connect()
 			o.maxReconnect = -1;
 			o.reconnectBufferSize = -1;
 			if (o.name.empty()) o.name = _clientId;
-			_pOwnedNc.reset(new Connection(o));
+			_pOwnedNc.reset(new Connection(o)); // a connection of a failed attempt goes here
 			_pOwnedNc->connect();
 			_pNc = _pOwnedNc.get();
 		}
+		auto impl = ImplAccess::impl(*_pNc);
 
 		_connID = NUID::next();
 		_hbInbox = _pNc->newInbox();
 		_pingInbox = _pNc->newInbox();
 		_ackSubject = "_STAN.acks." + NUID::next();
-		_pTracker.reset(new PubAckTracker(_options.maxPubAcksInflight, _options.maxPubAcksInflightPercentage, _options.pubAckWait));
 		std::weak_ptr<StanConnectionImpl> weakSelf = weak_from_this();
-		_pTracker->setArmCallback([weakSelf]() {
-			if (auto self = weakSelf.lock()) self->armTimer(PubAckTracker::Clock::now() + std::chrono::microseconds(self->_options.pubAckWait.totalMicroseconds()));
-		});
+		auto reporter = [weakSelf](const Poco::Exception& exc) {
+			if (auto self = weakSelf.lock()) self->reportError(exc);
+		};
+		// Ack handlers: one worker of the NATS connection's pool; timeouts: its timer.
+		auto pPubAcks = std::make_shared<StanPubAcks>(_options, _pGate, reporter, impl->timer(), impl->dispatchers().next());
+		std::weak_ptr<StanPubAcks> weakAcks = pPubAcks;
 
-		auto impl = ImplAccess::impl(*_pNc);
 		_hbSub = impl->subscribeInline(_hbInbox, std::string(), [weakSelf](const Message& m) {
 			if (auto self = weakSelf.lock()) self->onHeartbeat(m);
 		});
-		_pingSub = impl->subscribeInline(_pingInbox, std::string(), [weakSelf](const Message& m) {
-			if (auto self = weakSelf.lock()) self->onPingResponse(m);
+		_ackSub = impl->subscribeInline(_ackSubject, std::string(), [weakAcks](const Message& m) {
+			if (auto acks = weakAcks.lock()) acks->onPubAck(m);
 		});
-		_ackSub = impl->subscribeInline(_ackSubject, std::string(), [weakSelf](const Message& m) {
-			if (auto self = weakSelf.lock()) self->onPubAck(m);
+		// A NATS connection closed under the session (borrowed, closed by its owner) loses it.
+		ImplAccess::impl(_hbSub)->setConnectionClosedHandler([weakSelf]() {
+			if (auto self = weakSelf.lock()) self->connectionLost("nats: connection closed");
 		});
 
 		StanConnectRequest req;
@@ -152,35 +157,33 @@ void StanConnectionImpl::connect()
 			if (resp.error == CLIENT_ID_REGISTERED) throw StanClientIDRegisteredException(resp.error);
 			throw StanConnectException(resp.error);
 		}
-		_pubPrefix = resp.pubPrefix + ".";
 		_subRequests = resp.subRequests;
 		_unsubRequests = resp.unsubRequests;
 		_closeRequests = resp.closeRequests;
 		_subCloseRequests = resp.subCloseRequests;
-		_pingRequests = resp.pingRequests;
-		if (resp.protocol >= 1 && resp.pingInterval != 0 && !_pingRequests.empty())
+
+		pPubAcks->start(*_pNc, _clientId, _connID, resp.pubPrefix + ".", _ackSubject);
+		_pPubAcks = pPubAcks;
+
+		if (resp.protocol >= 1 && resp.pingInterval != 0 && !resp.pingRequests.empty())
 		{
-			_pingsEnabled = true;
 			// Seconds. A negative echo (never sent by us) has no meaning on a released server:
 			// keep our own interval then.
-			_pingInterval = resp.pingInterval > 0 ? Poco::Timespan(resp.pingInterval, 0)
-			                                      : Poco::Timespan(_options.pingInterval.totalSeconds(), 0);
-			_pingMaxOut = resp.pingMaxOut > 0 ? resp.pingMaxOut : _options.pingMaxOut;
-			_pingBytes = StanCodec::encodePing(_connID);
+			const Poco::Timespan interval = resp.pingInterval > 0 ? Poco::Timespan(resp.pingInterval, 0)
+			                                                      : Poco::Timespan(_options.pingInterval.totalSeconds(), 0);
+			const int maxOut = resp.pingMaxOut > 0 ? resp.pingMaxOut : _options.pingMaxOut;
+			auto pPinger = std::make_shared<StanPinger>(*_pNc, impl->timer(), resp.pingRequests, _pingInbox, _connID, interval, maxOut,
+				[weakSelf](const std::string& error) {
+					if (auto self = weakSelf.lock()) self->connectionLost(error);
+				},
+				reporter);
+			std::weak_ptr<StanPinger> weakPinger = pPinger;
+			_pingSub = impl->subscribeInline(_pingInbox, std::string(), [weakPinger](const Message& m) {
+				if (auto pinger = weakPinger.lock()) pinger->onPingResponse(m);
+			});
+			_pPinger = pPinger;
+			pPinger->start();
 		}
-		else
-		{
-			try
-			{
-				_pingSub.unsubscribe();
-			}
-			catch (...)
-			{
-			}
-		}
-
-		_ackThread = std::thread([this]() { ackLoop(); });
-		_timerThread = std::thread([this]() { timerLoop(); });
 
 		std::lock_guard<std::mutex> lock(_mutex);
 		_connecting = false;
@@ -200,36 +203,22 @@ void StanConnectionImpl::connect()
 
 void StanConnectionImpl::cleanupAfterFailedConnect()
 {
-	stopTimerThread();
-	if (_pTracker)
+	if (_pPinger) _pPinger->stop();
+	if (_pPubAcks)
 	{
-		// Nothing was published yet: the completions are empty and dropped.
-		std::vector<PubAckTracker::Completion> pending;
-		_pTracker->close(pending);
+		// Nothing was published yet: no handler to run.
+		_pPubAcks->close();
+		_pPubAcks->drainHandlers();
 	}
-	stopAckThreadAndReleaseNats();
+	releaseNats();
+	_pPinger.reset();
+	_pPubAcks.reset();
 }
 
-void StanConnectionImpl::stopTimerThread()
+void StanConnectionImpl::releaseNats()
 {
-	{
-		std::lock_guard<std::mutex> lock(_timerMutex);
-		_timerStop = true;
-	}
-	_timerCv.notify_all();
-	joinOrDetach(_timerThread);
-}
-
-void StanConnectionImpl::stopAckThreadAndReleaseNats()
-{
-	// User ack handlers still queued run before the thread ends.
-	{
-		std::lock_guard<std::mutex> lock(_ackMutex);
-		_ackStop = true;
-	}
-	_ackCv.notify_all();
-	joinOrDetach(_ackThread);
-	// Internal subscriptions, then the owned NATS connection.
+	// Internal subscriptions, then the owned NATS connection (closed, destroyed later: by the
+	// next connect() attempt or the destructor).
 	for (Subscription* s : {&_hbSub, &_pingSub, &_ackSub})
 	{
 		try
@@ -252,15 +241,26 @@ void StanConnectionImpl::stopAckThreadAndReleaseNats()
 	}
 }
 
+// ---------------------------------------------------------------------------------------------
+// close / loss
+// ---------------------------------------------------------------------------------------------
+
 void StanConnectionImpl::close()
 {
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		if (_status == Status::CLOSED || _status == Status::LOST) return;
+		std::unique_lock<std::mutex> lock(_mutex);
+		if (_status == Status::CLOSED || _status == Status::LOST)
+		{
+			// A second close() returns when the first teardown is done (a callback does not wait:
+			// the teardown may be waiting for it).
+			if (!StanCallbackGate::inCallback()) _teardownCv.wait(lock, [this]() { return !_tearingDown; });
+			return;
+		}
 		const bool wasConnected = (_status == Status::CONNECTED);
 		_status = Status::CLOSED;
 		_lostOnce = true;
 		if (!wasConnected) return; // never connected (or connect() in progress: it notices)
+		_tearingDown = true;
 	}
 	std::string closeError;
 	bool timedOut = false;
@@ -284,36 +284,36 @@ void StanConnectionImpl::destroy()
 		lost = std::move(_lostThread);
 	}
 	joinOrDetach(lost);
+	// Handlers still running (one that called close(), say) must not outlive the facade's owner's
+	// expectations: wait for them, unless this is one of them.
+	if (!StanCallbackGate::inCallback())
+	{
+		_pGate->waitIdle();
+		if (_pPubAcks) _pPubAcks->drainHandlers();
+	}
 	std::lock_guard<std::mutex> lock(_mutex);
 	_pFacade = nullptr;
 }
 
 void StanConnectionImpl::teardown(bool sendClose, std::string& closeError, bool& closeTimedOut)
 {
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		if (_tornDown) return;
-		_tornDown = true;
-	}
-	// 1. pings and pub-ack timeouts
-	stopTimerThread();
+	// REQUIRES: the caller moved the status away from CONNECTED and set _tearingDown (once).
+	// 1. pings and pub-ack timeouts; pending publishes fail with "stan: connection closed", each
+	//    exactly once (their handlers queued behind the acks already queued)
+	if (_pPinger) _pPinger->stop();
+	_pPubAcks->close();
 
-	// 2. pending publishes: "stan: connection closed", each exactly once (via the ack thread, after
-	//    the acks already queued there)
-	std::vector<PubAckTracker::Completion> pending;
-	_pTracker->close(pending);
-	dispatchCompletions(pending, CONNECTION_CLOSED, false);
-
-	// 3. subscriptions stop locally (durables stay on the server)
-	std::vector<std::shared_ptr<StanSubscriptionImpl>> subs;
+	// 2. subscriptions stop locally (durables stay on the server); each waits for its handler in
+	//    progress unless this is a callback (the handler's auto-ack goes out before step 3)
+	std::unordered_map<StanSubscriptionImpl*, std::shared_ptr<StanSubscriptionImpl>> subs;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		subs.swap(_subs);
 	}
-	for (auto& s : subs) s->closeLocal();
+	for (auto& s : subs) s.second->closeLocal();
 	subs.clear();
 
-	// 4. flush the acks already given, then the close request
+	// 3. flush the acks already given, then the close request
 	if (sendClose)
 	{
 		try
@@ -342,8 +342,16 @@ void StanConnectionImpl::teardown(bool sendClose, std::string& closeError, bool&
 		}
 	}
 
-	// 5. user ack handlers still queued run now; 6. internal subscriptions, then the owned NATS connection
-	stopAckThreadAndReleaseNats();
+	// 4. the ack handlers still queued run now (or right after the calling handler returns)
+	_pPubAcks->drainHandlers();
+
+	// 5. internal subscriptions, then the owned NATS connection
+	releaseNats();
+
+	std::lock_guard<std::mutex> lock(_mutex);
+	_tornDown = true;
+	_tearingDown = false;
+	_teardownCv.notify_all();
 }
 
 void StanConnectionImpl::connectionLost(const std::string& error)
@@ -352,6 +360,7 @@ void StanConnectionImpl::connectionLost(const std::string& error)
 	if (_status != Status::CONNECTED || _lostOnce.exchange(true)) return;
 	_status = Status::LOST;
 	_lostError = error;
+	_tearingDown = true;
 	std::shared_ptr<StanConnectionImpl> self = shared_from_this();
 	_lostThread = std::thread([self, error]() {
 		setCurrentThreadName("stan-lost");
@@ -365,6 +374,7 @@ void StanConnectionImpl::connectionLost(const std::string& error)
 		}
 		if (self->_options.connectionLostHandler && pFacade)
 		{
+			StanCallbackGate::Scope scope(*self->_pGate);
 			try
 			{
 				self->_options.connectionLostHandler(*pFacade, error);
@@ -385,284 +395,18 @@ void StanConnectionImpl::connectionLost(const std::string& error)
 // ---------------------------------------------------------------------------------------------
 
 std::string StanConnectionImpl::publishAsync(const std::string& channel, const void* data, std::size_t length,
-	StanAckHandler handler, Poco::Timespan maxWait, bool userHandler)
+	StanAckHandler handler, Poco::Timespan maxWait)
 {
 	if (channel.empty()) throw Poco::InvalidArgumentException("stan: channel must not be empty");
 	checkConnected();
-	std::string guid; // at most 15 characters: no allocation
-	if (!_pTracker->add(guid, std::move(handler), maxWait, !userHandler))
-		throw NatsTimeoutException("stan: publish window full");
-	thread_local std::string buf;
-	thread_local std::string subject;
-	buf.clear();
-	StanCodec::encodePubMsg(buf, _clientId, guid, channel, data, length, _connID);
-	subject.assign(_pubPrefix);
-	subject.append(channel);
-	try
-	{
-		if (userHandler)
-			_pNc->publishRequest(subject, _ackSubject, buf.data(), buf.size());
-		else
-			ImplAccess::impl(*_pNc)->publish(subject, _ackSubject, buf.data(), buf.size(), true); // sync publish: write on this thread
-	}
-	catch (...)
-	{
-		// If the entry is gone, its handler already ran (timeout / close): report success of the call.
-		if (_pTracker->remove(guid)) throw;
-	}
-	return guid;
+	return _pPubAcks->publishAsync(channel, data, length, std::move(handler), maxWait, true);
 }
 
 void StanConnectionImpl::publish(const std::string& channel, const void* data, std::size_t length)
 {
-	// The waiter lives on this stack; the callback only captures its address (small enough for
-	// std::function's local buffer: no allocation) and runs exactly once, on the reader thread
-	// (ack), the timer thread (timeout) or the closing thread.
-	struct Waiter
-	{
-		std::mutex mutex;
-		std::condition_variable cv;
-		bool done = false;
-		bool sleeping = false;
-		std::string error;
-	} waiter;
-	Waiter* pWaiter = &waiter;
-	const std::string guid = publishAsync(channel, data, length,
-		[pWaiter](const std::string&, const std::string& error) {
-			std::lock_guard<std::mutex> lock(pWaiter->mutex);
-			pWaiter->done = true;
-			pWaiter->error = error;
-			if (pWaiter->sleeping) pWaiter->cv.notify_one();
-		},
-		Poco::Timespan(-1), false);
-	{
-		std::unique_lock<std::mutex> lock(waiter.mutex);
-		// The timer completes the entry after pubAckWait; the margin only guards against a stuck
-		// timer.
-		auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(_options.pubAckWait.totalMicroseconds())
-			+ std::chrono::microseconds(_options.connectWait.totalMicroseconds()) + std::chrono::seconds(1);
-		waiter.sleeping = true;
-		if (!waiter.cv.wait_until(lock, deadline, [&]() { return waiter.done; }))
-		{
-			lock.unlock();
-			if (_pTracker->remove(guid)) throw StanPubAckTimeoutException(PUB_ACK_TIMEOUT);
-			// The callback was taken by a completer: it is about to run.
-			lock.lock();
-			waiter.cv.wait(lock, [&]() { return waiter.done; });
-		}
-	}
-	const std::string& error = waiter.error;
-	if (error.empty()) return;
-	if (error == PUB_ACK_TIMEOUT) throw StanPubAckTimeoutException(error);
-	if (error == CONNECTION_CLOSED) throw ConnectionClosedException(error);
-	throw StanPublishException(error);
-}
-
-void StanConnectionImpl::dispatchCompletions(std::vector<PubAckTracker::Completion>& completions, const std::string& error, bool direct)
-{
-	if (completions.empty()) return;
-	bool queued = false;
-	{
-		std::unique_lock<std::mutex> lock(_ackMutex);
-		for (auto& c : completions)
-		{
-			if (!c.callback) continue;
-			if (c.direct || direct)
-			{
-				lock.unlock();
-				try
-				{
-					c.callback(c.guid, error);
-				}
-				catch (...)
-				{
-				}
-				lock.lock();
-			}
-			else
-			{
-				_ackQueue.push_back(AckEvent{std::move(c.guid), error, std::move(c.callback)});
-				queued = true;
-			}
-		}
-	}
-	if (queued) _ackCv.notify_all();
-	completions.clear();
-}
-
-void StanConnectionImpl::onPubAck(const Message& msg)
-{
-	// NATS reader thread.
-	PubAckView v;
-	try
-	{
-		StanCodec::decodePubAck(msg.data().data(), msg.data().size(), v);
-	}
-	catch (Poco::Exception& exc)
-	{
-		reportError(exc);
-		return;
-	}
-	PubAckTracker::Completion c;
-	if (!_pTracker->complete(v.guid, c)) return;
-	if (!c.callback) return;
-	if (c.direct)
-	{
-		c.callback(c.guid, std::string(v.error));
-		return;
-	}
-	bool wake;
-	{
-		std::lock_guard<std::mutex> lock(_ackMutex);
-		_ackQueue.push_back(AckEvent{std::move(c.guid), std::string(v.error), std::move(c.callback)});
-		wake = _ackWaiting;
-	}
-	if (wake) _ackCv.notify_one();
-}
-
-void StanConnectionImpl::ackLoop()
-{
-	setCurrentThreadName("stan-acks");
-	std::deque<AckEvent> batch;
-	std::unique_lock<std::mutex> lock(_ackMutex);
-	while (true)
-	{
-		if (_ackQueue.empty() && !_ackStop)
-		{
-			// Under load acks arrive in bursts: give the reader a moment to queue more before
-			// sleeping, which saves a sleep/wake-up pair per burst.
-			for (int spin = 0; spin < 3 && _ackQueue.empty() && !_ackStop; ++spin)
-			{
-				lock.unlock();
-				std::this_thread::yield();
-				lock.lock();
-			}
-		}
-		while (_ackQueue.empty() && !_ackStop)
-		{
-			_ackWaiting = true;
-			_ackCv.wait(lock);
-			_ackWaiting = false;
-		}
-		if (_ackQueue.empty() && _ackStop) break;
-		batch.swap(_ackQueue);
-		lock.unlock();
-		for (auto& e : batch)
-		{
-			try
-			{
-				e.callback(e.guid, e.error);
-			}
-			catch (Poco::Exception& exc)
-			{
-				reportError(exc);
-			}
-			catch (std::exception& exc)
-			{
-				reportError(Poco::Exception("stan: ack handler threw", exc.what()));
-			}
-			catch (...)
-			{
-			}
-		}
-		batch.clear();
-		lock.lock();
-	}
-}
-
-// ---------------------------------------------------------------------------------------------
-// timer: pub-ack timeouts and pings
-// ---------------------------------------------------------------------------------------------
-
-void StanConnectionImpl::armTimer(PubAckTracker::Clock::time_point deadline)
-{
-	if (toNs(deadline) >= _timerWakeNs.load()) return; // the timer wakes earlier anyway
-	{
-		std::lock_guard<std::mutex> lock(_timerMutex);
-		_timerKick = true;
-	}
-	_timerCv.notify_one();
-}
-
-void StanConnectionImpl::timerLoop()
-{
-	setCurrentThreadName("stan-timer");
-	using Clock = PubAckTracker::Clock;
-	const auto pingInterval = std::chrono::microseconds(_pingInterval.totalMicroseconds());
-	Clock::time_point nextPing = _pingsEnabled ? Clock::now() + pingInterval : Clock::time_point::max();
-	std::vector<PubAckTracker::Completion> expired;
-	while (true)
-	{
-		{
-			std::lock_guard<std::mutex> lock(_timerMutex);
-			if (_timerStop) break;
-		}
-		Clock::time_point now = Clock::now();
-		Clock::time_point nextAck = _pTracker->expire(now, expired);
-		dispatchCompletions(expired, PUB_ACK_TIMEOUT, false);
-		if (_pingsEnabled && now >= nextPing)
-		{
-			sendPing();
-			nextPing = now + pingInterval;
-		}
-		Clock::time_point wake = std::min(nextAck, nextPing);
-		const Clock::time_point cap = now + std::chrono::seconds(3600);
-		if (wake > cap) wake = cap;
-		std::unique_lock<std::mutex> lock(_timerMutex);
-		_timerWakeNs.store(toNs(wake));
-		// An entry added after expire() above may be due before `wake`: re-check it under the lock.
-		Clock::time_point due = _pTracker->nextDeadline();
-		if (due < wake) wake = due;
-		_timerCv.wait_until(lock, wake, [this]() { return _timerStop || _timerKick; });
-		_timerKick = false;
-	}
-}
-
-void StanConnectionImpl::sendPing()
-{
-	const int out = ++_pingsOut;
-	if (out > _pingMaxOut)
-	{
-		connectionLost(PING_FAILURE);
-		return;
-	}
-	try
-	{
-		_pNc->publishRequest(_pingRequests, _pingInbox, _pingBytes.data(), _pingBytes.size());
-	}
-	catch (ConnectionClosedException& exc)
-	{
-		connectionLost(exc.message());
-	}
-	catch (...)
-	{
-		// Reconnecting (no buffering): the ping counts as unanswered.
-	}
-}
-
-void StanConnectionImpl::onPingResponse(const Message& msg)
-{
-	// NATS reader thread.
-	if (msg.data().empty())
-	{
-		if (msg.isNoResponders()) return;
-		_pingsOut = 0;
-		return;
-	}
-	std::string error;
-	try
-	{
-		error = StanCodec::decodePingResponse(msg.data());
-	}
-	catch (Poco::Exception& exc)
-	{
-		reportError(exc);
-		return;
-	}
-	if (error.empty())
-		_pingsOut = 0;
-	else
-		connectionLost(error);
+	if (channel.empty()) throw Poco::InvalidArgumentException("stan: channel must not be empty");
+	checkConnected();
+	_pPubAcks->publish(channel, data, length);
 }
 
 void StanConnectionImpl::onHeartbeat(const Message& msg)
@@ -690,17 +434,28 @@ StanSubscription StanConnectionImpl::subscribe(const std::string& channel, const
 	options.validate();
 	checkConnected();
 	auto pSub = std::make_shared<StanSubscriptionImpl>(shared_from_this(), channel, group, std::move(handler), options, sync);
-	pSub->start();
+	pSub->start(); // on a throw nothing is registered, here or on the server
 	bool ok;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
-		ok = (_status == Status::CONNECTED && !_tornDown);
-		if (ok) _subs.push_back(pSub);
+		ok = (_status == Status::CONNECTED && !_tearingDown && !_tornDown);
+		if (ok) _subs.emplace(pSub.get(), pSub);
 	}
 	if (!ok)
 	{
+		// The connection's close request ends it on the server.
 		pSub->closeLocal();
 		throw ConnectionClosedException(CONNECTION_CLOSED);
+	}
+	try
+	{
+		pSub->startDelivery();
+	}
+	catch (...)
+	{
+		removeSubscription(pSub.get());
+		pSub->abortStart();
+		throw;
 	}
 	// The public handle has its own reference count: when the last copy goes, the subscription is
 	// closed (never unsubscribed).
@@ -715,10 +470,10 @@ void StanConnectionImpl::removeSubscription(StanSubscriptionImpl* pSub)
 {
 	std::shared_ptr<StanSubscriptionImpl> keep; // released outside the lock
 	std::lock_guard<std::mutex> lock(_mutex);
-	auto it = std::find_if(_subs.begin(), _subs.end(), [pSub](const std::shared_ptr<StanSubscriptionImpl>& s) { return s.get() == pSub; });
+	auto it = _subs.find(pSub);
 	if (it != _subs.end())
 	{
-		keep = std::move(*it);
+		keep = std::move(it->second);
 		_subs.erase(it);
 	}
 }
@@ -802,26 +557,34 @@ std::string StanConnectionImpl::lostError() const
 
 int StanConnectionImpl::pubAcksInflight() const
 {
-	return _pTracker ? _pTracker->inflight() : 0;
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _pPubAcks && _status == Status::CONNECTED ? _pPubAcks->inflight() : 0;
 }
 
 void StanConnectionImpl::reportError(const Poco::Exception& exc)
 {
-	if (_options.errorHandler)
+	if (!_options.errorHandler || !_pNc)
 	{
+		Poco::Logger& logger = Poco::Logger::get("Nats.StanConnection");
+		if (logger.warning()) logger.warning(exc.displayText());
+		return;
+	}
+	// The event thread of the NATS connection, never the thread where the error happened (the
+	// reader must not run user code; the handler may call close()).
+	std::shared_ptr<const Poco::Exception> pCopy(exc.clone());
+	std::weak_ptr<StanConnectionImpl> weakSelf = weak_from_this();
+	ImplAccess::impl(*_pNc)->post([weakSelf, pCopy]() {
+		auto self = weakSelf.lock();
+		if (!self) return;
+		StanCallbackGate::Scope scope(*self->_pGate);
 		try
 		{
-			_options.errorHandler(exc);
+			self->_options.errorHandler(*pCopy);
 		}
 		catch (...)
 		{
 		}
-	}
-	else
-	{
-		Poco::Logger& logger = Poco::Logger::get("Nats.StanConnection");
-		if (logger.warning()) logger.warning(exc.displayText());
-	}
+	});
 }
 
 } // namespace Nats

@@ -5,7 +5,7 @@
 // Package: Streaming
 // Module:  StanConnectionImpl
 //
-// The implementation of StanConnection.
+// The implementation of StanConnection: the streaming session.
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -16,39 +16,45 @@
 #include "Nats/StanConnection.h"
 #include "Nats/Connection.h"
 #include "Nats/Subscription.h"
-#include "stan/PubAckTracker.h"
+#include "stan/StanCallback.h"
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
-#include <vector>
+#include <unordered_map>
 
 namespace Nats {
 
 class StanSubscriptionImpl;
+class StanPubAcks;
+class StanPinger;
 
-/// The streaming session behind a StanConnection (design.md section 3).
+/// The streaming session behind a StanConnection (docs/design.md section 3): connect, the
+/// subscription registry, close / loss and teardown. Publishing is StanPubAcks, pings StanPinger.
 ///
-/// Threads and what runs where:
-/// - NATS reader thread (inline subscriptions): PubAck decoding and tracker completion (internal
-///   waiters of blocking publishes are signalled right there), heartbeat replies, ping replies,
-///   MsgProto decoding and queueing per subscription. No user code.
-/// - "stan-acks" thread: runs the user's StanAckHandler for acked publishes, in ack order.
-/// - "stan-timer" thread: pub-ack timeouts (their user handlers go to "stan-acks" too) and pings.
-/// - "stan-lost" thread: started once when the session is lost; tears down and runs the
+/// Threads (none of its own while the session is up; all belong to the NATS connection):
+/// - NATS reader thread (inline subscriptions): PubAck decoding and completion (waiters of
+///   blocking publishes are signalled right there), heartbeat replies, ping replies, MsgProto
+///   decoding and queueing per subscription. No user code.
+/// - NATS timer thread: pub-ack timeouts and pings.
+/// - NATS dispatcher pool (Options::dispatcherThreads, or the shared pool): message handlers, each
+///   subscription pinned to one worker; the StanAckHandlers, on one worker, in completion order.
+/// - NATS event thread: StanOptions::errorHandler.
+/// - "stan-lost": started only when the session is lost; tears down and runs the
 ///   connection-lost handler.
-/// - one "stan-sub" worker thread per asynchronous subscription (StanSubscriptionImpl).
+///
+/// Lifetime: callbacks hold the objects they use (shared owners); close() waits for a teardown in
+/// progress and destroy() for the callbacks in progress, unless called from a callback
+/// (StanCallbackGate). The owned NATS connection is never destroyed on one of its own threads.
 ///
 /// Lock order: _mutex -> (tracker / subscription locks are leaves). No lock is held while calling
 /// into the NATS connection's blocking calls (request, flush, close), joining a thread or running
 /// a user callback.
 ///
 /// Thread safety: Thread-safe.
-class StanConnectionImpl : public std::enable_shared_from_this<StanConnectionImpl>
+class StanConnectionImpl: public std::enable_shared_from_this<StanConnectionImpl>
 {
 public:
 	using Status = StanConnection::Status;
@@ -60,15 +66,14 @@ public:
 
 	void connect();
 	void publish(const std::string& channel, const void* data, std::size_t length);
-	/// `userHandler` false: the internal waiter of publish(), run directly on the completing thread;
-	/// the message is then written on the calling thread (ConnectionImpl::publish() writeNow).
 	std::string publishAsync(const std::string& channel, const void* data, std::size_t length, StanAckHandler handler,
-		Poco::Timespan maxWait, bool userHandler = true);
+		Poco::Timespan maxWait);
 	StanSubscription subscribe(const std::string& channel, const std::string& group, StanMessageHandler handler,
 		const StanSubscriptionOptions& options, bool sync);
 	void close();
 
-	/// Called by the facade's destructor: close(), swallow errors, wait for the lost thread.
+	/// Called by the facade's destructor: close(), swallow errors, wait for the callbacks in
+	/// progress and the lost thread (unless called from one of them).
 	void destroy();
 
 	Connection& natsConnection();
@@ -84,9 +89,15 @@ public:
 	/// The NATS connection (valid after connect()).
 	Connection& nc() { return *_pNc; }
 
+	/// Callbacks in progress of this connection.
+	const std::shared_ptr<StanCallbackGate>& callbackGate() const { return _pGate; }
+
 	/// Sends an UnsubscribeRequest for `ackInbox` to unsubRequests (unsubscribe) or
 	/// subCloseRequests (close) after flushing the acks; throws as StanSubscription::close()/unsubscribe().
 	void sendUnsubscribe(const std::string& channel, const std::string& ackInbox, const std::string& durableName, bool close);
+
+	/// True if the server takes subscription close requests.
+	bool supportsSubClose() const { return !_subCloseRequests.empty(); }
 
 	/// Subject of subscription requests (valid once connected).
 	const std::string& subRequestsSubject() const { return _subRequests; }
@@ -95,10 +106,11 @@ public:
 	/// subscription with delivery inbox `inbox`, as stan.go does.
 	void sendSubCloseBestEffort(const std::string& channel, const std::string& inbox);
 
-	/// Forgets a subscription (it closed itself).
+	/// Forgets a subscription (it closed itself). O(1).
 	void removeSubscription(StanSubscriptionImpl* pSub);
 
-	/// Reports an asynchronous error to StanOptions::errorHandler (never throws).
+	/// Reports an asynchronous error to StanOptions::errorHandler on the NATS event thread (the
+	/// logger when there is none). Never throws, never blocks.
 	void reportError(const Poco::Exception& exc);
 
 	/// Throws ConnectionClosedException "stan: connection closed" unless connected.
@@ -111,37 +123,25 @@ public:
 	/// Test hook: declares the session lost with `error`, as a ping failure would.
 	void simulateLost(const std::string& error) { connectionLost(error); }
 
-private:
-	struct AckEvent
-	{
-		std::string guid;
-		std::string error;
-		PubAckTracker::Callback callback;
-	};
+	/// Test hook: the next subscription fails to start delivery after the server accepted it.
+	void failNextDeliveryStart() { _failNextDeliveryStart = true; }
 
-	void onPubAck(const Message& msg);
+	/// Test hook, read once by the subscription being started.
+	bool takeFailDeliveryStart() { return _failNextDeliveryStart.exchange(false); }
+
+private:
 	void onHeartbeat(const Message& msg);
-	void onPingResponse(const Message& msg);
-	void timerLoop();
-	void ackLoop();
-	void sendPing();
-	void armTimer(PubAckTracker::Clock::time_point deadline);
-	void dispatchCompletions(std::vector<PubAckTracker::Completion>& completions, const std::string& error, bool direct);
 	void connectionLost(const std::string& error);
-	/// Tears the session down. `sendClose`: flush and send the CloseRequest (user close).
-	/// Returns the close request's error text ("" if none or not sent); throws nothing.
+	/// Tears the session down once (later callers wait for it, unless in a callback).
+	/// `sendClose`: flush and send the CloseRequest (user close).
 	void teardown(bool sendClose, std::string& closeError, bool& closeTimedOut);
+	void releaseNats();
 	void cleanupAfterFailedConnect();
-	/// Stops and joins the timer thread (pings, pub-ack expiry). Takes no lock while joining.
-	void stopTimerThread();
-	/// Stops and joins the ack-handler thread (after it ran the handlers queued), unsubscribes the
-	/// internal subscriptions and closes the owned NATS connection.
-	void stopAckThreadAndReleaseNats();
-	static void joinOrDetach(std::thread& t);
 
 	const std::string _clusterId;
 	const std::string _clientId;
 	const StanOptions _options;
+	const std::shared_ptr<StanCallbackGate> _pGate;
 
 	std::unique_ptr<Connection> _pOwnedNc;
 	Connection* _pNc = nullptr;
@@ -150,50 +150,31 @@ private:
 	std::string _hbInbox;
 	std::string _pingInbox;
 	std::string _ackSubject;
-	std::string _pubPrefix; // "<pubPrefix>."
 	std::string _subRequests;
 	std::string _unsubRequests;
 	std::string _closeRequests;
 	std::string _subCloseRequests;
-	std::string _pingRequests;
-	std::string _pingBytes;
-	Poco::Timespan _pingInterval;
-	int _pingMaxOut = 0;
-	bool _pingsEnabled = false;
-	std::atomic<int> _pingsOut{0};
 	std::atomic<bool> _ignoreHeartbeats{false};
+	std::atomic<bool> _failNextDeliveryStart{false};
 
 	Subscription _hbSub;
 	Subscription _pingSub;
 	Subscription _ackSub;
 
-	std::unique_ptr<PubAckTracker> _pTracker;
+	std::shared_ptr<StanPubAcks> _pPubAcks;
+	std::shared_ptr<StanPinger> _pPinger;
 
 	mutable std::mutex _mutex;
+	std::condition_variable _teardownCv;
 	Status _status = Status::DISCONNECTED;
 	bool _connecting = false;
+	bool _tearingDown = false;
 	bool _tornDown = false;
 	std::string _lostError;
 	StanConnection* _pFacade = nullptr;
-	std::vector<std::shared_ptr<StanSubscriptionImpl>> _subs;
+	std::unordered_map<StanSubscriptionImpl*, std::shared_ptr<StanSubscriptionImpl>> _subs;
 	std::thread _lostThread;
 	std::atomic<bool> _lostOnce{false};
-
-	// timer
-	std::mutex _timerMutex;
-	std::condition_variable _timerCv;
-	bool _timerStop = false;
-	bool _timerKick = false;
-	std::atomic<std::int64_t> _timerWakeNs{0};
-	std::thread _timerThread;
-
-	// ack dispatcher
-	std::mutex _ackMutex;
-	std::condition_variable _ackCv;
-	std::deque<AckEvent> _ackQueue;
-	bool _ackStop = false;
-	bool _ackWaiting = false;
-	std::thread _ackThread;
 };
 
 } // namespace Nats

@@ -9,6 +9,7 @@
 //
 
 #include "Nats/StanMessage.h"
+#include "Nats/StanSubscription.h"
 #include "Nats/Exception.h"
 #include "stan/StanSubscriptionImpl.h"
 #include "jetstream/JsBackend.h"
@@ -22,6 +23,18 @@ void StanMessage::ack() const
 	if (!pSub && pSub.use_count() != 0) return JsBackend::subscription(pSub)->ack(*this); // JetStream backend
 	if (!pSub) throw StanSubscriptionException("stan: invalid subscription");
 	pSub->ack(*this);
+}
+
+StanSubscription StanMessage::subscription() const
+{
+	// The inner object, not the counted public handle: no close when the last copy goes.
+	return StanSubscription(_pSubscription.lock());
+}
+
+const std::string& StanMessage::emptyString()
+{
+	static const std::string empty;
+	return empty;
 }
 
 } // namespace Nats

@@ -13,9 +13,7 @@
 #include "protocol/StanCodec.h"
 #include "core/ConnectionImpl.h"
 #include "core/ImplAccess.h"
-#include "core/ThreadName.h"
 #include "Nats/Exception.h"
-#include <vector>
 
 namespace Nats {
 
@@ -27,24 +25,24 @@ const std::string INVALID_SUBSCRIPTION("stan: invalid subscription");
 
 StanSubscriptionImpl::StanSubscriptionImpl(std::shared_ptr<StanConnectionImpl> pConn, const std::string& channel,
 	const std::string& group, StanMessageHandler handler, const StanSubscriptionOptions& options, bool sync)
-	: _pConn(std::move(pConn)), _channel(channel), _group(group), _handler(std::move(handler)), _options(options), _sync(sync)
+	: _pConn(std::move(pConn)),
+	  _pGate(_pConn->callbackGate()),
+	  _pChannel(std::make_shared<const std::string>(channel)),
+	  _group(group),
+	  _options(options),
+	  _sync(sync),
+	  _handler(std::move(handler))
 {
 }
 
 StanSubscriptionImpl::~StanSubscriptionImpl()
 {
-	if (_worker.joinable())
-	{
-		if (_worker.get_id() == std::this_thread::get_id())
-			_worker.detach();
-		else
-			_worker.join();
-	}
 }
 
 void StanSubscriptionImpl::start()
 {
 	Connection& nc = _pConn->nc();
+	if (!_sync) _pDispatcher = ImplAccess::impl(nc)->dispatchers().next();
 	_inbox = nc.newInbox();
 	std::weak_ptr<StanSubscriptionImpl> weakSelf = weak_from_this();
 	_natsSub = ImplAccess::impl(nc)->subscribeInline(_inbox, std::string(), [weakSelf](const Message& msg) {
@@ -53,7 +51,7 @@ void StanSubscriptionImpl::start()
 
 	StanSubscriptionRequest req;
 	req.clientID = _pConn->clientId();
-	req.subject = _channel;
+	req.subject = *_pChannel;
 	req.qGroup = _group;
 	req.inbox = _inbox;
 	req.maxInFlight = _options.maxInflight;
@@ -90,7 +88,7 @@ void StanSubscriptionImpl::start()
 	catch (NatsTimeoutException&)
 	{
 		// Best effort: tell the server to drop a subscription it may have created (as stan.go).
-		_pConn->sendSubCloseBestEffort(_channel, _inbox);
+		_pConn->sendSubCloseBestEffort(*_pChannel, _inbox);
 		cleanupInbox();
 		throw StanRequestTimeoutException("stan: subscribe request timeout");
 	}
@@ -119,24 +117,52 @@ void StanSubscriptionImpl::start()
 		cleanupInbox();
 		throw StanSubscriptionException(resp.error);
 	}
-	if (!_sync)
-	{
-		std::shared_ptr<StanSubscriptionImpl> self = shared_from_this();
-		_worker = std::thread([self]() { self->workerLoop(); });
-	}
-	setReady(resp.ackInbox);
+	std::lock_guard<std::mutex> lock(_mutex);
+	_ackInbox = resp.ackInbox;
 }
 
-void StanSubscriptionImpl::setReady(const std::string& ackInbox)
+void StanSubscriptionImpl::startDelivery()
 {
-	bool wake;
+	if (_pConn->takeFailDeliveryStart()) throw Poco::RuntimeException("stan: delivery could not start (test hook)");
+	bool schedule = false;
+	bool wake = false;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
-		_ackInbox = ackInbox;
+		if (_stopped) return;
 		_ready = true;
-		wake = !_queue.empty();
+		if (!_queue.empty())
+		{
+			if (_sync)
+			{
+				wake = true;
+			}
+			else if (!_scheduled)
+			{
+				_scheduled = true;
+				schedule = true;
+			}
+		}
 	}
 	if (wake) _cv.notify_all();
+	if (schedule) _pDispatcher->schedule(shared_from_this());
+}
+
+void StanSubscriptionImpl::abortStart()
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_closed = true;
+	}
+	stopDelivery();
+	try
+	{
+		// close keeps a durable for a later resume; unsubscribe where the server cannot close
+		_pConn->sendUnsubscribe(*_pChannel, _ackInbox, _options.durableName, _pConn->supportsSubClose());
+	}
+	catch (Poco::Exception& exc)
+	{
+		_pConn->reportError(exc);
+	}
 }
 
 void StanSubscriptionImpl::onMsg(const Message& msg)
@@ -152,10 +178,37 @@ void StanSubscriptionImpl::onMsg(const Message& msg)
 		_pConn->reportError(exc);
 		return;
 	}
-	StanMessage sm(v.sequence, v.timestamp, v.redelivered, v.redeliveryCount, std::string(v.subject), std::string(v.data),
-		v.crc32, weak_from_this());
+	// The message is the reader's own temporary (ConnectionImpl::onMsg() for an INLINE
+	// subscription, see SubscriptionImpl.h): its payload buffer is moved into the StanMessage and
+	// the data shifted to its front, so no allocation and no copy of the payload beyond one memmove.
+	// The views into the payload are read before the buffer moves.
+	std::shared_ptr<const std::string> pChannel =
+		v.subject == *_pChannel ? _pChannel : std::make_shared<const std::string>(v.subject);
+	std::string& payload = const_cast<std::string&>(msg.data());
+	const char* base = payload.data();
+	std::string data;
+	if (v.data.empty())
+	{
+		// nothing to keep
+	}
+	else if (v.data.data() >= base && v.data.data() + v.data.size() <= base + payload.size())
+	{
+		const std::size_t offset = static_cast<std::size_t>(v.data.data() - base);
+		const std::size_t length = v.data.size();
+		data = std::move(payload);
+		data.erase(0, offset);
+		data.resize(length);
+	}
+	else
+	{
+		data.assign(v.data.data(), v.data.size());
+	}
+	const std::uint64_t sequence = v.sequence;
+	StanMessage sm(sequence, v.timestamp, v.redelivered, v.redeliveryCount, std::move(pChannel), std::move(data), v.crc32,
+		weak_from_this());
+	bool schedule = false;
 	bool wake = false;
-	bool dropped = false;
+	bool reportSlow = false;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (_stopped) return;
@@ -164,53 +217,68 @@ void StanSubscriptionImpl::onMsg(const Message& msg)
 			|| (_maxPendingBytes > 0 && _queueBytes + _inBatchBytes.load(std::memory_order_relaxed) + size > _maxPendingBytes))
 		{
 			++_dropped;
-			dropped = true;
+			if (!_slow)
+			{
+				_slow = true;
+				reportSlow = true;
+			}
 		}
 		else
 		{
 			_queueBytes += size;
 			_queue.push_back(std::move(sm));
-			wake = _ready && (_workerWaiting || _sync);
+			if (_ready)
+			{
+				if (_sync)
+				{
+					wake = _queue.size() == 1;
+				}
+				else if (!_scheduled)
+				{
+					_scheduled = true;
+					schedule = true;
+				}
+			}
 		}
 	}
-	if (wake) _cv.notify_one(); // one waiter: the worker, or the one nextMessage() caller
-	if (dropped)
-		_pConn->reportError(SlowConsumerException("stan: slow consumer, message dropped on channel " + _channel));
+	if (wake) _cv.notify_one(); // one waiter: the one nextMessage() caller
+	if (schedule) _pDispatcher->schedule(shared_from_this());
+	if (reportSlow)
+		_pConn->reportError(SlowConsumerException("stan: slow consumer, messages dropped on channel " + *_pChannel));
 }
 
-void StanSubscriptionImpl::workerLoop()
+bool StanSubscriptionImpl::dispatch(int budget)
 {
-	setCurrentThreadName("stan-sub");
-	std::deque<StanMessage> batch;
-	std::unique_lock<std::mutex> lock(_mutex);
-	while (true)
+	// The pinned dispatcher worker.
+	StanMessageHandler released;
 	{
-		// Messages come in bursts: a short yield before sleeping saves a sleep/wake-up pair.
-		for (int spin = 0; spin < 2 && !_stopped && _ready && _queue.empty(); ++spin)
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_stopped || !_ready || _queue.empty())
 		{
-			lock.unlock();
-			std::this_thread::yield();
-			lock.lock();
+			_scheduled = false;
+			if (_stopped && !_busy) released = std::move(_handler);
+			return false;
 		}
-		while (!_stopped && (!_ready || _queue.empty()))
+		long long bytes = 0;
+		for (int n = 0; n < budget && !_queue.empty(); ++n)
 		{
-			_workerWaiting = true;
-			_cv.wait(lock);
-			_workerWaiting = false;
+			bytes += static_cast<long long>(_queue.front().data().size());
+			_batch.push_back(std::move(_queue.front()));
+			_queue.pop_front();
 		}
-		if (_stopped) break;
-		batch.swap(_queue);
-		_inBatch.store(static_cast<int>(batch.size()), std::memory_order_relaxed);
-		_inBatchBytes.store(_queueBytes, std::memory_order_relaxed);
-		_queueBytes = 0;
-		lock.unlock();
-		while (!batch.empty())
+		_queueBytes -= bytes;
+		_inBatch.store(static_cast<int>(_batch.size()), std::memory_order_relaxed);
+		_inBatchBytes.store(bytes, std::memory_order_relaxed);
+		_busy = true;
+	}
+	for (StanMessage& m : _batch)
+	{
+		if (_stopFlag.load(std::memory_order_acquire)) break; // not acked: redelivered
+		_inBatch.fetch_sub(1, std::memory_order_relaxed);
+		_inBatchBytes.fetch_sub(static_cast<long long>(m.data().size()), std::memory_order_relaxed);
+		bool ok = true;
 		{
-			if (_stopFlag.load(std::memory_order_acquire)) break;
-			StanMessage& m = batch.front();
-			_inBatch.fetch_sub(1, std::memory_order_relaxed);
-			_inBatchBytes.fetch_sub(static_cast<long long>(m.data().size()), std::memory_order_relaxed);
-			bool ok = true;
+			StanCallbackGate::Scope scope(*_pGate);
 			try
 			{
 				_handler(m);
@@ -230,22 +298,38 @@ void StanSubscriptionImpl::workerLoop()
 				ok = false;
 				_pConn->reportError(Poco::Exception("stan: message handler threw an unknown exception"));
 			}
-			_delivered.fetch_add(1, std::memory_order_relaxed);
-			if (ok && !_options.manualAcks && !_stopFlag.load(std::memory_order_acquire)) sendAck(m.sequence());
-			batch.pop_front();
 		}
-		batch.clear();
-		lock.lock();
-		_inBatch.store(0, std::memory_order_relaxed);
-		_inBatchBytes.store(0, std::memory_order_relaxed);
+		_delivered.fetch_add(1, std::memory_order_relaxed);
+		// Also when close() began while the handler ran: it returned normally, so it is acked
+		// (close() flushes the acks before its request).
+		if (ok && !_options.manualAcks) sendAck(m.sequence());
 	}
+	_batch.clear();
+	std::lock_guard<std::mutex> lock(_mutex);
+	_busy = false;
+	_inBatch.store(0, std::memory_order_relaxed);
+	_inBatchBytes.store(0, std::memory_order_relaxed);
+	_idleCv.notify_all();
+	if (_stopped)
+	{
+		_scheduled = false;
+		released = std::move(_handler); // destroyed after the lock is released
+		return false;
+	}
+	if (_queue.empty())
+	{
+		_scheduled = false;
+		_slow = false; // the episode is over
+		return false;
+	}
+	return true;
 }
 
 void StanSubscriptionImpl::sendAck(std::uint64_t sequence)
 {
 	thread_local std::string buf;
 	buf.clear();
-	StanCodec::encodeAck(buf, _channel, sequence);
+	StanCodec::encodeAck(buf, *_pChannel, sequence);
 	try
 	{
 		_pConn->nc().publish(_ackInbox, buf.data(), buf.size());
@@ -273,13 +357,20 @@ void StanSubscriptionImpl::ack(const StanMessage& msg)
 	}
 	thread_local std::string buf;
 	buf.clear();
-	StanCodec::encodeAck(buf, _channel, msg.sequence());
+	StanCodec::encodeAck(buf, *_pChannel, msg.sequence());
 	_pConn->nc().publish(_ackInbox, buf.data(), buf.size());
 }
 
 StanMessage StanSubscriptionImpl::nextMessage(Poco::Timespan timeout)
 {
 	if (!_sync) throw Poco::IllegalStateException("stan: nextMessage() needs a subscription created without a handler");
+	std::uint64_t previous = 0;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		std::swap(previous, _lastPulled);
+	}
+	// The application is done with the message pulled before: ack it now (auto-ack).
+	if (previous) sendAck(previous);
 	StanMessage m;
 	{
 		std::unique_lock<std::mutex> lock(_mutex);
@@ -298,14 +389,17 @@ StanMessage StanSubscriptionImpl::nextMessage(Poco::Timespan timeout)
 		m = std::move(_queue.front());
 		_queue.pop_front();
 		_queueBytes -= static_cast<long long>(m.data().size());
+		if (_queue.empty()) _slow = false;
+		if (!_options.manualAcks) _lastPulled = m.sequence();
 	}
 	_delivered.fetch_add(1, std::memory_order_relaxed);
-	if (!_options.manualAcks) sendAck(m.sequence());
 	return m;
 }
 
 bool StanSubscriptionImpl::stopDelivery()
 {
+	StanMessageHandler released;
+	std::uint64_t lastPulled = 0;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (_stopped) return false;
@@ -313,6 +407,8 @@ bool StanSubscriptionImpl::stopDelivery()
 		_stopFlag.store(true, std::memory_order_release);
 		_queue.clear();
 		_queueBytes = 0;
+		if (!_busy) released = std::move(_handler);
+		std::swap(lastPulled, _lastPulled);
 	}
 	_cv.notify_all();
 	try
@@ -322,33 +418,33 @@ bool StanSubscriptionImpl::stopDelivery()
 	catch (...)
 	{
 	}
-	if (_worker.joinable())
+	if (lastPulled) sendAck(lastPulled);
+	if (!StanCallbackGate::inCallback())
 	{
-		// Waits for a handler in progress, unless called from that handler.
-		if (_worker.get_id() == std::this_thread::get_id())
-			_worker.detach();
-		else
-			_worker.join();
+		// Waits for a handler in progress (its auto-ack goes out before the close request).
+		std::unique_lock<std::mutex> lock(_mutex);
+		_idleCv.wait(lock, [this]() { return !_busy; });
 	}
 	return true;
 }
 
 void StanSubscriptionImpl::close(bool unsubscribe)
 {
-	std::lock_guard<std::mutex> closeLock(_closeMutex);
+	bool already;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
-		if (_closed)
-		{
-			if (!unsubscribe) return; // close() twice is a no-op
-			_pConn->checkConnected();
-			throw StanSubscriptionException(INVALID_SUBSCRIPTION);
-		}
+		already = _closed;
 		_closed = true;
+	}
+	if (already)
+	{
+		if (!unsubscribe) return; // close() twice (or during a close) is a no-op
+		_pConn->checkConnected();
+		throw StanSubscriptionException(INVALID_SUBSCRIPTION);
 	}
 	stopDelivery();
 	_pConn->removeSubscription(this);
-	_pConn->sendUnsubscribe(_channel, _ackInbox, _options.durableName, !unsubscribe);
+	_pConn->sendUnsubscribe(*_pChannel, _ackInbox, _options.durableName, !unsubscribe);
 }
 
 void StanSubscriptionImpl::closeFromHandle()
@@ -371,8 +467,6 @@ void StanSubscriptionImpl::closeFromHandle()
 
 void StanSubscriptionImpl::closeLocal()
 {
-	// No _closeMutex here: a handler may close the connection while another thread is inside
-	// close() joining that handler's worker.
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		_closed = true;

@@ -18,36 +18,53 @@
 #include "Nats/StanSubscriptionOptions.h"
 #include "Nats/Subscription.h"
 #include "Nats/Message.h"
+#include "core/Dispatcher.h"
+#include "stan/StanCallback.h"
 #include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
+#include <vector>
 
 namespace Nats {
 
 class StanConnectionImpl;
 
 /// One streaming subscription: its delivery inbox (an inline NATS subscription that decodes
-/// MsgProto on the reader thread and queues it), the pending queue, and for asynchronous
-/// subscriptions a worker thread ("stan-sub") that runs the handler and auto-acks.
+/// MsgProto on the reader thread and queues it, the NATS payload moved into the StanMessage), the
+/// pending queue, and for asynchronous subscriptions the delivery through one pinned worker of the
+/// NATS connection's dispatcher pool (this object is the Dispatchable): the handler runs there,
+/// in order, then the message is auto-acked. No thread of its own.
 ///
 /// Messages that arrive before the SubscriptionResponse was processed stay queued until
-/// setReady() (they are never dropped for that reason).
+/// startDelivery() (they are never dropped for that reason).
+///
+/// Close rules: close() stops delivery, waits for a handler in progress unless the caller is
+/// itself inside a streaming callback (StanCallbackGate::inCallback(): then it never waits, which
+/// rules out handler-to-handler deadlocks), and releases the handler (and what it captured) once
+/// no call of it is in progress. A second close() returns at once.
 ///
 /// Thread safety: Thread-safe. Lock order: StanConnectionImpl::_mutex -> _mutex (leaf).
-class StanSubscriptionImpl : public std::enable_shared_from_this<StanSubscriptionImpl>
+class StanSubscriptionImpl: public Dispatchable, public std::enable_shared_from_this<StanSubscriptionImpl>
 {
 public:
 	StanSubscriptionImpl(std::shared_ptr<StanConnectionImpl> pConn, const std::string& channel, const std::string& group,
 		StanMessageHandler handler, const StanSubscriptionOptions& options, bool sync);
-	~StanSubscriptionImpl();
+	~StanSubscriptionImpl() override;
 
 	/// Subscribes the delivery inbox, sends the SubscriptionRequest and waits for the reply
-	/// (connectWait). Starts the worker on success. Throws as StanConnection::subscribe().
+	/// (connectWait). Throws as StanConnection::subscribe(); on a throw nothing stays registered.
 	void start();
+
+	/// After start() and the registration with the connection: delivers what is queued and what
+	/// comes. Throws if delivery cannot start (the caller then calls abortStart()).
+	void startDelivery();
+
+	/// The server accepted the subscription but it could not start locally: stops it and asks the
+	/// server to close it (waits at most connectWait), so that a durable can be subscribed again.
+	void abortStart();
 
 	/// The user's close() / unsubscribe().
 	void close(bool unsubscribe);
@@ -61,8 +78,11 @@ public:
 	void ack(const StanMessage& msg);
 	StanMessage nextMessage(Poco::Timespan timeout);
 
+	/// Dispatchable: runs the handler for up to `budget` queued messages (pinned worker).
+	bool dispatch(int budget) override;
+
 	bool isValid() const;
-	const std::string& channel() const { return _channel; }
+	const std::string& channel() const { return *_pChannel; }
 	const std::string& queueGroup() const { return _group; }
 	const std::string& durableName() const { return _options.durableName; }
 	bool isManualAck() const { return _options.manualAcks; }
@@ -79,40 +99,44 @@ public:
 
 private:
 	void onMsg(const Message& msg);
-	void setReady(const std::string& ackInbox);
-	void workerLoop();
 	void sendAck(std::uint64_t sequence);
-	/// Stops the inbox and the worker; returns false if it was already stopped.
+	/// Stops the inbox; waits for a handler in progress (unless in a callback); acks the last
+	/// pulled message (pull, auto-ack). Returns false if it was already stopped.
 	bool stopDelivery();
 
 	const std::shared_ptr<StanConnectionImpl> _pConn;
-	const std::string _channel;
+	const std::shared_ptr<StanCallbackGate> _pGate;
+	const std::shared_ptr<const std::string> _pChannel;
 	const std::string _group;
-	const StanMessageHandler _handler;
 	const StanSubscriptionOptions _options;
 	const bool _sync;
+	StanMessageHandler _handler; // released once stopped and idle (breaks handle-capture cycles)
+	Dispatcher* _pDispatcher = nullptr;
 
 	std::string _inbox;
 	std::string _ackInbox; // immutable once _ready
 	Subscription _natsSub;
 
 	mutable std::mutex _mutex;
-	std::condition_variable _cv;
+	std::condition_variable _cv;     // nextMessage() waiters
+	std::condition_variable _idleCv; // closers waiting for the handler in progress
 	std::deque<StanMessage> _queue;
 	long long _queueBytes = 0;
-	std::atomic<int> _inBatch{0}; // taken from _queue by the worker, not yet handed to the handler
+	std::vector<StanMessage> _batch; // only the dispatch in progress touches it
+	std::atomic<int> _inBatch{0};    // taken from _queue, not yet handed to the handler
 	std::atomic<long long> _inBatchBytes{0};
 	int _maxPendingMessages = -1;
 	long long _maxPendingBytes = -1;
 	std::uint64_t _dropped = 0;
+	std::uint64_t _lastPulled = 0; // pull + auto-ack: acked by the next pull or the close
 	bool _ready = false;
-	bool _stopped = false;      // delivery stopped (locally)
-	bool _closed = false;       // close()/unsubscribe() was called or the connection closed
-	bool _workerWaiting = false;
+	bool _stopped = false;   // delivery stopped (locally)
+	bool _closed = false;    // close()/unsubscribe() was called or the connection closed
+	bool _scheduled = false; // queued on (or running in) the dispatcher
+	bool _busy = false;      // the handler runs
+	bool _slow = false;      // in a slow-consumer episode (reported once)
 	std::atomic<bool> _stopFlag{false};
 	std::atomic<std::uint64_t> _delivered{0};
-	std::thread _worker;
-	std::mutex _closeMutex; // serialises close()/unsubscribe()/closeLocal()
 };
 
 } // namespace Nats

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Threads and lifecycle of the streaming client (issue #10), against one nats-server + our
+# stan-server started on free ports:
+#   - N idle subscriptions on one connection: threads, RSS per subscription, subscribe-all and
+#     close-all times (ours only: nats.c runs one thread per subscription);
+#   - C StanConnections in one process: threads (ours and nats.c);
+#   - fan-out: S subscriptions on one connection x M messages of 128 B, msgs/s (ours and nats.c).
+#
+#     bench/run-threads.sh <build-dir> [subs] [conns] [fanout-subs] [fanout-msgs]
+set -eu
+BUILD=${1:?usage: bench/run-threads.sh <build-dir> [subs] [conns] [fanout-subs] [fanout-msgs]}
+SUBS=${2:-20000}
+CONNS=${3:-100}
+FSUBS=${4:-1000}
+FMSGS=${5:-100}
+STAN_SERVER="$BUILD/demo/stan-server"
+OURS="$BUILD/bench/stan-threads-bench"
+THEIRS="$BUILD/bench/stan-threads-bench-natsc"
+for f in "$STAN_SERVER" "$OURS"; do
+	[ -x "$f" ] || { echo "missing $f (build targets stan-server, stan-threads-bench)" >&2; exit 1; }
+done
+
+. "$(dirname "$0")/servers.sh"
+start_servers "$STAN_SERVER" -mc 0 -mm 0 -mb 0 -msu 0
+C="-s $URL -c bench-cluster"
+
+echo "== ours: $SUBS idle subscriptions on one connection (default pool: 1 worker)"
+"$OURS" $C subs "$SUBS"
+echo "== ours: $CONNS connections (own pool of 1 each)"
+"$OURS" $C conns "$CONNS"
+echo "== ours: $CONNS connections (shared pool)"
+"$OURS" $C -shared conns "$CONNS"
+[ -x "$THEIRS" ] && { echo "== nats.c: $CONNS connections"; "$THEIRS" $C conns "$CONNS"; }
+echo "== ours: fan-out $FSUBS x $FMSGS (pool 1)"
+"$OURS" $C fanout "$FSUBS" "$FMSGS"
+echo "== ours: fan-out $FSUBS x $FMSGS (pool 4)"
+"$OURS" $C -pool 4 fanout "$FSUBS" "$FMSGS"
+if [ -x "$THEIRS" ]; then
+	echo "== nats.c: fan-out $FSUBS x $FMSGS (thread per subscription)"
+	"$THEIRS" $C fanout "$FSUBS" "$FMSGS"
+	echo "== nats.c: fan-out $FSUBS x $FMSGS (global message delivery)"
+	"$THEIRS" $C -global fanout "$FSUBS" "$FMSGS"
+fi

@@ -1,0 +1,95 @@
+//
+// StanCallback.h
+//
+// Library: Nats
+// Package: Streaming
+// Module:  StanCallback
+//
+// Bookkeeping of user callbacks in progress (who may wait for whom).
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+
+#ifndef Nats_StanCallback_INCLUDED
+#define Nats_StanCallback_INCLUDED
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+namespace Nats {
+
+/// Counts the user callbacks of one StanConnection in progress (message handlers, ack handlers,
+/// the error handler), so that destroying the connection can wait until none runs, and marks the
+/// calling thread as "inside a streaming callback" while one runs.
+///
+/// The rule that keeps close paths free of deadlocks: a thread inside a streaming callback never
+/// waits for another callback (nor for a teardown in progress); threads outside callbacks do.
+///
+/// Thread safety: Thread-safe.
+class StanCallbackGate
+{
+public:
+	/// RAII: one callback in progress on this thread.
+	class Scope
+	{
+	public:
+		explicit Scope(StanCallbackGate& gate): _gate(gate)
+		{
+			_gate.enter();
+			++depth();
+		}
+
+		~Scope()
+		{
+			--depth();
+			_gate.leave();
+		}
+
+		Scope(const Scope&) = delete;
+		Scope& operator=(const Scope&) = delete;
+
+	private:
+		StanCallbackGate& _gate;
+	};
+
+	/// True while the calling thread runs a streaming callback (of any connection).
+	static bool inCallback() { return depth() > 0; }
+
+	/// Waits until no callback is in progress. REQUIRES: !inCallback().
+	void waitIdle()
+	{
+		std::unique_lock<std::mutex> lock(_mutex);
+		_cv.wait(lock, [this]() { return _running.load(std::memory_order_acquire) == 0; });
+	}
+
+private:
+	static int& depth()
+	{
+		thread_local int d = 0;
+		return d;
+	}
+
+	void enter()
+	{
+		_running.fetch_add(1, std::memory_order_acq_rel);
+	}
+
+	void leave()
+	{
+		if (_running.fetch_sub(1, std::memory_order_acq_rel) == 1)
+		{
+			// Under the mutex: a waiter between its check and its wait cannot miss the wake-up.
+			std::lock_guard<std::mutex> lock(_mutex);
+			_cv.notify_all();
+		}
+	}
+
+	std::mutex _mutex;
+	std::condition_variable _cv;
+	std::atomic<int> _running{0};
+};
+
+} // namespace Nats
+
+#endif // Nats_StanCallback_INCLUDED
