@@ -6,3 +6,6 @@ if(TARGET stanfixture)
 		LIBS stan stanfixture natsproto
 		TIMEOUT 900)
 endif()
+
+# Fuzz targets: replay runners over the committed corpora in CTest; libFuzzer builds for `make fuzz`.
+include(fuzz/Fuzz.cmake)
