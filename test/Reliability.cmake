@@ -9,3 +9,8 @@ endif()
 
 # Fuzz targets: replay runners over the committed corpora in CTest; libFuzzer builds for `make fuzz`.
 include(fuzz/Fuzz.cmake)
+
+# The client of bench/soak.sh (not a CTest test).
+add_executable(stan-soak soak/StanSoak.cpp)
+target_link_libraries(stan-soak PRIVATE stan)
+target_compile_options(stan-soak PRIVATE ${NATS_WARNING_FLAGS})
