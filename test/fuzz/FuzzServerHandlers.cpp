@@ -20,6 +20,7 @@
 #include "Nats/StanServer.h"
 #include "Nats/StanServerOptions.h"
 #include "protocol/StanCodec.h"
+#include <google/protobuf/stubs/logging.h>
 #include <Poco/Environment.h>
 #include <Poco/File.h>
 #include <Poco/Net/ServerSocket.h>
@@ -127,6 +128,8 @@ struct Harness
 
 	Harness()
 	{
+		// the generated parser logs every non-UTF-8 string field to stderr: keep the fuzzer output readable
+		google::protobuf::SetLogHandler(nullptr);
 		std::string url = Poco::Environment::get("FUZZ_NATS_URL", "");
 		if (url.empty()) url = startNats();
 		Nats::StanServerOptions so;
