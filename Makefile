@@ -42,15 +42,17 @@ clean:
 # each in its own build folder (build-asan, build-tsan). A sanitizer report fails the test that
 # produced it (UBSan halts on the first finding; ASan and TSan exit non-zero).
 SAN_CTEST = ctest --output-on-failure --timeout 900 -j $(JOBS)
+# -O1 -g1 (line tables): what the sanitizers recommend, and about 3x faster to compile than -O2 -g.
+SAN_CMAKE = -DNATS_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo '-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG'
 test-asan: deps
-	@test -f build-asan/CMakeCache.txt || cmake -S . -B build-asan -DNATS_SANITIZE=address,undefined -DNATS_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	@test -f build-asan/CMakeCache.txt || cmake -S . -B build-asan -DNATS_SANITIZE=address,undefined $(SAN_CMAKE) $(CMAKE_FLAGS)
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:$(ASAN_OPTIONS) \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/test/sanitizer/lsan.supp:print_suppressions=0 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(SAN_CTEST)
 
 test-tsan: deps
-	@test -f build-tsan/CMakeCache.txt || cmake -S . -B build-tsan -DNATS_SANITIZE=thread -DNATS_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	@test -f build-tsan/CMakeCache.txt || cmake -S . -B build-tsan -DNATS_SANITIZE=thread $(SAN_CMAKE) $(CMAKE_FLAGS)
 	cmake --build build-tsan -j $(JOBS)
 	cd build-tsan && TSAN_OPTIONS=suppressions=$(CURDIR)/test/sanitizer/tsan.supp:second_deadlock_stack=1:$(TSAN_OPTIONS) $(SAN_CTEST)
 

@@ -41,11 +41,11 @@ for t in "${targets[@]}"; do
 		-artifact_prefix="$build/crashes/$t/" "$build/corpus/$t" "test/fuzz/corpus/$t" >"$log" 2>&1
 	rc=$?
 	execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
-	secs=$seconds
+	rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
 	execs=${execs:-0}
 	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*')
 	crashes=$(find "$build/crashes/$t" -type f | wc -l)
-	line=$(printf '%-16s exit %-3s %10s execs %8s execs/s  cov %-6s crashes %s' "$t" "$rc" "$execs" "$((execs / secs))" "${cov:-?}" "$crashes")
+	line=$(printf '%-16s exit %-3s %10s execs %8s execs/s  cov %-6s crashes %s' "$t" "$rc" "$execs" "${rate:-0}" "${cov:-?}" "$crashes")
 	echo "$line" | tee -a "$summary"
 	if [ "$rc" -ne 0 ] || [ "$crashes" -ne 0 ]; then failed=1; tail -40 "$log"; fi
 done
