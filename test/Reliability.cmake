@@ -14,3 +14,9 @@ include(fuzz/Fuzz.cmake)
 add_executable(stan-soak soak/StanSoak.cpp)
 target_link_libraries(stan-soak PRIVATE stan)
 target_compile_options(stan-soak PRIVATE ${NATS_WARNING_FLAGS})
+
+# Processes are stopped by PID only (a shared machine runs other jobs' servers): no kill by name
+# in CI, scripts, tests, benchmarks or demos. (The bracketed letters keep this line from matching.)
+add_test(NAME no-kill-by-name
+	COMMAND sh -c "! grep -rnE 'p[k]ill|kill[a]ll' .ci scripts test bench demo"
+	WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
