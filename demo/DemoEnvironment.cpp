@@ -19,7 +19,6 @@
 #include <Poco/Path.h>
 #include <Poco/Process.h>
 #include <Poco/Random.h>
-#include <Poco/StringTokenizer.h>
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
 #include <iostream>
@@ -85,6 +84,10 @@ int DemoEnvironment::run(const std::string& name, const Body& body)
 DemoEnvironment::DemoEnvironment()
 {
 	_natsUrl = Poco::Environment::get("NATS_URL", "");
+	const std::string backend = Poco::Environment::get("STAN_BACKEND", "");
+	if (backend == "jetstream") _jetStream = true;
+	else if (!backend.empty() && backend != "streaming")
+		throw Poco::InvalidArgumentException("STAN_BACKEND must be \"jetstream\" or \"streaming\", not \"" + backend + "\"");
 	_clusterId = Poco::Environment::get("STAN_CLUSTER_ID", DEFAULT_CLUSTER_ID);
 	if (_natsUrl.empty())
 	{
@@ -93,7 +96,7 @@ DemoEnvironment::DemoEnvironment()
 	}
 	else
 	{
-		std::cout << "using NATS_URL=" << _natsUrl << ", cluster " << _clusterId << std::endl;
+		std::cout << "using NATS_URL=" << _natsUrl << (_jetStream ? ", JetStream" : ", cluster " + _clusterId) << std::endl;
 	}
 }
 
@@ -110,6 +113,12 @@ void DemoEnvironment::startEmbedded()
 	int port = freePort();
 	_logFile = Poco::Path::temp() + "demo-nats-server-" + std::to_string(port) + ".log";
 	Poco::Process::Args args{"-a", "127.0.0.1", "-p", std::to_string(port), "-l", _logFile};
+	if (_jetStream)
+	{
+		_storeDir = Poco::Path::temp() + "demo-jetstream-" + std::to_string(port);
+		Poco::File(_storeDir).createDirectories();
+		args.insert(args.end(), {"-js", "-sd", _storeDir});
+	}
 	_pNatsServer.reset(new Poco::ProcessHandle(Poco::Process::launch(NATS_SERVER, args)));
 	_embedded = true;
 
@@ -121,6 +130,11 @@ void DemoEnvironment::startEmbedded()
 		throw Poco::RuntimeException("nats-server did not start on port " + std::to_string(port) + ", see " + _logFile);
 	}
 	_natsUrl = "nats://127.0.0.1:" + std::to_string(port);
+	if (_jetStream)
+	{
+		std::cout << "embedded nats-server -js on " << _natsUrl << " (JetStream backend)" << std::endl;
+		return;
+	}
 
 	StanServerOptions options;
 	options.clusterId = _clusterId;
@@ -168,6 +182,7 @@ void DemoEnvironment::stopEmbedded()
 		try
 		{
 			if (!_keepLog) Poco::File(_logFile).remove();
+			if (!_storeDir.empty()) Poco::File(_storeDir).remove(true);
 		}
 		catch (Poco::Exception&)
 		{
@@ -179,15 +194,14 @@ StanOptions DemoEnvironment::stanOptions() const
 {
 	StanOptions options;
 	options.natsUrl = _natsUrl;
+	if (_jetStream) options.backend = StanOptions::Backend::JETSTREAM;
 	return options;
 }
 
 Options DemoEnvironment::natsOptions() const
 {
 	Options options;
-	options.servers.clear();
-	Poco::StringTokenizer urls(_natsUrl, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
-	for (const auto& url: urls) options.servers.push_back(url);
+	options.servers = Options::splitUrls(_natsUrl);
 	return options;
 }
 

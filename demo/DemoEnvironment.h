@@ -43,6 +43,11 @@ namespace Demo {
 /// those servers; client IDs and channels then get a random suffix (uniqueName()) so that runs do
 /// not collide.
 ///
+/// STAN_BACKEND=jetstream runs the demo on JetStream instead (StanOptions::Backend::JETSTREAM):
+/// embedded, nats-server is started with "-js" and a temporary store directory (removed at the
+/// end) and no streaming server; with NATS_URL, that server must run JetStream. Any other value
+/// than "jetstream", "streaming" or empty is refused.
+///
 ///     int main()
 ///     {
 ///         return Nats::Demo::DemoEnvironment::run("demo-basic", [](Nats::Demo::DemoEnvironment& env)
@@ -123,7 +128,10 @@ public:
 	/// True when the servers were started by this environment.
 	bool embedded() const { return _embedded; }
 
-	/// Default StanOptions pointing at natsUrl().
+	/// True when STAN_BACKEND=jetstream: stanOptions() selects the JetStream backend.
+	bool jetStream() const { return _jetStream; }
+
+	/// Default StanOptions pointing at natsUrl(), with the backend STAN_BACKEND chose.
 	StanOptions stanOptions() const;
 
 	/// Default core NATS Options whose servers are natsUrl() (split at commas).
@@ -150,6 +158,8 @@ private:
 	std::string _natsUrl;
 	std::string _clusterId;
 	bool _embedded = false;
+	bool _jetStream = false;
+	std::string _storeDir;
 	std::string _logFile;
 	bool _keepLog = false;
 	std::unique_ptr<Poco::ProcessHandle> _pNatsServer;

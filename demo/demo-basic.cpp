@@ -23,7 +23,7 @@ int main()
 		Nats::Connection nc(env.natsOptions());
 		nc.connect();
 
-		Nats::StanOptions options;
+		Nats::StanOptions options = env.stanOptions();
 		options.natsConnection = &nc;   // borrowed: sc.close() leaves it open
 		Nats::StanConnection sc(env.clusterId(), env.uniqueName("client-123"), options);
 		sc.connect();

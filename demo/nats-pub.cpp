@@ -8,7 +8,6 @@
 
 #include "Nats/Connection.h"
 #include "Nats/Exception.h"
-#include <Poco/StringTokenizer.h>
 #include <iostream>
 
 int main(int argc, char** argv)
@@ -34,9 +33,7 @@ int main(int argc, char** argv)
 	try
 	{
 		Nats::Options options;
-		options.servers.clear();
-		Poco::StringTokenizer t(urls, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
-		for (const auto& u: t) options.servers.push_back(u);
+		options.servers = Nats::Options::splitUrls(urls);
 		options.name = "nats-pub";
 		Nats::Connection conn(options);
 		conn.connect();

@@ -9,7 +9,6 @@
 
 #include "Nats/Connection.h"
 #include "Nats/Exception.h"
-#include <Poco/StringTokenizer.h>
 #include <cstdlib>
 #include <iostream>
 
@@ -39,9 +38,7 @@ int main(int argc, char** argv)
 	try
 	{
 		Nats::Options options;
-		options.servers.clear();
-		Poco::StringTokenizer t(urls, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
-		for (const auto& u: t) options.servers.push_back(u);
+		options.servers = Nats::Options::splitUrls(urls);
 		options.name = "nats-sub";
 		options.errorHandler = [](const Poco::Exception& e) { std::cerr << "error: " << e.displayText() << std::endl; };
 		Nats::Connection conn(options);

@@ -17,6 +17,29 @@
 
 namespace {
 
+void headersSnippet(Nats::Connection& conn)
+{
+	Nats::Headers h;
+	h.add("Trace-Id", "42");
+	h.add("Tag", "a");
+	h.add("Tag", "b");                                    // two values for one name
+	conn.publish("orders", h, "payload");
+	Nats::Message r = conn.request("service", h, "q", Poco::Timespan(1, 0));
+	std::string trace = r.headers().get("Trace-Id");       // first value, "" if absent
+	std::vector<std::string> tags = r.headers().values("Tag");
+}
+
+void credentialsSnippet()
+{
+	Nats::Options opts;
+	opts.servers = {"tls://connect.example.com:4222"};
+	opts.credentialsFile = "/etc/nats/app.creds";         // nsc .creds: user JWT + seed blocks
+	// or: opts.credentialsFile = "user.jwt"; opts.credentialsSeedFile = "user.nk";
+	// or: opts.nkeySeedFile = "user.nk";                  // nkey user ("SU..."), no JWT
+	Nats::Connection conn(opts);
+	conn.connect();
+}
+
 void basicUsage(const Nats::Options& natsOptions)
 {
 	Nats::Connection nc(natsOptions);          // the application's own NATS connection
@@ -146,6 +169,8 @@ int main(int argc, char**)
 	(void) &manualAcks;
 	(void) &rateLimits;
 	(void) &pull;
+	(void) &headersSnippet;
+	(void) &credentialsSnippet;
 	std::cout << "README snippets compiled" << std::endl;
 	return 0;
 }

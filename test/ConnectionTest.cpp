@@ -5,6 +5,8 @@
 #include "ConnectionTest.h"
 #include "TestUtil.h"
 #include "core/ConnectionImpl.h"
+#include "core/ImplAccess.h"
+#include "core/ThreadName.h"
 #include "Nats/Exception.h"
 #include <atomic>
 #include <mutex>
@@ -502,7 +504,7 @@ void ConnectionTest::testInlineSubscriptionPublishes()
 	Connection conn(options());
 	conn.connect();
 	std::string subject = Test::uniqueName("core.inline");
-	auto impl = conn.impl();
+	auto impl = ImplAccess::impl(conn);
 	std::atomic<bool> onReader{false};
 	Subscription inl = impl->subscribeInline(subject, "", [impl, &onReader](const Message& m) {
 		onReader = Poco::Thread::current() && std::string(Poco::Thread::current()->getName()) == "nats-reader";
@@ -519,11 +521,45 @@ void ConnectionTest::testInlineSubscriptionPublishes()
 	CPPUNIT_ASSERT(inl.maxPendingMessages() < 0);
 }
 
+void ConnectionTest::testOsThreadNames()
+{
+	// Every library thread carries an OS name (top -H, gdb, perf): dispatcher, reader, events.
+	std::mutex mutex;
+	std::string dispatcher, reader, events;
+	Options o = options();
+	o.closedHandler = [&]() {
+		std::lock_guard<std::mutex> lock(mutex);
+		events = Nats::currentThreadName();
+	};
+	{
+		Connection conn(o);
+		conn.connect();
+		std::string subject = Test::uniqueName("core.names");
+		Subscription a = conn.subscribe(subject, [&](const Message&) {
+			std::lock_guard<std::mutex> lock(mutex);
+			dispatcher = Nats::currentThreadName();
+		});
+		Subscription b = ImplAccess::impl(conn)->subscribeInline(subject, "", [&](const Message&) {
+			std::lock_guard<std::mutex> lock(mutex);
+			reader = Nats::currentThreadName();
+		});
+		conn.flush(WAIT);
+		conn.publish(subject, "x");
+		NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> lock(mutex); return !dispatcher.empty() && !reader.empty(); })(), WAIT);
+		conn.close();
+		NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> lock(mutex); return !events.empty(); })(), WAIT);
+	}
+	std::lock_guard<std::mutex> lock(mutex);
+	CPPUNIT_ASSERT_EQUAL(std::string("nats-dispatch-0"), dispatcher);
+	CPPUNIT_ASSERT_EQUAL(std::string("nats-reader"), reader);
+	CPPUNIT_ASSERT_EQUAL(std::string("nats-events"), events);
+}
+
 void ConnectionTest::testRequestAsync()
 {
 	Connection conn(options());
 	conn.connect();
-	auto impl = conn.impl();
+	auto impl = ImplAccess::impl(conn);
 	std::string subject = Test::uniqueName("core.async.req");
 	conn.subscribe(subject, [&conn](const Message& m) { conn.publish(m.reply(), "ok:" + m.data()); });
 	conn.flush(WAIT);
@@ -729,7 +765,7 @@ void ConnectionTest::testWriteNowDuringBursts()
 	});
 	s.setPendingLimits(-1, -1);
 	sub.flush(WAIT);
-	std::shared_ptr<ConnectionImpl> impl = pub.impl();
+	std::shared_ptr<ConnectionImpl> impl = ImplAccess::impl(pub);
 	std::atomic<bool> stop{false};
 	std::atomic<int> flushes{0};
 	std::atomic<int> flushErrors{0};

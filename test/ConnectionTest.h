@@ -37,6 +37,7 @@ class ConnectionTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testCloseFromCallback);
 	CPPUNIT_TEST(testHeadersAndReplyInMessage);
 	CPPUNIT_TEST(testInlineSubscriptionPublishes);
+	CPPUNIT_TEST(testOsThreadNames);
 	CPPUNIT_TEST(testRequestAsync);
 	CPPUNIT_TEST(testDrain);
 	CPPUNIT_TEST(testDrainStatus);
@@ -75,6 +76,7 @@ public:
 	void testCloseFromCallback();
 	void testHeadersAndReplyInMessage();
 	void testInlineSubscriptionPublishes();
+	void testOsThreadNames();
 	void testRequestAsync();
 	void testDrain();
 	void testDrainStatus();

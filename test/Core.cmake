@@ -4,7 +4,10 @@
 nats_add_test_suite(test-core-unit
 	SOURCES
 		ParserTest.cpp
+		HeadersTest.cpp
+		NKeysTest.cpp
 		NUIDTest.cpp
+		TimerTest.cpp
 		ServerPoolTest.cpp
 		OptionsTest.cpp
 		InternalsTest.cpp
@@ -16,5 +19,9 @@ nats_add_test_suite(test-core
 		ReconnectTest.cpp
 		SecurityTest.cpp
 		ProtocolTest.cpp
+		CoreHeadersTest.cpp
+		CoreFeaturesTest.cpp
+		CoreAuthTest.cpp
+		CoreTlsFailoverTest.cpp
 		server/FakeNatsServer.cpp
 	TIMEOUT 600)

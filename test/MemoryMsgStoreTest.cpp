@@ -1,7 +1,7 @@
 //
 // MemoryMsgStoreTest.cpp
 //
-// Sequences, timestamps, limits and every start position of docs/protocol.md 3.4.
+// Sequences, timestamps, limits and every start position of protocol.md 3.4.
 //
 
 #include "server/MemoryMsgStore.h"

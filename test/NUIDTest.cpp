@@ -3,6 +3,7 @@
 //
 
 #include "core/NUID.h"
+#include "core/Base62.h"
 #include <cppunit/extensions/HelperMacros.h>
 #include <mutex>
 #include <set>
@@ -20,9 +21,34 @@ class NUIDTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testRollover);
 	CPPUNIT_TEST(testInbox);
 	CPPUNIT_TEST(testThreads);
+	CPPUNIT_TEST(testBase62);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
+	void testBase62()
+	{
+		// The one encoder of NUIDs, request tokens and publish guids.
+		CPPUNIT_ASSERT_EQUAL(std::string("0"), Base62::encode(0));
+		CPPUNIT_ASSERT_EQUAL(std::string("z"), Base62::encode(61));
+		CPPUNIT_ASSERT_EQUAL(std::string("10"), Base62::encode(62));
+		CPPUNIT_ASSERT_EQUAL(std::string("LygHa16AHYF"), Base62::encode(UINT64_MAX));
+		for (std::uint64_t v : {std::uint64_t(0), std::uint64_t(1), std::uint64_t(61), std::uint64_t(62), std::uint64_t(3843),
+			std::uint64_t(3844), std::uint64_t(839299365868340223ULL), UINT64_MAX})
+		{
+			std::uint64_t back = 12345;
+			CPPUNIT_ASSERT(Base62::parse(Base62::encode(v), back));
+			CPPUNIT_ASSERT_EQUAL(v, back);
+		}
+		std::uint64_t v = 7;
+		CPPUNIT_ASSERT(!Base62::parse("", v));
+		CPPUNIT_ASSERT(!Base62::parse("a.b", v));
+		CPPUNIT_ASSERT(!Base62::parse("LygHa16AHYG", v)); // 2^64
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(7), v);
+		char buf[5];
+		Base62::writeFixed(buf, 5, 62);
+		CPPUNIT_ASSERT_EQUAL(std::string("00010"), std::string(buf, 5));
+	}
+
 	static bool base62(const std::string& s)
 	{
 		for (char c: s)

@@ -13,9 +13,18 @@ class OptionsTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE(OptionsTest);
 	CPPUNIT_TEST(testDefaults);
 	CPPUNIT_TEST(testValidate);
+	CPPUNIT_TEST(testSplitUrls);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
+	void testSplitUrls()
+	{
+		CPPUNIT_ASSERT((Options::splitUrls(" nats://a:4222 ,, tls://b:4443,") == std::vector<std::string>{"nats://a:4222", "tls://b:4443"}));
+		CPPUNIT_ASSERT((Options::splitUrls("h:1") == std::vector<std::string>{"h:1"}));
+		CPPUNIT_ASSERT(Options::splitUrls(" , ").empty());
+		CPPUNIT_ASSERT(Options::splitUrls("").empty());
+	}
+
 	void testDefaults()
 	{
 		Options o;

@@ -221,15 +221,22 @@ public:
 		return {"--tls", "--tlscert", c.path("server.pem"), "--tlskey", c.path("server.key")};
 	}
 
+	/// Options for a tls:// connection to `server`, trusting `caFile`.
+	static Options tlsOptions(const NatsServerProcess& server, const std::string& caFile)
+	{
+		Options o;
+		o.servers = {"tls://127.0.0.1:" + std::to_string(server.port())};
+		o.tlsCaFile = caFile;
+		return o;
+	}
+
 	void testTls()
 	{
 		if (!haveOpenssl()) Test::skip("openssl not installed");
 		Certificates certs;
 		NatsServerProcess server(0, tlsArgs(certs));
 		server.start();
-		Options o;
-		o.servers = {"tls://127.0.0.1:" + std::to_string(server.port())};
-		o.tlsCaFile = certs.path("ca.pem");
+		Options o = tlsOptions(server, certs.path("ca.pem"));
 		Connection conn(o);
 		conn.connect();
 		Subscription sub = conn.subscribeSync("tls.x");
@@ -262,9 +269,7 @@ public:
 		Certificates certs;
 		NatsServerProcess server(0, tlsArgs(certs));
 		server.start();
-		Options o;
-		o.servers = {"tls://127.0.0.1:" + std::to_string(server.port())};
-		o.tlsCaFile = certs.path("other.pem"); // a CA that did not sign the server certificate
+		Options o = tlsOptions(server, certs.path("other.pem")); // a CA that did not sign the server certificate
 		Connection conn(o);
 		CPPUNIT_ASSERT_THROW(conn.connect(), TLSException);
 	}
@@ -276,9 +281,7 @@ public:
 		// a certificate signed by the trusted CA, but for "wronghost"
 		NatsServerProcess server(0, {"--tls", "--tlscert", certs.path("wrong.pem"), "--tlskey", certs.path("wrong.key")});
 		server.start();
-		Options o;
-		o.servers = {"tls://127.0.0.1:" + std::to_string(server.port())};
-		o.tlsCaFile = certs.path("ca.pem");
+		Options o = tlsOptions(server, certs.path("ca.pem"));
 		Connection strict(o);
 		CPPUNIT_ASSERT_THROW(strict.connect(), TLSException);
 		o.tlsVerifyHostname = false;
@@ -293,9 +296,7 @@ public:
 		Certificates certs;
 		NatsServerProcess server(0, tlsArgs(certs));
 		server.start();
-		Options o;
-		o.servers = {"tls://127.0.0.1:" + std::to_string(server.port())};
-		o.tlsCaFile = certs.path("other.pem");
+		Options o = tlsOptions(server, certs.path("other.pem"));
 		o.tlsVerify = false;
 		Connection conn(o);
 		conn.connect();
@@ -310,9 +311,7 @@ public:
 		args.insert(args.end(), {"--tlsverify", "--tlscacert", certs.path("ca.pem")});
 		NatsServerProcess server(0, args);
 		server.start();
-		Options o;
-		o.servers = {"tls://127.0.0.1:" + std::to_string(server.port())};
-		o.tlsCaFile = certs.path("ca.pem");
+		Options o = tlsOptions(server, certs.path("ca.pem"));
 		o.connectTimeout = Poco::Timespan(2, 0);
 		// without a client certificate the server refuses the handshake
 		Connection anonymous(o);
@@ -330,9 +329,7 @@ public:
 		Certificates certs;
 		NatsServerProcess server(0, tlsArgs(certs));
 		server.start();
-		Options o;
-		o.servers = {"tls://127.0.0.1:" + std::to_string(server.port())};
-		o.tlsCaFile = certs.path("ca.pem");
+		Options o = tlsOptions(server, certs.path("ca.pem"));
 		o.reconnectWait = Poco::Timespan(0, 50000);
 		o.reconnectJitterTLS = Poco::Timespan(0, 10000);
 		o.maxReconnect = -1;

@@ -10,7 +10,6 @@ target_compile_options(stanfixture PRIVATE ${NATS_WARNING_FLAGS})
 set(_server_test_sources
 	ServerProtocolTest.cpp
 	MemoryMsgStoreTest.cpp
-	ServerTimerTest.cpp
 	StanServerTest.cpp)
 set(_server_test_libs stanfixture stanserver natsproto)
 if(TARGET nats_c_shared)

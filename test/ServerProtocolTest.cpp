@@ -1,14 +1,15 @@
 //
 // ServerProtocolTest.cpp
 //
-// Channel / client ID validation, ack-wait units and the redelivery encoding.
+// Channel / client ID validation, ack-wait units and the error texts.
 //
 
 #include "protocol/ServerProtocol.h"
-#include "protocol.pb.h"
+#include "core/SubjectRules.h"
 #include <cppunit/extensions/HelperMacros.h>
 
 using Nats::ServerProtocol;
+using Nats::SubjectRules;
 
 class ServerProtocolTest: public CppUnit::TestFixture
 {
@@ -16,24 +17,23 @@ class ServerProtocolTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testChannelNames);
 	CPPUNIT_TEST(testClientIDs);
 	CPPUNIT_TEST(testAckWait);
-	CPPUNIT_TEST(testAppendRedelivered);
 	CPPUNIT_TEST(testCaseClashText);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
 	void testChannelNames()
 	{
-		CPPUNIT_ASSERT(ServerProtocol::isValidChannel("foo"));
-		CPPUNIT_ASSERT(ServerProtocol::isValidChannel("foo.bar.baz"));
-		CPPUNIT_ASSERT(ServerProtocol::isValidChannel("foo bar")); // whitespace is not checked
-		CPPUNIT_ASSERT(!ServerProtocol::isValidChannel(""));
-		CPPUNIT_ASSERT(!ServerProtocol::isValidChannel(".foo"));
-		CPPUNIT_ASSERT(!ServerProtocol::isValidChannel("foo."));
-		CPPUNIT_ASSERT(!ServerProtocol::isValidChannel("foo..bar"));
-		CPPUNIT_ASSERT(!ServerProtocol::isValidChannel("foo.*"));
-		CPPUNIT_ASSERT(!ServerProtocol::isValidChannel("foo.>"));
-		CPPUNIT_ASSERT(!ServerProtocol::isValidChannel("fo*o"));
-		CPPUNIT_ASSERT(!ServerProtocol::isValidChannel("foo/bar"));
+		CPPUNIT_ASSERT(SubjectRules::isValidChannel("foo"));
+		CPPUNIT_ASSERT(SubjectRules::isValidChannel("foo.bar.baz"));
+		CPPUNIT_ASSERT(SubjectRules::isValidChannel("foo bar")); // whitespace is not checked
+		CPPUNIT_ASSERT(!SubjectRules::isValidChannel(""));
+		CPPUNIT_ASSERT(!SubjectRules::isValidChannel(".foo"));
+		CPPUNIT_ASSERT(!SubjectRules::isValidChannel("foo."));
+		CPPUNIT_ASSERT(!SubjectRules::isValidChannel("foo..bar"));
+		CPPUNIT_ASSERT(!SubjectRules::isValidChannel("foo.*"));
+		CPPUNIT_ASSERT(!SubjectRules::isValidChannel("foo.>"));
+		CPPUNIT_ASSERT(!SubjectRules::isValidChannel("fo*o"));
+		CPPUNIT_ASSERT(!SubjectRules::isValidChannel("foo/bar"));
 	}
 
 	void testClientIDs()
@@ -50,28 +50,6 @@ public:
 	{
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(30000000000LL), ServerProtocol::ackWaitNanos(30));
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(1000000000LL), ServerProtocol::ackWaitNanos(1));
-	}
-
-	void testAppendRedelivered()
-	{
-		natsstan::MsgProto m;
-		m.set_sequence(7);
-		m.set_subject("foo");
-		m.set_data(std::string("a\0b", 3));
-		m.set_timestamp(123456789);
-		std::string encoded = m.SerializeAsString();
-		for (std::uint32_t count : {1u, 2u, 127u, 128u, 300u, 70000u})
-		{
-			std::string buf = encoded;
-			ServerProtocol::appendRedelivered(buf, count);
-			natsstan::MsgProto back;
-			CPPUNIT_ASSERT(back.ParseFromString(buf));
-			CPPUNIT_ASSERT_EQUAL(std::uint64_t(7), back.sequence());
-			CPPUNIT_ASSERT_EQUAL(std::string("foo"), back.subject());
-			CPPUNIT_ASSERT_EQUAL(std::string("a\0b", 3), back.data());
-			CPPUNIT_ASSERT(back.redelivered());
-			CPPUNIT_ASSERT_EQUAL(count, back.redeliverycount());
-		}
 	}
 
 	void testCaseClashText()

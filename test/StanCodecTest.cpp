@@ -268,9 +268,79 @@ void StanCodecTest::testControlMessages()
 
 void StanCodecTest::testEmptyResponses()
 {
-	// An OK PingResponse / CloseResponse / SubscriptionResponse may be 0 bytes (docs/protocol.md 2.1).
+	// An OK PingResponse / CloseResponse / SubscriptionResponse may be 0 bytes (protocol.md 2.1).
 	CPPUNIT_ASSERT(StanCodec::decodePingResponse("").empty());
 	CPPUNIT_ASSERT(StanCodec::decodeCloseResponse("").empty());
 	Nats::StanSubscriptionResponse r = StanCodec::decodeSubscriptionResponse("");
 	CPPUNIT_ASSERT(r.ackInbox.empty() && r.error.empty());
+}
+
+void StanCodecTest::testServerPubAckMatchesGenerated()
+{
+	std::string out = "x"; // encode appends
+	StanCodec::encodePubAck(out, "GUID-1", "stan: invalid publish request");
+	CPPUNIT_ASSERT_EQUAL(std::string("x"), out.substr(0, 1));
+	natsstan::PubAck g;
+	g.set_guid("GUID-1");
+	g.set_error("stan: invalid publish request");
+	CPPUNIT_ASSERT(out.substr(1) == g.SerializeAsString());
+
+	std::string ok;
+	StanCodec::encodePubAck(ok, "GUID-2", "");
+	natsstan::PubAck back;
+	CPPUNIT_ASSERT(back.ParseFromString(ok));
+	CPPUNIT_ASSERT_EQUAL(std::string("GUID-2"), back.guid());
+	CPPUNIT_ASSERT(back.error().empty());
+	Nats::PubAckView view;
+	StanCodec::decodePubAck(ok.data(), ok.size(), view);
+	CPPUNIT_ASSERT(view.guid == "GUID-2" && view.error.empty());
+}
+
+void StanCodecTest::testServerSubscriptionResponseMatchesGenerated()
+{
+	std::string out;
+	StanCodec::encodeSubscriptionResponse(out, "_INBOX.abc.1", "");
+	natsstan::SubscriptionResponse g;
+	g.set_ackinbox("_INBOX.abc.1");
+	CPPUNIT_ASSERT(out == g.SerializeAsString());
+	Nats::StanSubscriptionResponse r = StanCodec::decodeSubscriptionResponse(out);
+	CPPUNIT_ASSERT_EQUAL(std::string("_INBOX.abc.1"), r.ackInbox);
+	CPPUNIT_ASSERT(r.error.empty());
+
+	std::string err;
+	StanCodec::encodeSubscriptionResponse(err, "", "stan: invalid subscription request");
+	r = StanCodec::decodeSubscriptionResponse(err);
+	CPPUNIT_ASSERT(r.ackInbox.empty());
+	CPPUNIT_ASSERT_EQUAL(std::string("stan: invalid subscription request"), r.error);
+
+	std::string ok;
+	StanCodec::encodeSubscriptionResponse(ok, "", "");
+	CPPUNIT_ASSERT(ok.empty()); // an OK unsubscribe / close answer is 0 bytes, as the Go server's
+}
+
+void StanCodecTest::testAppendRedelivered()
+{
+	natsstan::MsgProto m;
+	m.set_sequence(7);
+	m.set_subject("foo");
+	m.set_data(std::string("a\0b", 3));
+	m.set_timestamp(123456789);
+	std::string encoded = m.SerializeAsString();
+	for (std::uint32_t count : {0u, 1u, 2u, 127u, 128u, 300u, 70000u})
+	{
+		std::string buf = encoded;
+		StanCodec::appendRedelivered(buf, count);
+		natsstan::MsgProto back;
+		CPPUNIT_ASSERT(back.ParseFromString(buf));
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(7), back.sequence());
+		CPPUNIT_ASSERT_EQUAL(std::string("foo"), back.subject());
+		CPPUNIT_ASSERT_EQUAL(std::string("a\0b", 3), back.data());
+		CPPUNIT_ASSERT(back.redelivered());
+		CPPUNIT_ASSERT_EQUAL(count, back.redeliverycount());
+		Nats::MsgProtoView view;
+		StanCodec::decodeMsgProto(buf.data(), buf.size(), view);
+		CPPUNIT_ASSERT(view.redelivered);
+		CPPUNIT_ASSERT_EQUAL(count, view.redeliveryCount);
+		CPPUNIT_ASSERT(view.data == std::string_view("a\0b", 3));
+	}
 }

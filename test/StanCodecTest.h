@@ -22,6 +22,9 @@ class StanCodecTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testPubAckDecode);
 	CPPUNIT_TEST(testControlMessages);
 	CPPUNIT_TEST(testEmptyResponses);
+	CPPUNIT_TEST(testServerPubAckMatchesGenerated);
+	CPPUNIT_TEST(testServerSubscriptionResponseMatchesGenerated);
+	CPPUNIT_TEST(testAppendRedelivered);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -35,6 +38,9 @@ public:
 	void testPubAckDecode();
 	void testControlMessages();
 	void testEmptyResponses();
+	void testServerPubAckMatchesGenerated();
+	void testServerSubscriptionResponseMatchesGenerated();
+	void testAppendRedelivered();
 };
 
 #endif

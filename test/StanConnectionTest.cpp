@@ -9,11 +9,12 @@
 #include "Nats/Connection.h"
 #include "Nats/StanConnection.h"
 #include "Nats/Exception.h"
+#include "core/ThreadName.h"
+#include "core/ImplAccess.h"
 #include <Poco/Event.h>
 #include <atomic>
 #include <map>
 #include <mutex>
-#include <pthread.h>
 #include <set>
 #include <thread>
 
@@ -26,13 +27,6 @@ CPPUNIT_TEST_SUITE_REGISTRATION(StanConnectionTest);
 namespace {
 
 const Poco::Timespan WAIT(10, 0);
-
-std::string threadName()
-{
-	char buf[32] = {0};
-	pthread_getname_np(pthread_self(), buf, sizeof(buf));
-	return buf;
-}
 
 } // namespace
 
@@ -89,15 +83,9 @@ void StanConnectionTest::testConnectPublishClose()
 	CPPUNIT_ASSERT(!sub.isValid());
 	if (_pFixture->stanServer()) CPPUNIT_ASSERT(!_pFixture->stanServer()->hasClient(id));
 	sc.close();
-	try
-	{
+	Nats::Test::expectThrow<ConnectionClosedException>("closed", "stan: connection closed", [&]() {
 		sc.publish(channel, "x");
-		CPPUNIT_FAIL("closed");
-	}
-	catch (ConnectionClosedException& exc)
-	{
-		CPPUNIT_ASSERT_EQUAL(std::string("stan: connection closed"), exc.message());
-	}
+	});
 	CPPUNIT_ASSERT_THROW(sc.connect(), Poco::IllegalStateException);
 }
 
@@ -106,15 +94,9 @@ void StanConnectionTest::testWrongClusterId()
 	StanOptions o = optionsFor(*_pFixture);
 	o.connectWait = Poco::Timespan(500 * Poco::Timespan::MILLISECONDS);
 	StanConnection sc(Test::uniqueName("no-such-cluster"), Test::uniqueName("c"), o);
-	try
-	{
+	Nats::Test::expectThrow<StanConnectTimeoutException>("connect must fail", "stan: connect request timeout (possibly wrong cluster ID?)", [&]() {
 		sc.connect();
-		CPPUNIT_FAIL("connect must fail");
-	}
-	catch (StanConnectTimeoutException& exc)
-	{
-		CPPUNIT_ASSERT_EQUAL(std::string("stan: connect request timeout (possibly wrong cluster ID?)"), exc.message());
-	}
+	});
 	CPPUNIT_ASSERT(!sc.isConnected());
 }
 
@@ -124,15 +106,9 @@ void StanConnectionTest::testClientIdRegistered()
 	StanConnection first(_pFixture->clusterId(), id, optionsFor(*_pFixture));
 	first.connect();
 	StanConnection second(_pFixture->clusterId(), id, optionsFor(*_pFixture));
-	try
-	{
+	Nats::Test::expectThrow<StanClientIDRegisteredException>("the first client answers heartbeats: the ID is taken", "stan: clientID already registered", [&]() {
 		second.connect();
-		CPPUNIT_FAIL("the first client answers heartbeats: the ID is taken");
-	}
-	catch (StanClientIDRegisteredException& exc)
-	{
-		CPPUNIT_ASSERT_EQUAL(std::string("stan: clientID already registered"), exc.message());
-	}
+	});
 	CPPUNIT_ASSERT(!second.isConnected());
 	first.publish(Test::uniqueName("ch"), "still works");
 }
@@ -140,15 +116,9 @@ void StanConnectionTest::testClientIdRegistered()
 void StanConnectionTest::testInvalidClientId()
 {
 	StanConnection sc(_pFixture->clusterId(), "bad id!", optionsFor(*_pFixture));
-	try
-	{
+	Nats::Test::expectThrow<StanConnectException>("invalid client ID", "stan: invalid clientID: only alphanumeric and `-` or `_` characters allowed", [&]() {
 		sc.connect();
-		CPPUNIT_FAIL("invalid client ID");
-	}
-	catch (StanConnectException& exc)
-	{
-		CPPUNIT_ASSERT_EQUAL(std::string("stan: invalid clientID: only alphanumeric and `-` or `_` characters allowed"), exc.message());
-	}
+	});
 }
 
 void StanConnectionTest::testAsyncPublish1024()
@@ -220,15 +190,9 @@ void StanConnectionTest::testPublishInvalidChannel()
 	sc.connect();
 	CPPUNIT_ASSERT_THROW(sc.publish("", "x"), Poco::InvalidArgumentException);
 	CPPUNIT_ASSERT_THROW(sc.publish("a b", "x"), Poco::InvalidArgumentException);
-	try
-	{
+	Nats::Test::expectThrow<StanPublishException>("the server must refuse it", "stan: invalid publish request", [&]() {
 		sc.publish("foo*", "x"); // a literal NATS token, but not a valid channel
-		CPPUNIT_FAIL("the server must refuse it");
-	}
-	catch (StanPublishException& exc)
-	{
-		CPPUNIT_ASSERT_EQUAL(std::string("stan: invalid publish request"), exc.message());
-	}
+	});
 	sc.publish(Test::uniqueName("ch"), "still works");
 }
 
@@ -327,7 +291,7 @@ void StanConnectionTest::testLostWhenServerStops()
 	o.connectionLostHandler = [&](StanConnection& c, const std::string& err) {
 		std::lock_guard<std::mutex> lock(m);
 		errors.push_back(err);
-		thread = threadName();
+		thread = Nats::currentThreadName();
 		CPPUNIT_ASSERT(c.status() == StanConnection::Status::LOST);
 	};
 	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), o);
@@ -335,15 +299,9 @@ void StanConnectionTest::testLostWhenServerStops()
 	sc.publish(Test::uniqueName("ch"), "before");
 	_pFixture->stopStan();
 	NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> lock(m); return !errors.empty(); }()), WAIT);
-	try
-	{
+	Nats::Test::expectThrow<ConnectionClosedException>("lost", "stan: connection closed", [&]() {
 		sc.publish(Test::uniqueName("ch"), "after");
-		CPPUNIT_FAIL("lost");
-	}
-	catch (ConnectionClosedException& exc)
-	{
-		CPPUNIT_ASSERT_EQUAL(std::string("stan: connection closed"), exc.message());
-	}
+	});
 	CPPUNIT_ASSERT_EQUAL(std::string("stan: connection lost due to PING failure"), sc.lostError());
 	sc.close();
 	std::lock_guard<std::mutex> lock(m);
@@ -365,7 +323,7 @@ void StanConnectionTest::testLostWhenReplaced()
 	};
 	StanConnection first(_pFixture->clusterId(), id, o);
 	first.connect();
-	first.impl()->setIgnoreHeartbeats(true); // as if the process hung: the server's check fails
+	ImplAccess::impl(first)->setIgnoreHeartbeats(true); // as if the process hung: the server's check fails
 	StanConnection second(_pFixture->clusterId(), id, optionsFor(*_pFixture));
 	second.connect();
 	NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> lock(m); return !errors.empty(); }()), WAIT);

@@ -9,11 +9,11 @@
 #include "Nats/StanConnection.h"
 #include "Nats/Exception.h"
 #include "protocol.pb.h"
+#include "core/ThreadName.h"
 #include <Poco/Event.h>
 #include <atomic>
 #include <map>
 #include <mutex>
-#include <pthread.h>
 #include <set>
 #include <thread>
 #include <vector>
@@ -193,7 +193,7 @@ private:
 		_nc->flush(WAIT);
 		if (msgBeforeResponse)
 		{
-			// The first message goes out before the SubscriptionResponse (docs/protocol.md 2.4).
+			// The first message goes out before the SubscriptionResponse (protocol.md 2.4).
 			natsstan::MsgProto mp;
 			mp.set_sequence(1);
 			mp.set_subject(req.subject());
@@ -249,13 +249,6 @@ StanOptions fakeOptions(const std::string& url)
 	o.natsUrl = url;
 	o.connectWait = Poco::Timespan(2, 0);
 	return o;
-}
-
-std::string threadName()
-{
-	char buf[32] = {0};
-	pthread_getname_np(pthread_self(), buf, sizeof(buf));
-	return buf;
 }
 
 } // namespace
@@ -375,15 +368,9 @@ void StanFakeServerTest::testPubAckTimeout()
 	o.pubAckWait = Poco::Timespan(200 * Poco::Timespan::MILLISECONDS);
 	StanConnection sc(cluster, Test::uniqueName("cli"), o);
 	sc.connect();
-	try
-	{
+	Nats::Test::expectThrow<StanPubAckTimeoutException>("publish must time out", "stan: publish ack timeout", [&]() {
 		sc.publish("ch", "x");
-		CPPUNIT_FAIL("publish must time out");
-	}
-	catch (StanPubAckTimeoutException& exc)
-	{
-		CPPUNIT_ASSERT_EQUAL(std::string("stan: publish ack timeout"), exc.message());
-	}
+	});
 	std::mutex m;
 	std::map<std::string, std::vector<std::string>> results;
 	std::string guid = sc.publishAsync("ch", "y", [&](const std::string& g, const std::string& err) {
@@ -410,15 +397,9 @@ void StanFakeServerTest::testPublishServerError()
 	fake.pubError = "too many channels";
 	StanConnection sc(cluster, Test::uniqueName("cli"), fakeOptions(_url));
 	sc.connect();
-	try
-	{
+	Nats::Test::expectThrow<StanPublishException>("publish must fail", "too many channels", [&]() {
 		sc.publish("ch", "x");
-		CPPUNIT_FAIL("publish must fail");
-	}
-	catch (StanPublishException& exc)
-	{
-		CPPUNIT_ASSERT_EQUAL(std::string("too many channels"), exc.message());
-	}
+	});
 	std::atomic<int> calls{0};
 	std::string error;
 	Poco::Event done;
@@ -447,15 +428,9 @@ void StanFakeServerTest::testPublishWindowBlocks()
 	};
 	for (int i = 0; i < 512; ++i) sc.publishAsync("ch", "m", handler, Poco::Timespan(0));
 	CPPUNIT_ASSERT_EQUAL(512, sc.pubAcksInflight());
-	try
-	{
+	Nats::Test::expectThrow<NatsTimeoutException>("the window is full", "stan: publish window full", [&]() {
 		sc.publishAsync("ch", "m", handler, Poco::Timespan(50 * Poco::Timespan::MILLISECONDS));
-		CPPUNIT_FAIL("the window is full");
-	}
-	catch (NatsTimeoutException& exc)
-	{
-		CPPUNIT_ASSERT_EQUAL(std::string("stan: publish window full"), exc.message());
-	}
+	});
 	CPPUNIT_ASSERT_EQUAL(512, sc.pubAcksInflight());
 
 	// A publisher blocks until the window drains below the 50 % threshold.
@@ -518,15 +493,9 @@ void StanFakeServerTest::testCloseFailsPendingPublishes()
 			CPPUNIT_ASSERT_EQUAL(std::string("stan: connection closed"), results[g][0]);
 		}
 	}
-	try
-	{
+	Nats::Test::expectThrow<ConnectionClosedException>("closed", "stan: connection closed", [&]() {
 		sc.publishAsync("ch", "m", nullptr);
-		CPPUNIT_FAIL("closed");
-	}
-	catch (ConnectionClosedException& exc)
-	{
-		CPPUNIT_ASSERT_EQUAL(std::string("stan: connection closed"), exc.message());
-	}
+	});
 	CPPUNIT_ASSERT_THROW(sc.subscribe("ch", [](const StanMessage&) {}), ConnectionClosedException);
 }
 
@@ -567,7 +536,7 @@ void StanFakeServerTest::testPingErrorLosesConnection()
 	o.connectionLostHandler = [&](StanConnection& c, const std::string& err) {
 		std::lock_guard<std::mutex> lock(m);
 		errors.push_back(err);
-		handlerThread = threadName();
+		handlerThread = Nats::currentThreadName();
 		handlerId = std::this_thread::get_id();
 		c.close(); // allowed, a no-op
 	};
@@ -577,15 +546,9 @@ void StanFakeServerTest::testPingErrorLosesConnection()
 	NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> lock(m); return !errors.empty(); }()), WAIT);
 	CPPUNIT_ASSERT(sc.status() == StanConnection::Status::LOST);
 	CPPUNIT_ASSERT_EQUAL(std::string("client has been replaced or is no longer registered"), sc.lostError());
-	try
-	{
+	Nats::Test::expectThrow<ConnectionClosedException>("lost", "stan: connection closed", [&]() {
 		sc.publish("ch", "x");
-		CPPUNIT_FAIL("lost");
-	}
-	catch (ConnectionClosedException& exc)
-	{
-		CPPUNIT_ASSERT_EQUAL(std::string("stan: connection closed"), exc.message());
-	}
+	});
 	sc.close();
 	std::lock_guard<std::mutex> lock(m);
 	CPPUNIT_ASSERT_EQUAL(std::size_t(1), errors.size());
@@ -649,16 +612,10 @@ void StanFakeServerTest::testConnectErrors()
 {
 	std::string cluster = Test::uniqueName("fake");
 	FakeStan fake(_url, cluster);
-	try
-	{
+	Nats::Test::expectThrow<StanClientIDRegisteredException>("duplicate", "stan: clientID already registered", [&]() {
 		StanConnection sc(cluster, Test::uniqueName("dup"), fakeOptions(_url));
 		sc.connect();
-		CPPUNIT_FAIL("duplicate");
-	}
-	catch (StanClientIDRegisteredException& exc)
-	{
-		CPPUNIT_ASSERT_EQUAL(std::string("stan: clientID already registered"), exc.message());
-	}
+	});
 	try
 	{
 		StanConnection sc(cluster, Test::uniqueName("bad"), fakeOptions(_url));
@@ -676,15 +633,9 @@ void StanFakeServerTest::testConnectErrors()
 	StanOptions o = fakeOptions(_url);
 	o.connectWait = Poco::Timespan(300 * Poco::Timespan::MILLISECONDS);
 	StanConnection wrong(Test::uniqueName("nocluster"), Test::uniqueName("cli"), o);
-	try
-	{
+	Nats::Test::expectThrow<StanConnectTimeoutException>("no server for that cluster", "stan: connect request timeout (possibly wrong cluster ID?)", [&]() {
 		wrong.connect();
-		CPPUNIT_FAIL("no server for that cluster");
-	}
-	catch (StanConnectTimeoutException& exc)
-	{
-		CPPUNIT_ASSERT_EQUAL(std::string("stan: connect request timeout (possibly wrong cluster ID?)"), exc.message());
-	}
+	});
 	CPPUNIT_ASSERT(wrong.status() == StanConnection::Status::DISCONNECTED);
 	StanConnection empty(cluster, "", o);
 	CPPUNIT_ASSERT_THROW(empty.connect(), Poco::InvalidArgumentException);
@@ -706,15 +657,9 @@ void StanFakeServerTest::testSubscribeTimeout()
 	o.connectWait = Poco::Timespan(300 * Poco::Timespan::MILLISECONDS);
 	StanConnection sc(cluster, Test::uniqueName("cli"), o);
 	sc.connect();
-	try
-	{
+	Nats::Test::expectThrow<StanRequestTimeoutException>("no reply", "stan: subscribe request timeout", [&]() {
 		StanSubscription s = sc.subscribe("silent", [](const StanMessage&) {});
-		CPPUNIT_FAIL("no reply");
-	}
-	catch (StanRequestTimeoutException& exc)
-	{
-		CPPUNIT_ASSERT_EQUAL(std::string("stan: subscribe request timeout"), exc.message());
-	}
+	});
 	// best effort: a sub-close request naming the delivery inbox
 	NATS_WAIT_FOR(fake.countEvents("subclose:_INBOX.") == 1, WAIT);
 	// the connection is still usable

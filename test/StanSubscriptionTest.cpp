@@ -173,15 +173,9 @@ void StanSubscriptionTest::testDuplicateDurable()
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	StanSubscription first = sc.subscribe(channel, [](const StanMessage&) {}, StanSubscriptionOptions().setDurableName("d"));
-	try
-	{
+	Nats::Test::expectThrow<StanSubscriptionException>("duplicate durable", "stan: duplicate durable registration", [&]() {
 		StanSubscription second = sc.subscribe(channel, [](const StanMessage&) {}, StanSubscriptionOptions().setDurableName("d"));
-		CPPUNIT_FAIL("duplicate durable");
-	}
-	catch (StanSubscriptionException& exc)
-	{
-		CPPUNIT_ASSERT_EQUAL(std::string("stan: duplicate durable registration"), exc.message());
-	}
+	});
 	CPPUNIT_ASSERT(first.isValid());
 }
 
@@ -240,16 +234,10 @@ void StanSubscriptionTest::testDurableQueueNameWithColon()
 {
 	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
 	sc.connect();
-	try
-	{
+	Nats::Test::expectThrow<StanSubscriptionException>("':' is not allowed", "stan: durable name of a durable queue subscriber can't contain the character ':'", [&]() {
 		StanSubscription s = sc.queueSubscribe(Test::uniqueName("ch"), "g", [](const StanMessage&) {},
 			StanSubscriptionOptions().setDurableName("a:b"));
-		CPPUNIT_FAIL("':' is not allowed");
-	}
-	catch (StanSubscriptionException& exc)
-	{
-		CPPUNIT_ASSERT_EQUAL(std::string("stan: durable name of a durable queue subscriber can't contain the character ':'"), exc.message());
-	}
+	});
 }
 
 void StanSubscriptionTest::testManualAckRedelivery()
@@ -282,30 +270,18 @@ void StanSubscriptionTest::testAckModes()
 	sc.publish(channel, "x");
 	StanSubscription autoSub = sc.subscribeSync(channel, StanSubscriptionOptions().deliverAllAvailable());
 	StanMessage m = autoSub.nextMessage(WAIT);
-	try
-	{
+	Nats::Test::expectThrow<Poco::IllegalStateException>("auto-ack mode", "stan: cannot manually ack in auto-ack mode", [&]() {
 		autoSub.ack(m);
-		CPPUNIT_FAIL("auto-ack mode");
-	}
-	catch (Poco::IllegalStateException& exc)
-	{
-		CPPUNIT_ASSERT_EQUAL(std::string("stan: cannot manually ack in auto-ack mode"), exc.message());
-	}
+	});
 	CPPUNIT_ASSERT_THROW(m.ack(), Poco::IllegalStateException);
 	StanSubscription manual = sc.subscribeSync(channel, StanSubscriptionOptions().deliverAllAvailable().setManualAckMode());
 	StanMessage mm = manual.nextMessage(WAIT);
 	CPPUNIT_ASSERT_THROW(manual.ack(m), Poco::InvalidArgumentException); // belongs to the other subscription
 	manual.ack(mm);
 	manual.close();
-	try
-	{
+	Nats::Test::expectThrow<StanSubscriptionException>("closed", "stan: invalid subscription", [&]() {
 		mm.ack();
-		CPPUNIT_FAIL("closed");
-	}
-	catch (StanSubscriptionException& exc)
-	{
-		CPPUNIT_ASSERT_EQUAL(std::string("stan: invalid subscription"), exc.message());
-	}
+	});
 }
 
 void StanSubscriptionTest::testSubscriberRateLimit()

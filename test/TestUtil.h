@@ -8,6 +8,7 @@
 #define Nats_TestUtil_INCLUDED
 
 #include <cppunit/Exception.h>
+#include <cppunit/TestAssert.h>
 #include <Poco/Timespan.h>
 #include <functional>
 #include <string>
@@ -44,6 +45,23 @@ std::string uniqueName(const std::string& prefix);
 
 /// Skips the running test in external mode (it needs to control the servers).
 void skipIfExternal(const std::string& why = "needs to control the servers");
+
+/// Runs `fn` and fails unless it throws E (or a subclass) whose message() is `message`; `what`
+/// names the case in a failure. Other exceptions propagate.
+template <class E, class Fn>
+void expectThrow(const char* what, const std::string& message, Fn&& fn)
+{
+	try
+	{
+		fn();
+	}
+	catch (E& exc)
+	{
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(what, message, std::string(exc.message()));
+		return;
+	}
+	CPPUNIT_FAIL(std::string("expected an exception: ") + what);
+}
 
 /// Prefix the runner recognises in a failure message to count a skip.
 extern const char* const SKIP_MARKER;

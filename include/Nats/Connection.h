@@ -49,8 +49,8 @@ struct Statistics
 ///     conn.publish("greet", "hello");
 ///     conn.flush(Poco::Timespan(1, 0));
 ///
-/// Threads: a reader, a flusher (coalesces writes), a reconnect thread when needed, a timer and a
-/// pool of Options::dispatcherThreads dispatchers for callbacks.
+/// Threads: a reader (which also reconnects), a flusher (coalesces writes), a timer, an event
+/// thread and a pool of Options::dispatcherThreads dispatchers for callbacks.
 ///
 /// Callbacks: subscription handlers run on the dispatcher thread the subscription is pinned to;
 /// the Options handlers (disconnected, reconnected, closed, error, discovered servers, lame duck)
@@ -103,6 +103,13 @@ public:
 	void publishRequest(const std::string& subject, const std::string& reply, const std::string& data);
 	void publishRequest(const std::string& subject, const std::string& reply, const void* data, std::size_t length);
 
+	/// Publishes with headers (HPUB); `reply` may be empty. Empty `headers` send a plain PUB. The
+	/// header block counts against max_payload together with the data. Blocks as publish().
+	/// Throws: HeadersNotSupportedException when the server's INFO said headers:false (checked
+	/// against the server currently connected), and as publish().
+	void publish(const std::string& subject, const Headers& headers, const std::string& data);
+	void publishRequest(const std::string& subject, const std::string& reply, const Headers& headers, const std::string& data);
+
 	/// Subscribes with a callback (runs on a dispatcher thread). `queue` empty = no queue group.
 	/// Throws: Poco::InvalidArgumentException (bad subject/queue, empty handler),
 	/// ConnectionClosedException.
@@ -116,6 +123,10 @@ public:
 	/// inbox subscription per connection.
 	/// Throws: NatsTimeoutException, NoRespondersException, ConnectionClosedException, as publish().
 	Message request(const std::string& subject, const std::string& data, Poco::Timespan timeout);
+
+	/// A request with headers (HPUB); the reply may carry headers too (Message::headers()).
+	/// Throws: HeadersNotSupportedException, and as request() above.
+	Message request(const std::string& subject, const Headers& headers, const std::string& data, Poco::Timespan timeout);
 
 	/// Sends PING and waits for the PONG, at most `timeout`: everything published before has been
 	/// processed by the server.
@@ -158,9 +169,9 @@ public:
 	/// The options in force (copy taken at construction).
 	const Options& options() const;
 
-	std::shared_ptr<ConnectionImpl> impl() const { return _pImpl; }
-
 private:
+	friend struct ImplAccess; // the library's own access to the implementation (src/core/ImplAccess.h)
+
 	std::shared_ptr<ConnectionImpl> _pImpl;
 };
 

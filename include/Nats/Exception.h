@@ -15,6 +15,7 @@
 //       │                                  "stan: connection closed")
 //       ├── NoServerException              no server of the pool could be reached (message lists the URLs)
 //       ├── NatsTimeoutException           connect / flush / request / nextMessage wait expired
+//       │   ├── WriteDeadlineException        a send did not complete within Options::writeDeadline
 //       │   ├── StanConnectTimeoutException   "stan: connect request timeout (possibly wrong cluster ID?)"
 //       │   ├── StanRequestTimeoutException   subscribe / unsubscribe / close request timeout
 //       │   └── StanPubAckTimeoutException    "stan: publish ack timeout"
@@ -25,6 +26,7 @@
 //       ├── SlowConsumerException          a subscription's pending limit was exceeded (async only)
 //       ├── MaxPayloadException            payload larger than the server's max_payload
 //       ├── NoRespondersException          request with no subscriber (503 status)
+//       ├── HeadersNotSupportedException   headers given but the server's INFO says headers:false
 //       ├── TLSException                   TLS handshake / certificate verification failure
 //       └── StanException                  streaming-layer errors; server texts verbatim in message()
 //           ├── StanConnectException           ConnectResponse.error
@@ -49,6 +51,7 @@ POCO_DECLARE_EXCEPTION(Nats_API, NatsException, Poco::IOException)
 POCO_DECLARE_EXCEPTION(Nats_API, ConnectionClosedException, NatsException)
 POCO_DECLARE_EXCEPTION(Nats_API, NoServerException, NatsException)
 POCO_DECLARE_EXCEPTION(Nats_API, NatsTimeoutException, NatsException)
+POCO_DECLARE_EXCEPTION(Nats_API, WriteDeadlineException, NatsTimeoutException)
 POCO_DECLARE_EXCEPTION(Nats_API, StanConnectTimeoutException, NatsTimeoutException)
 POCO_DECLARE_EXCEPTION(Nats_API, StanRequestTimeoutException, NatsTimeoutException)
 POCO_DECLARE_EXCEPTION(Nats_API, StanPubAckTimeoutException, NatsTimeoutException)
@@ -59,6 +62,7 @@ POCO_DECLARE_EXCEPTION(Nats_API, StaleConnectionException, ServerErrorException)
 POCO_DECLARE_EXCEPTION(Nats_API, SlowConsumerException, NatsException)
 POCO_DECLARE_EXCEPTION(Nats_API, MaxPayloadException, NatsException)
 POCO_DECLARE_EXCEPTION(Nats_API, NoRespondersException, NatsException)
+POCO_DECLARE_EXCEPTION(Nats_API, HeadersNotSupportedException, NatsException)
 POCO_DECLARE_EXCEPTION(Nats_API, TLSException, NatsException)
 POCO_DECLARE_EXCEPTION(Nats_API, StanException, NatsException)
 POCO_DECLARE_EXCEPTION(Nats_API, StanConnectException, StanException)

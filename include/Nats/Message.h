@@ -14,24 +14,38 @@
 #define Nats_Message_INCLUDED
 
 #include "Nats/Nats.h"
+#include "Nats/Headers.h"
 #include <string>
 #include <cstdint>
 
 namespace Nats {
 
 /// A message delivered by nats-server: subject, optional reply subject, binary-safe payload and,
-/// for HMSG frames, the raw header block (starting with "NATS/1.0").
+/// for HMSG frames, the headers (see Headers) with the status the server may have set.
 ///
-///     conn.subscribe("foo", [](const Nats::Message& m) { std::cout << m.data() << '\n'; });
+///     conn.subscribe("foo", [](const Nats::Message& m) {
+///         std::cout << m.data() << " trace " << m.headers().get("Trace-Id") << '\n';
+///     });
 ///
 /// Thread safety: Immutable after construction; safe to share.
 class Nats_API Message
 {
 public:
 	Message() = default;
-	Message(std::string subject, std::string reply, std::string data, std::string headers = std::string())
+
+	/// A message with a raw header block as received in an HMSG (empty for MSG). The block is
+	/// decoded here. Throws: NatsProtocolException when the block is malformed (see Headers::parse).
+	Message(std::string subject, std::string reply, std::string data, std::string rawHeaders = std::string())
+		: _subject(std::move(subject)), _reply(std::move(reply)), _data(std::move(data)), _rawHeaders(std::move(rawHeaders))
+	{
+		if (!_rawHeaders.empty()) _headers = Headers::parse(_rawHeaders);
+	}
+
+	/// A message with decoded headers (encoded into rawHeaders() unless empty).
+	Message(std::string subject, std::string reply, std::string data, Headers headers)
 		: _subject(std::move(subject)), _reply(std::move(reply)), _data(std::move(data)), _headers(std::move(headers))
 	{
+		if (!_headers.empty()) _rawHeaders = _headers.encode();
 	}
 
 	/// The subject the message was published to.
@@ -43,20 +57,30 @@ public:
 	/// The payload (may contain any byte, including NUL, CR and LF).
 	const std::string& data() const { return _data; }
 
-	/// The raw header block of an HMSG, empty for a plain MSG.
-	const std::string& headers() const { return _headers; }
+	/// The headers of an HMSG; empty for a plain MSG.
+	const Headers& headers() const { return _headers; }
+
+	/// The raw header block of an HMSG ("NATS/1.0..." up to the empty line), empty for a plain MSG.
+	const std::string& rawHeaders() const { return _rawHeaders; }
+
+	/// True when the message came as an HMSG (or was built with non-empty headers).
+	bool hasHeaders() const { return !_rawHeaders.empty(); }
 
 	/// The status code of the header line ("NATS/1.0 503" -> 503), 0 if none.
-	int status() const;
+	int status() const { return _headers.status(); }
+
+	/// The status description ("NATS/1.0 100 Idle Heartbeat" -> "Idle Heartbeat"), may be empty.
+	const std::string& statusDescription() const { return _headers.description(); }
 
 	/// True if the message is a "no responders" status (503 with an empty payload).
-	bool isNoResponders() const { return status() == 503 && _data.empty(); }
+	bool isNoResponders() const { return status() == Headers::STATUS_NO_RESPONDERS && _data.empty(); }
 
 private:
 	std::string _subject;
 	std::string _reply;
 	std::string _data;
-	std::string _headers;
+	std::string _rawHeaders;
+	Headers _headers;
 };
 
 } // namespace Nats

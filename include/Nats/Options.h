@@ -24,7 +24,7 @@ namespace Nats {
 
 /// Settings of a core NATS connection. The connection copies the struct at connect() and
 /// validates the copy once (validate() throws Poco::InvalidArgumentException naming the field).
-/// Defaults are those of nats.go / nats.c (docs/protocol.md 1.6, 1.7, 1.14).
+/// Defaults are those of nats.go / nats.c (protocol.md 1.6, 1.7, 1.14).
 ///
 ///     Nats::Options opts;
 ///     opts.servers = {"nats://127.0.0.1:4222"};
@@ -43,6 +43,7 @@ struct Nats_API Options
 	static const Poco::Timespan DEFAULT_RECONNECT_JITTER_TLS; // 1 s
 	static constexpr int DEFAULT_RECONNECT_BUFFER_SIZE = 8 * 1024 * 1024;
 	static const Poco::Timespan DEFAULT_PING_INTERVAL;     // 2 min
+	static const Poco::Timespan DEFAULT_WRITE_DEADLINE;    // 10 s
 	static constexpr int DEFAULT_MAX_PINGS_OUT = 2;
 	static constexpr int DEFAULT_MAX_PENDING_MESSAGES = 65536;
 	static constexpr long long DEFAULT_MAX_PENDING_BYTES = 64LL * 1024 * 1024;
@@ -55,8 +56,18 @@ struct Nats_API Options
 	/// server pool. Default: { DEFAULT_URL }.
 	std::vector<std::string> servers{DEFAULT_URL};
 
+	/// Splits a comma-separated URL list ("nats://a:4222, nats://b:4222") into URLs, blanks
+	/// trimmed and empty entries dropped: the form of StanOptions::natsUrl and of the tools' -s.
+	/// Never throws (the URLs are checked by validate()).
+	static std::vector<std::string> splitUrls(const std::string& commaSeparated);
+
 	/// Connection name sent in CONNECT (shown by the server's monitoring). Default "".
 	std::string name;
+
+	/// Prefix of newInbox() subjects and of the request inbox ("<prefix>.<nuid>"), e.g. for
+	/// accounts whose permissions allow only certain reply subjects. A valid subject without
+	/// wildcards. Default "_INBOX".
+	std::string inboxPrefix = "_INBOX";
 
 	/// Do not shuffle the server pool. Default false (shuffled, as nats.go).
 	bool noRandomize = false;
@@ -76,6 +87,26 @@ struct Nats_API Options
 
 	/// Auth token; a URL "nats://token@host" also sets it. Default empty.
 	std::string token;
+
+	// ---- NKeys and JWT credentials (at most one of the three ways) ----
+
+	/// A .creds file (as written by nsc): the user JWT block and the user seed block. CONNECT then
+	/// carries "jwt" and "sig" (the server's nonce signed with the seed). Read at every connect and
+	/// reconnect. Default empty.
+	std::string credentialsFile;
+	/// With credentialsFile: the seed is read from this file instead (credentialsFile then only
+	/// needs the JWT, either decorated or bare). Default empty.
+	std::string credentialsSeedFile;
+
+	/// A file with an NKey user seed ("SU...", bare or decorated): CONNECT carries "nkey" (its
+	/// public key) and "sig". Default empty.
+	std::string nkeySeedFile;
+
+	/// A public NKey ("U...") and the callback that signs the server's nonce with its key, for
+	/// seeds the application keeps itself (HSM, vault). The callback gets the nonce and returns
+	/// the raw 64-byte Ed25519 signature; it runs on the thread that connects or reconnects.
+	std::string nkey;
+	std::function<std::string(const std::string& nonce)> nkeySignatureHandler;
 
 	// ---- TLS (needs POCO NetSSL) ----
 
@@ -103,6 +134,13 @@ struct Nats_API Options
 	/// Reconnect after losing the connection. Default true.
 	bool allowReconnect = true;
 
+	/// When connect() finds no server: return anyway (status RECONNECTING) and keep trying in
+	/// the background with the reconnect settings (maxReconnect per server, reconnectWait,
+	/// jitter), as nats.c; the reconnected handler fires when it connects, the closed handler
+	/// when it gives up. Publishes are buffered meanwhile (reconnectBufferSize), subscriptions
+	/// are sent on connect. Invalid options still throw. Default false.
+	bool retryOnFailedConnect = false;
+
 	/// Reconnect attempts per server before it is dropped from the pool; -1 = forever.
 	/// Default DEFAULT_MAX_RECONNECT (60).
 	int maxReconnect = DEFAULT_MAX_RECONNECT;
@@ -121,6 +159,13 @@ struct Nats_API Options
 	/// Defaults 2 min and 2. A zero interval disables client pings.
 	Poco::Timespan pingInterval = DEFAULT_PING_INTERVAL;
 	int maxPingsOut = DEFAULT_MAX_PINGS_OUT;
+
+	/// Longest time one socket send may block (the server not reading, a dead peer with a full
+	/// TCP window). When it expires the write fails, the socket is treated as lost (reconnect), the
+	/// error handler gets WriteDeadlineException and a publisher or flush() that was writing itself
+	/// throws it. Without it a blocked send lasts until stale detection (about 4 min with the
+	/// defaults). Default DEFAULT_WRITE_DEADLINE (10 s, the nats.go idea); 0 = no deadline; >= 0.
+	Poco::Timespan writeDeadline = DEFAULT_WRITE_DEADLINE;
 
 	// ---- subscriptions ----
 

@@ -49,7 +49,7 @@ using StanMessageHandler = std::function<void(const StanMessage& message)>;
 using StanAckHandler = std::function<void(const std::string& guid, const std::string& error)>;
 
 /// A NATS Streaming session: publish with acks, subscribe with start positions, durables, queue
-/// groups, manual acks and flow control (docs/protocol.md section 2).
+/// groups, manual acks and flow control (protocol.md section 2).
 ///
 ///     Nats::StanConnection sc("test-cluster", "client-1");   // default options: nats://127.0.0.1:4222
 ///     sc.connect();
@@ -189,10 +189,9 @@ public:
 	/// The options in force (the copy taken at construction).
 	const StanOptions& options() const;
 
-	/// Used by the library and tests.
-	std::shared_ptr<StanConnectionImpl> impl() const { return _pImpl; }
-
 private:
+	friend struct ImplAccess; // the library's own access to the implementation (src/core/ImplAccess.h)
+
 	std::shared_ptr<StanConnectionImpl> _pImpl;
 };
 

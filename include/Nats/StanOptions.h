@@ -17,6 +17,7 @@
 #include "Nats/Options.h"
 #include <Poco/Exception.h>
 #include <Poco/Timespan.h>
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -25,7 +26,7 @@ namespace Nats {
 class Connection;
 class StanConnection;
 
-/// Settings of a NATS Streaming connection (stan.go / nats.c defaults, docs/protocol.md 2.5).
+/// Settings of a NATS Streaming connection (stan.go / nats.c defaults, protocol.md 2.5).
 /// The StanConnection copies the struct at construction and validates the copy once at connect().
 ///
 /// Where the NATS connection comes from, in order of precedence:
@@ -66,6 +67,54 @@ struct Nats_API StanOptions
 	/// thrown by a message handler (the message is then not auto-acked), a failed ack publish.
 	/// Runs on the thread where the error happened, never under an internal lock; must not throw.
 	using ErrorHandler = std::function<void(const Poco::Exception& error)>;
+
+	/// Which server implements the streaming API.
+	enum class Backend
+	{
+		STREAMING_SERVER,   ///< a NATS Streaming server (ours or the Go one): the protocol of docs/protocol.md (default)
+		JETSTREAM           ///< JetStream, built into nats-server 2.2+ (run with -js); see README "JetStream backend"
+	};
+
+	/// Settings used only with Backend::JETSTREAM (README "JetStream backend" has the full mapping).
+	///
+	/// A channel maps to one stream whose only subject is the channel. The stream name is
+	/// `streamPrefix` + the channel with every character outside [A-Za-z0-9-] written as '_'
+	/// followed by two upper-case hex digits ("orders.eu" -> "orders_2Eeu", "a_b" -> "a_5Fb"):
+	/// stream names cannot contain '.', '*' or '>', and the rule is one-to-one.
+	struct JetStreamOptions
+	{
+		inline static const Poco::Timespan DEFAULT_IDLE_HEARTBEAT = Poco::Timespan(5, 0);
+		static constexpr const char* DEFAULT_API_PREFIX = "$JS.API";
+
+		/// Create the stream of a channel on its first use (publish or subscribe) with the limits
+		/// below (default true). false: the stream must exist; using a channel without one fails
+		/// with StanPublishException / StanSubscriptionException "stan: no stream for channel ...".
+		bool createStreams = true;
+		/// Storage of created streams; default file.
+		bool memoryStorage = false;
+		/// Replicas of created streams (1..5; 3 in a 3-node cluster). Default 1.
+		int replicas = 1;
+		/// Limits of created streams (the streaming server's -mm, -mb, -ma): -1 / 0 = unlimited.
+		std::int64_t maxMsgs = -1;
+		std::int64_t maxBytes = -1;
+		Poco::Timespan maxAge = 0;
+		/// Prepended to every derived stream name (e.g. "STAN_"); default empty.
+		std::string streamPrefix;
+		/// Subject prefix of the JetStream API (another domain or account export); default "$JS.API".
+		std::string apiPrefix = DEFAULT_API_PREFIX;
+		/// Idle heartbeat of the push consumers of plain (non-queue) subscriptions; flow control is
+		/// enabled with it. A subscription that hears nothing for 3 intervals checks its consumer;
+		/// a deleted consumer is reported as a lost session. Default 5 s; must be >= 100 ms.
+		Poco::Timespan idleHeartbeat = DEFAULT_IDLE_HEARTBEAT;
+	};
+
+	// ---- the backend ----
+
+	/// See Backend. Default STREAMING_SERVER.
+	Backend backend = Backend::STREAMING_SERVER;
+
+	/// See JetStreamOptions.
+	JetStreamOptions jetStream;
 
 	// ---- the NATS connection ----
 

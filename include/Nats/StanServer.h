@@ -35,7 +35,7 @@ struct StanChannelInfo
 
 /// A NATS Streaming server with a memory store, like nats-streaming-server v0.25 started with
 /// `-ns <url>`: it connects to an existing nats-server and serves the streaming protocol there
-/// (docs/protocol.md sections 2 and 3).
+/// (protocol.md sections 2 and 3).
 ///
 ///     Nats::StanServerOptions opts;
 ///     opts.natsUrl = "nats://127.0.0.1:4222";

@@ -21,7 +21,7 @@
 
 namespace Nats {
 
-/// Settings of a StanServer. Defaults are those of nats-streaming-server v0.25 (docs/protocol.md 3.11).
+/// Settings of a StanServer. Defaults are those of nats-streaming-server v0.25 (protocol.md 3.11).
 /// The server copies the struct at construction and validates the copy at start().
 ///
 ///     Nats::StanServerOptions opts;

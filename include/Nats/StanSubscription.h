@@ -117,10 +117,9 @@ public:
 	int maxPendingMessages() const;
 	long long maxPendingBytes() const;
 
-	/// Used by the library.
-	std::shared_ptr<StanSubscriptionImpl> impl() const { return _pImpl; }
-
 private:
+	friend struct ImplAccess; // the library's own access to the implementation (src/core/ImplAccess.h)
+
 	std::shared_ptr<StanSubscriptionImpl> _pImpl;
 };
 

@@ -28,7 +28,7 @@ namespace Nats {
 ///         Nats::StanSubscriptionOptions().startAtSequence(42).setDurableName("billing"));
 ///
 /// Start positions are ignored by the server when a durable resumes, when joining an existing
-/// queue group, and when a durable queue group is reactivated (docs/protocol.md 3.4).
+/// queue group, and when a durable queue group is reactivated (protocol.md 3.4).
 ///
 /// Thread safety: Plain value; not synchronised.
 struct Nats_API StanSubscriptionOptions

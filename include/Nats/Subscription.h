@@ -47,6 +47,14 @@ public:
 	/// Throws: ConnectionClosedException if the connection is closed.
 	void unsubscribe();
 
+	/// Drains: removes the interest from the server (UNSUB), waits for the messages the server
+	/// sent before (one PING/PONG round trip), lets every queued message be delivered (callback
+	/// or nextMessage()), then closes the subscription. Blocks at most `timeout`; do not call it
+	/// from this subscription's own callback (it would wait for itself until the timeout).
+	/// Throws: NatsTimeoutException when it did not drain in time (the subscription is closed
+	/// anyway; queued messages are dropped), ConnectionClosedException.
+	void drain(Poco::Timespan timeout);
+
 	/// Unsubscribes automatically after `max` messages in total have been delivered
 	/// (counting those already delivered). REQUIRES: max > 0.
 	/// Throws: Poco::InvalidArgumentException, ConnectionClosedException.
@@ -79,9 +87,9 @@ public:
 	int maxPendingMessages() const;
 	long long maxPendingBytes() const;
 
-	std::shared_ptr<SubscriptionImpl> impl() const { return _pImpl; }
-
 private:
+	friend struct ImplAccess; // the library's own access to the implementation (src/core/ImplAccess.h)
+
 	std::shared_ptr<SubscriptionImpl> _pImpl;
 };
 

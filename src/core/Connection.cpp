@@ -59,6 +59,17 @@ void Connection::publishRequest(const std::string& subject, const std::string& r
 	_pImpl->publish(subject, reply, data, length);
 }
 
+void Connection::publish(const std::string& subject, const Headers& headers, const std::string& data)
+{
+	_pImpl->publish(subject, std::string(), &headers, data.data(), data.size());
+}
+
+void Connection::publishRequest(const std::string& subject, const std::string& reply, const Headers& headers, const std::string& data)
+{
+	if (reply.empty()) throw Poco::InvalidArgumentException("nats: invalid reply subject: empty");
+	_pImpl->publish(subject, reply, &headers, data.data(), data.size());
+}
+
 Subscription Connection::subscribe(const std::string& subject, MessageHandler handler)
 {
 	return _pImpl->subscribe(subject, std::string(), std::move(handler), false);
@@ -77,7 +88,12 @@ Subscription Connection::subscribeSync(const std::string& subject, const std::st
 
 Message Connection::request(const std::string& subject, const std::string& data, Poco::Timespan timeout)
 {
-	return _pImpl->request(subject, data, timeout);
+	return _pImpl->request(subject, nullptr, data, timeout);
+}
+
+Message Connection::request(const std::string& subject, const Headers& headers, const std::string& data, Poco::Timespan timeout)
+{
+	return _pImpl->request(subject, &headers, data, timeout);
 }
 
 void Connection::flush(Poco::Timespan timeout)

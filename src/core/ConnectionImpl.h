@@ -5,7 +5,11 @@
 // Package: Core
 // Module:  ConnectionImpl
 //
-// The core connection state machine: socket, reader, flusher, reconnect, timer, subscriptions.
+// The core connection state machine: connect / close / drain, subscriptions, the reader and
+// reconnect. Its parts: Handshake (one connection attempt, TLS, credentials), Writer (socket,
+// output buffer, direct writes, flusher), RequestMux (request/reply). Files: ConnectionImpl.cpp
+// (state: connect, close, drain, subscriptions, accessors), ConnectionReader.cpp (reader thread,
+// parser callbacks, pings, reconnect).
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -36,15 +40,13 @@
 // The last reference to a ConnectionImpl must not be dropped on one of its own threads.
 //
 // LOCK ORDER (take left before right; never the other way; no handler runs under any of them):
-//   _mutex (state, pool, pong FIFO)  ->  _subsMutex (sid map)  ->  _outMutex (output buffer, status)
-//   _sockMutex (held by whoever writes, from the buffer swap to the end of the write; the reader
-//   holds it to replace the socket and, with TLS, around each SSL read)  ->  _mutex (only to
-//   record a write error)  ->  _outMutex. Nothing takes _sockMutex while holding _mutex.
-//   publish() releases _outMutex before it takes _sockMutex for a direct write (32 KiB pending;
-//   never on the reader thread), then takes _outMutex again: the order is kept. flush() releases
-//   _mutex before it writes in place (writeNowOrKick(): try-lock _sockMutex, then _outMutex).
-//   Leaves (nothing is taken while holding them): _fdMutex (fd for shutdown), _reqMutex (request
-//   waiters), SubscriptionImpl::_mutex, Dispatcher/EventQueue/Timer internal mutexes.
+//   _mutex (state, pool, pong FIFO)  ->  _subsMutex (sid map)  ->  Writer's output mutex
+//   Writer's socket mutex (held by whoever writes; the reader holds it to replace the socket and,
+//   with TLS, around each SSL read)  ->  _mutex (only to record a write error)  ->  output mutex.
+//   Nothing takes the socket mutex while holding _mutex: flush() releases _mutex before it writes
+//   in place (Writer::writeNowOrKick()).
+//   Leaves (nothing is taken while holding them): Writer's fd mutex, RequestMux's map,
+//   SubscriptionImpl::_mutex, Dispatcher/EventQueue/Timer internal mutexes.
 //   publish() is safe from any thread, including the reader thread (inline handlers, where it only
 //   appends) and timer callbacks.
 // ---------------------------------------------------------------------------------------------
@@ -54,7 +56,10 @@
 
 #include "Nats/Connection.h"
 #include "Nats/Exception.h"
+#include "core/Handshake.h"
 #include "core/Parser.h"
+#include "core/RequestMux.h"
+#include "core/Writer.h"
 #include "core/ServerInfo.h"
 #include "core/ServerPool.h"
 #include "core/SubscriptionImpl.h"
@@ -76,13 +81,7 @@
 
 namespace Nats {
 
-/// Callback of requestAsync(): exactly one call with either the reply (`pError` null) or an error
-/// (`pMessage` null): NatsTimeoutException, NoRespondersException or ConnectionClosedException.
-/// Runs on the reader thread (reply, no responders), the timer thread (timeout) or the thread
-/// calling close(). Must not block.
-using ReplyHandler = std::function<void(const Message* pMessage, const Poco::Exception* pError)>;
-
-/// The implementation behind Connection. The streaming layers use it through Connection::impl()
+/// The implementation behind Connection. The streaming layers use it through ImplAccess::impl(connection)
 /// for subscribeInline(), requestAsync() and the reader-safe publish().
 ///
 /// Thread safety: thread-safe (see the lock order above).
@@ -105,7 +104,15 @@ public:
 	/// write is in progress (then the writer in progress or the flusher takes it): one send per
 	/// call, no flusher wake-up. Do not use it for bursts.
 	/// Throws as Connection::publish().
-	void publish(const std::string& subject, const std::string& reply, const void* data, std::size_t length, bool writeNow = false);
+	void publish(const std::string& subject, const std::string& reply, const void* data, std::size_t length, bool writeNow = false)
+	{
+		publish(subject, reply, nullptr, data, length, writeNow);
+	}
+
+	/// As above, with headers (HPUB) when `pHeaders` is not null and not empty.
+	/// Throws: HeadersNotSupportedException when the server said headers:false, and as above.
+	void publish(const std::string& subject, const std::string& reply, const Headers* pHeaders, const void* data, std::size_t length,
+		bool writeNow = false);
 
 	/// ASYNC (handler non-empty) or SYNC (handler empty) subscription; see Connection::subscribe().
 	Subscription subscribe(const std::string& subject, const std::string& queue, MessageHandler handler, bool sync);
@@ -123,11 +130,14 @@ public:
 	void autoUnsubscribe(const std::shared_ptr<SubscriptionImpl>& sub, int max);
 
 	/// See Connection::request().
-	Message request(const std::string& subject, const std::string& data, Poco::Timespan timeout);
+	/// See Connection::request(); `pHeaders` may be null.
+	Message request(const std::string& subject, const Headers* pHeaders, const std::string& data, Poco::Timespan timeout);
 
 	/// Sends a request and returns at once; `handler` gets the first reply or the error exactly
 	/// once (see ReplyHandler). Safe from the reader thread. Throws (synchronously) as publish().
-	void requestAsync(const std::string& subject, const void* data, std::size_t length, Poco::Timespan timeout, ReplyHandler handler);
+	/// `pHeaders` (may be null) are sent with the request (HPUB).
+	void requestAsync(const std::string& subject, const void* data, std::size_t length, Poco::Timespan timeout, ReplyHandler handler,
+		const Headers* pHeaders = nullptr);
 
 	/// See Connection::flush().
 	void flush(Poco::Timespan timeout);
@@ -138,6 +148,9 @@ public:
 	/// See Connection::drain().
 	void drain(Poco::Timespan timeout);
 
+	/// See Subscription::drain().
+	void drainSubscription(const std::shared_ptr<SubscriptionImpl>& sub, Poco::Timespan timeout);
+
 	std::string newInbox() const;
 	std::int64_t maxPayload() const { return _maxPayload.load(); }
 	std::string connectedUrl() const;
@@ -146,7 +159,7 @@ public:
 	Statistics statistics() const;
 	Connection::Status status() const
 	{
-		Connection::Status st = _status.load();
+		Connection::Status st = _writer.status();
 		return (st == Connection::Status::CONNECTED && _draining.load()) ? Connection::Status::DRAINING : st;
 	}
 	std::string lastError() const;
@@ -154,12 +167,6 @@ public:
 
 	/// Queues `e` for the error handler (event thread) and records it as lastError().
 	void reportError(const Poco::Exception& e);
-
-	/// Subject validation shared with the streaming layers.
-	/// Throws: Poco::InvalidArgumentException with a clear message.
-	static void validatePublishSubject(const std::string& subject, const char* what = "subject");
-	static void validateSubscribeSubject(const std::string& subject);
-	static void validateQueue(const std::string& queue);
 
 	// ParserHandler (reader thread)
 	void onInfo(const std::string& json) override;
@@ -179,56 +186,28 @@ private:
 		bool ok = false;
 	};
 
-	struct RequestWaiter
-	{
-		std::mutex mutex;
-		std::condition_variable cond;
-		bool done = false;
-		Message message;
-		std::unique_ptr<Poco::Exception> pError;
-		ReplyHandler handler;
-		std::uint64_t timerId = 0;
-	};
-
-	class Flusher: public Poco::Runnable
-	{
-	public:
-		explicit Flusher(ConnectionImpl& c): _c(c) {}
-		void run() override { _c.flusherLoop(); }
-
-	private:
-		ConnectionImpl& _c;
-	};
-
-	// connection setup
-	Poco::Net::StreamSocket handshake(ServerAddress& server, ServerInfo& info, std::string& extra);
+	// connection setup (ConnectionImpl.cpp)
 	void applyInfo(const ServerInfo& info, bool initial);
-	std::string connectJson(const ServerAddress& server, const ServerInfo& info) const;
-	void installSocket(Poco::Net::StreamSocket socket, bool tls);
-	void shutdownSocket();
-	void closeSocket();
-	bool reconnect(const std::string& reason);
-	void failPongWaiters(std::size_t keepLast);
-	void failRequests(const Poco::Exception& e);
 	void startThreads();
-	void schedulePing();
-	void onPingTimer();
-	void flusherLoop();
-	void writeOut(std::string& buffer);
-	void kickFlusher();
-	void writeNowOrKick();
-	void post(std::function<void()> fn);
-	void appendProtocol(const std::string& text);
-	void ensureResponseMux();
-	void onResponse(const Message& m);
-	void finishRequest(const std::string& token, const Message* pMessage, const Poco::Exception* pError);
-	std::string buildResubscribe();
-	std::shared_ptr<SubscriptionImpl> addSubscription(const std::string& subject, const std::string& queue, SubscriptionImpl::Kind kind,
-		MessageHandler handler, int maxMsgs, long long maxBytes);
+	std::string tlsNameFor(const ServerAddress& server) const;
+	void rememberTlsName(const ServerAddress& server);
 	void checkUsable() const;
 	bool isOwnThread() const;
+	void post(std::function<void()> fn);
+	void onWriteError(const Poco::Exception& e);
+	std::shared_ptr<SubscriptionImpl> addSubscription(const std::string& subject, const std::string& queue, SubscriptionImpl::Kind kind,
+		MessageHandler handler, int maxMsgs, long long maxBytes);
+
+	// reader, pings, reconnect (ConnectionReader.cpp)
+	/// `initial`: the first connection (retryOnFailedConnect), no disconnected handler.
+	bool reconnect(const std::string& reason, bool initial = false);
+	void failPongWaiters(std::size_t keepLast);
+	void schedulePing();
+	void onPingTimer();
+	std::string buildResubscribe();
 
 	const Options _options;
+	const Handshake _handshake;
 
 	// ---- _mutex: state ----
 	mutable std::mutex _mutex;
@@ -242,7 +221,7 @@ private:
 	bool _closing = false;
 	bool _closed = false;
 	bool _threadsStarted = false;
-	std::uint64_t _pingTimerId = 0;
+	std::string _tlsName;  // host name of the last explicit (non-IP) server: checks certificates of discovered IPs
 
 	// ---- _subsMutex: subscriptions ----
 	mutable std::mutex _subsMutex;
@@ -254,52 +233,25 @@ private:
 	std::uint64_t _cachedGeneration = 0;
 	std::shared_ptr<SubscriptionImpl> _cachedSub;
 
-	// ---- _outMutex: output ----
-	mutable std::mutex _outMutex;
-	std::condition_variable _outCond;     // flusher wake-up
-	std::condition_variable _spaceCond;   // back pressure, drained-for-close
-	std::string _outBuf;
-	std::size_t _pingsInBuffer = 0;
-	std::uint64_t _outMsgs = 0;
-	std::uint64_t _outBytes = 0;
-	bool _writing = false;
-	bool _flusherIdle = false;
-	std::uint64_t _directWrites = 0;  // writes done by publishers themselves (burst detection)  // the flusher waits for work: publish() wakes it (once)
-	bool _stopFlusher = false;
-	std::atomic<Connection::Status> _status{Connection::Status::DISCONNECTED};
-
-	// ---- _sockMutex / _fdMutex: socket ----
-	std::mutex _sockMutex;
-	Poco::Net::StreamSocket _socket;
-	std::string _directBuf;  // publisher-side direct writes (see publish())
-	bool _tls = false;
-	std::mutex _fdMutex;
-	int _fd = -1;
-
-	// ---- _reqMutex: request/reply ----
-	std::mutex _reqMutex;
-	std::string _respPrefix;  // "_INBOX.<nuid>."
-	Subscription _respSub;
-	std::unordered_map<std::string, std::shared_ptr<RequestWaiter>> _requests;
-	std::uint64_t _nextToken = 0;
-
 	// ---- lock-free ----
 	std::atomic<bool> _draining{false};
+	std::atomic<bool> _retryInitial{false};   // retryOnFailedConnect: the reader starts by reconnecting
+	std::atomic<bool> _serverHeaders{false};  // INFO.headers of the current server
 	std::atomic<std::int64_t> _maxPayload{0};
 	std::atomic<std::uint64_t> _inMsgs{0};
 	std::atomic<std::uint64_t> _inBytes{0};
 	std::atomic<std::uint64_t> _reconnects{0};
 
-	// ---- threads (owned; started by connect(), stopped by close()) ----
+	// ---- parts and threads (owned; started by connect(), stopped by close()) ----
 	Parser _parser;
 	Poco::Thread _readerThread;
-	Poco::Thread _flusherThread;
 	std::atomic<bool> _readerJoined{false};   // Poco::Thread::join() throws when called twice
-	std::atomic<bool> _flusherJoined{false};
-	Flusher _flusher;
 	Timer _timer;
 	EventQueue _events;
 	DispatcherPool _dispatchers;
+	Writer _writer;
+	RequestMux _requests;
+	Subscription _respSub;
 };
 
 } // namespace Nats

@@ -9,6 +9,7 @@
 //
 
 #include "core/Dispatcher.h"
+#include "core/ThreadName.h"
 
 namespace Nats {
 
@@ -63,6 +64,7 @@ void Dispatcher::schedule(std::shared_ptr<Dispatchable> item)
 
 void Dispatcher::run()
 {
+	setCurrentThreadName(_thread.getName());
 	for (;;)
 	{
 		std::shared_ptr<Dispatchable> item;

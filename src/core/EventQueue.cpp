@@ -9,6 +9,7 @@
 //
 
 #include "core/EventQueue.h"
+#include "core/ThreadName.h"
 
 namespace Nats {
 
@@ -52,6 +53,7 @@ bool EventQueue::isCurrent() const
 
 void EventQueue::run()
 {
+	setCurrentThreadName(_thread.getName());
 	for (;;)
 	{
 		std::function<void()> fn;

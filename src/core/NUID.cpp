@@ -9,15 +9,13 @@
 //
 
 #include "core/NUID.h"
+#include "core/Base62.h"
 #include <Poco/RandomStream.h>
 #include <cstring>
 
 namespace Nats {
 
 namespace {
-
-const char DIGITS[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-constexpr int BASE = 62;
 
 void readRandom(void* buffer, std::size_t length)
 {
@@ -50,7 +48,7 @@ void NUID::randomizePrefix()
 {
 	unsigned char bytes[PREFIX_LENGTH];
 	readRandom(bytes, sizeof(bytes));
-	for (int i = 0; i < PREFIX_LENGTH; ++i) _prefix[i] = DIGITS[bytes[i] % BASE];
+	for (int i = 0; i < PREFIX_LENGTH; ++i) _prefix[i] = Base62::digit(bytes[i]);
 }
 
 void NUID::resetSequence()
@@ -68,12 +66,7 @@ void NUID::next(char* out)
 		resetSequence();
 	}
 	std::memcpy(out, _prefix, PREFIX_LENGTH);
-	std::int64_t seq = _sequence;
-	for (int i = TOTAL_LENGTH - 1; i >= PREFIX_LENGTH; --i)
-	{
-		out[i] = DIGITS[seq % BASE];
-		seq /= BASE;
-	}
+	Base62::writeFixed(out + PREFIX_LENGTH, SEQUENCE_LENGTH, static_cast<std::uint64_t>(_sequence));
 }
 
 std::string NUID::nextString()

@@ -5,7 +5,7 @@
 // Package: Core
 // Module:  NUID
 //
-// Unique identifiers for inboxes and GUIDs (docs/protocol.md 1.12).
+// Unique identifiers for inboxes and GUIDs (protocol.md 1.12).
 //
 // SPDX-License-Identifier: Apache-2.0
 //

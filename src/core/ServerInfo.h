@@ -19,7 +19,7 @@
 
 namespace Nats {
 
-/// INFO JSON decoded (docs/protocol.md 1.3); unknown keys are ignored.
+/// INFO JSON decoded (protocol.md 1.3); unknown keys are ignored.
 ///
 /// Thread safety: plain value.
 struct ServerInfo

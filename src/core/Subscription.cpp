@@ -47,6 +47,14 @@ void Subscription::unsubscribe()
 	conn->unsubscribe(_pImpl);
 }
 
+void Subscription::drain(Poco::Timespan timeout)
+{
+	require(_pImpl);
+	auto conn = _pImpl->connection();
+	if (!conn) throw ConnectionClosedException("nats: connection closed");
+	conn->drainSubscription(_pImpl, timeout);
+}
+
 void Subscription::autoUnsubscribe(int max)
 {
 	require(_pImpl);

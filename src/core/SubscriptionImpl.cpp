@@ -53,7 +53,7 @@ bool SubscriptionImpl::enqueue(Message&& message, bool& reportSlow)
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (_closed) return false;
-		const long long size = static_cast<long long>(message.data().size() + message.headers().size());
+		const long long size = static_cast<long long>(message.data().size() + message.rawHeaders().size());
 		if ((_maxPendingMessages > 0 && _pendingMessages.load(std::memory_order_relaxed) >= _maxPendingMessages)
 			|| (_maxPendingBytes > 0 && _pendingBytes.load(std::memory_order_relaxed) + size > _maxPendingBytes))
 		{
@@ -104,7 +104,7 @@ bool SubscriptionImpl::dispatch(int budget)
 	{
 		if (_closed.load(std::memory_order_relaxed)) break;
 		_pendingMessages.fetch_sub(1, std::memory_order_relaxed);
-		_pendingBytes.fetch_sub(static_cast<long long>(m.data().size() + m.headers().size()), std::memory_order_relaxed);
+		_pendingBytes.fetch_sub(static_cast<long long>(m.data().size() + m.rawHeaders().size()), std::memory_order_relaxed);
 		_delivered.fetch_add(1, std::memory_order_relaxed);
 		try
 		{
@@ -131,6 +131,7 @@ bool SubscriptionImpl::dispatch(int budget)
 	{
 		_slow = false;
 		_scheduled = false;
+		_idleCond.notify_all();
 		return false;
 	}
 	return true;
@@ -180,8 +181,9 @@ Message SubscriptionImpl::nextMessage(Poco::Timespan timeout)
 			Message m = std::move(_messages.front());
 			_messages.pop_front();
 			--_pendingMessages;
-			_pendingBytes -= static_cast<long long>(m.data().size() + m.headers().size());
+			_pendingBytes -= static_cast<long long>(m.data().size() + m.rawHeaders().size());
 			if (_pendingMessages == 0) _slow = false;
+			if (_messages.empty()) _idleCond.notify_all();
 			lock.unlock();
 			_delivered.fetch_add(1);
 			afterDelivery();
@@ -206,6 +208,7 @@ void SubscriptionImpl::markClosed(bool connectionClosed)
 	_pendingMessages = 0;
 	_pendingBytes = 0;
 	_cond.notify_all();
+	_idleCond.notify_all();
 }
 
 bool SubscriptionImpl::isClosed() const
@@ -218,6 +221,12 @@ bool SubscriptionImpl::idle() const
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	return _closed || (_messages.empty() && !_busy);
+}
+
+bool SubscriptionImpl::waitIdle(std::chrono::steady_clock::time_point deadline)
+{
+	std::unique_lock<std::mutex> lock(_mutex);
+	return _idleCond.wait_until(lock, deadline, [this]() { return _closed || (_messages.empty() && !_busy); });
 }
 
 int SubscriptionImpl::pendingMessages() const

@@ -17,6 +17,7 @@
 #include "core/Dispatcher.h"
 #include <Poco/Timespan.h>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -97,6 +98,10 @@ public:
 	/// True when nothing is queued and no callback is running (used by drain()).
 	bool idle() const;
 
+	/// Waits until idle() or closed, at most until `deadline`; false on timeout. No polling: the
+	/// dispatcher and nextMessage() signal when the queue runs empty.
+	bool waitIdle(std::chrono::steady_clock::time_point deadline);
+
 	std::shared_ptr<ConnectionImpl> connection() const { return _connection.lock(); }
 
 	/// Runs the handler of an INLINE subscription (reader thread).
@@ -115,6 +120,7 @@ private:
 
 	mutable std::mutex _mutex;
 	std::condition_variable _cond;
+	std::condition_variable _idleCond;  // queue ran empty / closed (drain)
 	std::deque<Message> _messages;
 	std::vector<Message> _batch;  // only the one dispatcher running this subscription touches it
 	std::atomic<int> _pendingMessages{0};

@@ -39,19 +39,6 @@ std::string ServerProtocol::caseClashError(const std::string& name, const std::s
 	return "rejecting channel \"" + name + "\" because channel \"" + existing + "\" alreay exists (different cases not allowed)";
 }
 
-bool ServerProtocol::isValidChannel(const std::string& name)
-{
-	if (name.empty() || name.front() == '.' || name.back() == '.') return false;
-	char prev = 0;
-	for (char c : name)
-	{
-		if (c == '/' || c == '*' || c == '>') return false;
-		if (c == '.' && prev == '.') return false;
-		prev = c;
-	}
-	return true;
-}
-
 bool ServerProtocol::isValidClientID(const std::string& id)
 {
 	if (id.empty()) return false;
@@ -59,16 +46,6 @@ bool ServerProtocol::isValidClientID(const std::string& id)
 	{
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 		if (!ok) return false;
-	}
-	return true;
-}
-
-bool ServerProtocol::isValidSubjectToken(const std::string& token)
-{
-	if (token.empty()) return false;
-	for (char c : token)
-	{
-		if (c == '.' || c == '*' || c == '>' || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f') return false;
 	}
 	return true;
 }
@@ -91,21 +68,6 @@ std::string ServerProtocol::lower(const std::string& s)
 std::int64_t ServerProtocol::nowNanos()
 {
 	return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-void ServerProtocol::appendRedelivered(std::string& encoded, std::uint32_t count)
-{
-	encoded.push_back(static_cast<char>(0x30));
-	encoded.push_back(static_cast<char>(0x01));
-	if (count == 0) return;
-	encoded.push_back(static_cast<char>(0x38));
-	std::uint32_t v = count;
-	while (v >= 0x80)
-	{
-		encoded.push_back(static_cast<char>((v & 0x7F) | 0x80));
-		v >>= 7;
-	}
-	encoded.push_back(static_cast<char>(v));
 }
 
 } // namespace Nats

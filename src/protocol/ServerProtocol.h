@@ -5,7 +5,8 @@
 // Package: Server
 // Module:  ServerProtocol
 //
-// Error texts, subjects and validation rules of the streaming server (docs/protocol.md 2.3, 2.7, 3.2).
+// Error texts and protocol helpers of the streaming server (protocol.md 2.3, 2.7); name rules
+// live in core/SubjectRules.h.
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -24,7 +25,7 @@ namespace Nats {
 class ServerProtocol
 {
 public:
-	// Error texts sent to clients, verbatim from the Go server (docs/protocol.md 2.7).
+	// Error texts sent to clients, verbatim from the Go server (protocol.md 2.7).
 	static const char* const ERR_INVALID_CONN_REQ;
 	static const char* const ERR_INVALID_CLIENT_ID;
 	static const char* const ERR_CLIENT_REGISTERED;
@@ -50,14 +51,8 @@ public:
 	/// (different cases not allowed) - the typo is the Go server's.
 	static std::string caseClashError(const std::string& name, const std::string& existing);
 
-	/// Channel name rules: non-empty, no '/', no leading/trailing '.', no empty token, no '*' or '>'.
-	static bool isValidChannel(const std::string& name);
-
 	/// Client ID rules: ^[a-zA-Z0-9_-]+$ (empty is invalid).
 	static bool isValidClientID(const std::string& id);
-
-	/// A token usable in a NATS subject (non-empty, no '.', '*', '>' or whitespace).
-	static bool isValidSubjectToken(const std::string& token);
 
 	/// Ack wait in nanoseconds. REQUIRES: ackWaitInSecs >= 1 (the server refuses <= 0 with
 	/// ERR_INVALID_ACK_WAIT, as a released nats-streaming-server does).
@@ -68,9 +63,6 @@ public:
 
 	/// The current wall-clock time in Unix nanoseconds.
 	static std::int64_t nowNanos();
-
-	/// Appends the redelivered flag (field 6) and redeliveryCount (field 7) to an encoded MsgProto.
-	static void appendRedelivered(std::string& encoded, std::uint32_t count);
 };
 
 } // namespace Nats

@@ -165,6 +165,25 @@ void StanCodec::encodeAck(std::string& out, std::string_view subject, std::uint6
 	appendVarintField(out, 2, sequence);
 }
 
+void StanCodec::encodePubAck(std::string& out, std::string_view guid, std::string_view error)
+{
+	out.reserve(out.size() + guid.size() + error.size() + 2 * 3);
+	appendBytesField(out, 1, guid.data(), guid.size());
+	appendBytesField(out, 2, error.data(), error.size());
+}
+
+void StanCodec::encodeSubscriptionResponse(std::string& out, std::string_view ackInbox, std::string_view error)
+{
+	appendBytesField(out, 2, ackInbox.data(), ackInbox.size());
+	appendBytesField(out, 3, error.data(), error.size());
+}
+
+void StanCodec::appendRedelivered(std::string& encodedMsgProto, std::uint32_t count)
+{
+	appendVarintField(encodedMsgProto, 6, 1);
+	appendVarintField(encodedMsgProto, 7, count);
+}
+
 void StanCodec::decodeMsgProto(const char* data, std::size_t length, MsgProtoView& msg)
 {
 	msg = MsgProtoView();

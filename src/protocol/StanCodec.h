@@ -5,7 +5,7 @@
 // Package: Streaming
 // Module:  StanCodec
 //
-// Encoding and decoding of the NATS Streaming protocol messages (docs/protocol.md 2.2).
+// Encoding and decoding of the NATS Streaming protocol messages (protocol.md 2.2).
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -107,6 +107,17 @@ public:
 
 	/// Appends an encoded Ack to `out`.
 	static void encodeAck(std::string& out, std::string_view subject, std::uint64_t sequence);
+
+	/// Appends an encoded PubAck (the server's answer to a PubMsg) to `out`.
+	static void encodePubAck(std::string& out, std::string_view guid, std::string_view error);
+
+	/// Appends an encoded SubscriptionResponse (also the answer to unsubscribe / close
+	/// requests) to `out`.
+	static void encodeSubscriptionResponse(std::string& out, std::string_view ackInbox, std::string_view error);
+
+	/// Appends the redelivered flag (field 6) and, if `count` > 0, redeliveryCount (field 7) to
+	/// an encoded MsgProto (the server redelivers a stored encoding without re-encoding it).
+	static void appendRedelivered(std::string& encodedMsgProto, std::uint32_t count);
 
 	/// Decodes a MsgProto. Throws NatsProtocolException if malformed.
 	static void decodeMsgProto(const char* data, std::size_t length, MsgProtoView& msg);

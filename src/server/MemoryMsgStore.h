@@ -75,7 +75,7 @@ public:
 
 	std::int64_t maxAgeNs() const { return _maxAgeNs; }
 
-	/// `lastSent` for a new subscription with the given start position (docs/protocol.md 3.4):
+	/// `lastSent` for a new subscription with the given start position (protocol.md 3.4):
 	/// 0 = NewOnly, 1 = LastReceived, 2 = TimeDeltaStart (startTimeDeltaNs before nowNs),
 	/// 3 = SequenceStart (startSequence), 4 = First. REQUIRES: position in 0..4.
 	std::uint64_t startLastSent(int position, std::uint64_t startSequence, std::int64_t startTimeDeltaNs, std::int64_t nowNs) const;

@@ -2,5 +2,9 @@
 set(NATS_SERVER_SOURCES
 	src/server/StanServer.cpp
 	src/server/StanServerImpl.cpp
-	src/server/MemoryMsgStore.cpp
-	src/server/ServerTimer.cpp)
+	src/server/ServerContext.cpp
+	src/server/ClientRegistry.cpp
+	src/server/ChannelRegistry.cpp
+	src/server/SubscriptionManager.cpp
+	src/server/DeliveryEngine.cpp
+	src/server/MemoryMsgStore.cpp)

@@ -15,7 +15,7 @@
 #define Nats_ServerState_INCLUDED
 
 #include "server/MemoryMsgStore.h"
-#include "server/ServerTimer.h"
+#include "core/Timer.h"
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -29,7 +29,7 @@ namespace Nats {
 struct ChannelState;
 struct QueueGroup;
 
-/// A registered client (docs/protocol.md 3.1). `generation` is unique per registration, so timer
+/// A registered client (protocol.md 3.1). `generation` is unique per registration, so timer
 /// tasks and heartbeat replies of a replaced client are recognised and ignored.
 struct ClientState
 {
@@ -41,7 +41,7 @@ struct ClientState
 	std::int32_t pingMaxOut = 0;
 	std::uint64_t generation = 0;
 	int failedHB = 0;
-	ServerTimer::Id hbTimer = 0;    ///< next heartbeat, 0 while one is outstanding
+	Timer::Id hbTimer = 0;    ///< next heartbeat, 0 while one is outstanding
 	std::uint64_t hbToken = 0;      ///< outstanding heartbeat request, 0 if none
 	std::set<std::uint64_t> subs;   ///< ids of its active subscriptions
 };
@@ -66,7 +66,7 @@ struct SubState
 	std::unordered_map<std::uint64_t, std::uint32_t> redeliveries; ///< plain subs only
 	bool stalled = false;
 	bool offline = false;
-	ServerTimer::Id ackTimer = 0;
+	Timer::Id ackTimer = 0;
 	std::int64_t ackTimerAt = 0;    ///< Unix ns the ack timer fires at, 0 if not armed
 };
 
@@ -96,7 +96,7 @@ struct ChannelState
 	std::unordered_map<std::string, SubState*> durables;    ///< "<clientID>-<durable>" -> sub (active or offline)
 	std::map<std::string, std::unique_ptr<QueueGroup>> groups;
 	std::size_t storedSubs = 0;                             ///< counted against maxSubscriptions
-	ServerTimer::Id ageTimer = 0;
+	Timer::Id ageTimer = 0;
 };
 
 } // namespace Nats

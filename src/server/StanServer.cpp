@@ -11,6 +11,7 @@
 #include "Nats/StanServer.h"
 #include "server/StanServerImpl.h"
 #include "protocol/ServerProtocol.h"
+#include "core/SubjectRules.h"
 #include <Poco/Exception.h>
 
 namespace Nats {
@@ -20,7 +21,7 @@ const Poco::Timespan StanServerOptions::DEFAULT_HB_TIMEOUT(10, 0);
 
 void StanServerOptions::validate() const
 {
-	if (!ServerProtocol::isValidSubjectToken(clusterId))
+	if (!SubjectRules::isValidToken(clusterId))
 		throw Poco::InvalidArgumentException("StanServerOptions.clusterId must be a non-empty subject token (no '.', '*', '>' or whitespace)", clusterId);
 	if (discoverPrefix.empty() || discoverPrefix.front() == '.' || discoverPrefix.back() == '.')
 		throw Poco::InvalidArgumentException("StanServerOptions.discoverPrefix must be a valid subject", discoverPrefix);

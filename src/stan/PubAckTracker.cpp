@@ -9,6 +9,7 @@
 //
 
 #include "stan/PubAckTracker.h"
+#include "core/Base62.h"
 #include "Nats/Exception.h"
 #include <algorithm>
 #include <random>
@@ -18,16 +19,7 @@ namespace Nats {
 
 namespace {
 
-const char DIGITS[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const std::size_t PREFIX_LENGTH = 4;
-
-int digitValue(char c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
-	if (c >= 'a' && c <= 'z') return c - 'a' + 36;
-	return -1;
-}
 
 /// steady_clock (CLOCK_MONOTONIC) at tick resolution: a cheaper read for deadlines that are
 /// seconds away (an entry may expire up to one tick early).
@@ -48,35 +40,20 @@ PubAckTracker::PubAckTracker(int maxInflight, double percentage, Poco::Timespan 
 {
 	std::random_device rd;
 	std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd());
-	for (std::size_t i = 0; i < PREFIX_LENGTH; ++i) _prefix.push_back(DIGITS[gen() % 62]);
+	for (std::size_t i = 0; i < PREFIX_LENGTH; ++i) _prefix.push_back(Base62::digit(gen()));
 }
 
 void PubAckTracker::formatGuid(std::uint64_t seq, std::string& out) const
 {
-	char buf[16];
-	int n = 0;
-	do
-	{
-		buf[n++] = DIGITS[seq % 62];
-		seq /= 62;
-	} while (seq);
 	out.assign(_prefix);
-	while (n > 0) out.push_back(buf[--n]);
+	Base62::append(out, seq);
 }
 
 bool PubAckTracker::parseGuid(std::string_view guid, std::uint64_t& seq) const
 {
 	if (guid.size() <= PREFIX_LENGTH || guid.size() > PREFIX_LENGTH + 11) return false;
 	if (guid.compare(0, PREFIX_LENGTH, _prefix) != 0) return false;
-	std::uint64_t v = 0;
-	for (std::size_t i = PREFIX_LENGTH; i < guid.size(); ++i)
-	{
-		int d = digitValue(guid[i]);
-		if (d < 0) return false;
-		v = v * 62 + static_cast<std::uint64_t>(d);
-	}
-	seq = v;
-	return true;
+	return Base62::parse(guid.substr(PREFIX_LENGTH), seq);
 }
 
 bool PubAckTracker::add(std::string& guid, Callback callback, Poco::Timespan maxWait, bool direct)

@@ -12,11 +12,12 @@
 #include "stan/StanSubscriptionImpl.h"
 #include "protocol/StanCodec.h"
 #include "core/ConnectionImpl.h"
+#include "core/ImplAccess.h"
 #include "core/NUID.h"
+#include "core/ThreadName.h"
 #include "Nats/Exception.h"
 #include <Poco/Logger.h>
 #include <algorithm>
-#include <pthread.h>
 
 namespace Nats {
 
@@ -27,11 +28,6 @@ const std::string PUB_ACK_TIMEOUT("stan: publish ack timeout");
 const std::string PING_FAILURE("stan: connection lost due to PING failure");
 const std::string CONNECT_TIMEOUT("stan: connect request timeout (possibly wrong cluster ID?)");
 const std::string CLIENT_ID_REGISTERED("stan: clientID already registered");
-
-void setThreadName(const char* name)
-{
-	pthread_setname_np(pthread_self(), name);
-}
 
 std::int64_t toNs(std::chrono::steady_clock::time_point t)
 {
@@ -117,7 +113,7 @@ void StanConnectionImpl::connect()
 			if (auto self = weakSelf.lock()) self->armTimer(PubAckTracker::Clock::now() + std::chrono::microseconds(self->_options.pubAckWait.totalMicroseconds()));
 		});
 
-		auto impl = _pNc->impl();
+		auto impl = ImplAccess::impl(*_pNc);
 		_hbSub = impl->subscribeInline(_hbInbox, std::string(), [weakSelf](const Message& m) {
 			if (auto self = weakSelf.lock()) self->onHeartbeat(m);
 		});
@@ -358,7 +354,7 @@ void StanConnectionImpl::connectionLost(const std::string& error)
 	_lostError = error;
 	std::shared_ptr<StanConnectionImpl> self = shared_from_this();
 	_lostThread = std::thread([self, error]() {
-		setThreadName("stan-lost");
+		setCurrentThreadName("stan-lost");
 		std::string closeError;
 		bool timedOut = false;
 		self->teardown(false, closeError, timedOut);
@@ -407,7 +403,7 @@ std::string StanConnectionImpl::publishAsync(const std::string& channel, const v
 		if (userHandler)
 			_pNc->publishRequest(subject, _ackSubject, buf.data(), buf.size());
 		else
-			_pNc->impl()->publish(subject, _ackSubject, buf.data(), buf.size(), true); // sync publish: write on this thread
+			ImplAccess::impl(*_pNc)->publish(subject, _ackSubject, buf.data(), buf.size(), true); // sync publish: write on this thread
 	}
 	catch (...)
 	{
@@ -526,7 +522,7 @@ void StanConnectionImpl::onPubAck(const Message& msg)
 
 void StanConnectionImpl::ackLoop()
 {
-	setThreadName("stan-acks");
+	setCurrentThreadName("stan-acks");
 	std::deque<AckEvent> batch;
 	std::unique_lock<std::mutex> lock(_ackMutex);
 	while (true)
@@ -590,7 +586,7 @@ void StanConnectionImpl::armTimer(PubAckTracker::Clock::time_point deadline)
 
 void StanConnectionImpl::timerLoop()
 {
-	setThreadName("stan-timer");
+	setCurrentThreadName("stan-timer");
 	using Clock = PubAckTracker::Clock;
 	const auto pingInterval = std::chrono::microseconds(_pingInterval.totalMicroseconds());
 	Clock::time_point nextPing = _pingsEnabled ? Clock::now() + pingInterval : Clock::time_point::max();

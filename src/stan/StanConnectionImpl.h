@@ -31,7 +31,7 @@ namespace Nats {
 
 class StanSubscriptionImpl;
 
-/// The streaming session behind a StanConnection (docs/design.md section 3).
+/// The streaming session behind a StanConnection (design.md section 3).
 ///
 /// Threads and what runs where:
 /// - NATS reader thread (inline subscriptions): PubAck decoding and tracker completion (internal

@@ -10,7 +10,6 @@
 
 #include "Nats/StanOptions.h"
 #include <Poco/String.h>
-#include <Poco/StringTokenizer.h>
 
 namespace Nats {
 
@@ -21,10 +20,7 @@ const Poco::Timespan StanOptions::DEFAULT_PING_INTERVAL(5, 0);
 std::vector<std::string> StanOptions::effectiveServers() const
 {
 	if (Poco::trim(natsUrl).empty()) return natsOptions.servers;
-	std::vector<std::string> servers;
-	Poco::StringTokenizer tok(natsUrl, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
-	for (const auto& s : tok) servers.push_back(s);
-	return servers;
+	return Options::splitUrls(natsUrl);
 }
 
 void StanOptions::validate() const

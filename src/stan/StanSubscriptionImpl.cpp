@@ -12,8 +12,9 @@
 #include "stan/StanConnectionImpl.h"
 #include "protocol/StanCodec.h"
 #include "core/ConnectionImpl.h"
+#include "core/ImplAccess.h"
+#include "core/ThreadName.h"
 #include "Nats/Exception.h"
-#include <pthread.h>
 #include <vector>
 
 namespace Nats {
@@ -46,7 +47,7 @@ void StanSubscriptionImpl::start()
 	Connection& nc = _pConn->nc();
 	_inbox = nc.newInbox();
 	std::weak_ptr<StanSubscriptionImpl> weakSelf = weak_from_this();
-	_natsSub = nc.impl()->subscribeInline(_inbox, std::string(), [weakSelf](const Message& msg) {
+	_natsSub = ImplAccess::impl(nc)->subscribeInline(_inbox, std::string(), [weakSelf](const Message& msg) {
 		if (auto self = weakSelf.lock()) self->onMsg(msg);
 	});
 
@@ -179,8 +180,7 @@ void StanSubscriptionImpl::onMsg(const Message& msg)
 
 void StanSubscriptionImpl::workerLoop()
 {
-	std::string name = "stan-sub";
-	pthread_setname_np(pthread_self(), name.c_str());
+	setCurrentThreadName("stan-sub");
 	std::deque<StanMessage> batch;
 	std::unique_lock<std::mutex> lock(_mutex);
 	while (true)

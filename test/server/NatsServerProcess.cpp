@@ -4,6 +4,8 @@
 
 #include "NatsServerProcess.h"
 #include "TestUtil.h"
+#include "Nats/Connection.h"
+#include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/TemporaryFile.h>
@@ -11,6 +13,7 @@
 #include <Poco/Environment.h>
 #include <Poco/StringTokenizer.h>
 #include <Poco/Path.h>
+#include <fstream>
 #include <signal.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -29,6 +32,7 @@ NatsServerProcess::~NatsServerProcess()
 	{
 		stop();
 		if (!_configFile.empty()) Poco::File(_configFile).remove();
+		if (!_storeDir.empty()) Poco::File(_storeDir).remove(true);
 	}
 	catch (...)
 	{
@@ -50,6 +54,16 @@ std::string NatsServerProcess::binary()
 bool NatsServerProcess::available()
 {
 	return !binary().empty();
+}
+
+void NatsServerProcess::enableJetStream()
+{
+	if (!_storeDir.empty()) return;
+	_storeDir = Poco::TemporaryFile::tempName() + "-js";
+	Poco::File(_storeDir).createDirectories();
+	_args.push_back("-js");
+	_args.push_back("-sd");
+	_args.push_back(_storeDir);
 }
 
 void NatsServerProcess::setConfig(const std::string& config)
@@ -127,12 +141,49 @@ void NatsServerProcess::restart()
 	start();
 }
 
+namespace {
+
+/// The state letter of a /proc/.../stat file ('T' once stopped), '?' if unreadable.
+char statState(const std::string& path)
+{
+	std::ifstream in(path);
+	std::string line;
+	if (!std::getline(in, line)) return '?';
+	std::string::size_type close = line.rfind(')');
+	if (close == std::string::npos || close + 2 >= line.size()) return '?';
+	return line[close + 2];
+}
+
+/// True when every thread of `pid` is stopped (or the process is gone).
+bool allThreadsStopped(int pid)
+{
+	try
+	{
+		Poco::DirectoryIterator end;
+		for (Poco::DirectoryIterator it("/proc/" + std::to_string(pid) + "/task"); it != end; ++it)
+		{
+			const char s = statState(it->path() + "/stat");
+			if (s != 'T' && s != 't' && s != '?') return false;
+		}
+	}
+	catch (const Poco::Exception&)
+	{
+	}
+	return true;
+}
+
+} // namespace
+
 void NatsServerProcess::pause()
 {
 	if (_pHandle && !_paused)
 	{
-		::kill(static_cast<pid_t>(_pHandle->id()), SIGSTOP);
+		const int pid = static_cast<int>(_pHandle->id());
+		::kill(static_cast<pid_t>(pid), SIGSTOP);
 		_paused = true;
+		// SIGSTOP takes effect asynchronously: wait until the process is really stopped, so that
+		// nothing sent after pause() returns is processed before resume().
+		waitFor([pid]() { return allThreadsStopped(pid); }, Poco::Timespan(5, 0));
 	}
 }
 
@@ -154,6 +205,36 @@ std::unique_ptr<NatsServerProcess> startNatsServerUnlessExternal(std::string& ur
 	}
 	if (!NatsServerProcess::available()) skip("nats-server not installed");
 	std::unique_ptr<NatsServerProcess> pServer(new NatsServerProcess());
+	pServer->start();
+	url = pServer->url();
+	return pServer;
+}
+
+std::unique_ptr<NatsServerProcess> startJetStreamServerUnlessExternal(std::string& url)
+{
+	if (externalMode())
+	{
+		url = externalNatsUrl();
+		// The external server may be a plain one (a streaming cluster): skip rather than fail.
+		bool enabled = false;
+		try
+		{
+			Options o;
+			o.servers = {url};
+			Connection probe(o);
+			probe.connect();
+			probe.request("$JS.API.INFO", "", Poco::Timespan(2, 0));
+			enabled = true;
+		}
+		catch (const Poco::Exception&)
+		{
+		}
+		if (!enabled) skip("JetStream not enabled at NATS_URL");
+		return nullptr;
+	}
+	if (!NatsServerProcess::available()) skip("nats-server not installed");
+	std::unique_ptr<NatsServerProcess> pServer(new NatsServerProcess());
+	pServer->enableJetStream();
 	pServer->start();
 	url = pServer->url();
 	return pServer;

@@ -39,7 +39,8 @@ public:
 	void stop();
 	/// stop() then start() on the same port.
 	void restart();
-	/// SIGSTOP / SIGCONT: the server stops answering while its sockets stay open.
+	/// SIGSTOP / SIGCONT: the server stops answering while its sockets stay open. pause() returns
+	/// once every thread of the process is stopped (/proc state 'T', at most 5 s).
 	void pause();
 	void resume();
 
@@ -60,11 +61,19 @@ public:
 	/// Extra arguments, applied on the next start().
 	std::vector<std::string>& args() { return _args; }
 
+	/// Runs JetStream ("-js -sd <dir>") with a temporary store directory of its own, kept across
+	/// restart() (so streams survive a restart) and removed by the destructor. Call before start().
+	void enableJetStream();
+
+	/// The JetStream store directory, empty unless enableJetStream() was called.
+	const std::string& storeDir() const { return _storeDir; }
+
 private:
 	int _port;
 	int _clusterPort = 0;
 	std::vector<std::string> _args;
 	std::string _configFile;
+	std::string _storeDir;
 	std::unique_ptr<Poco::ProcessHandle> _pHandle;
 	bool _paused = false;
 };
@@ -73,6 +82,10 @@ private:
 /// otherwise starts a nats-server on a free port, sets `url` to it and returns it (the caller keeps
 /// it alive). Skips the running test when nats-server is not installed.
 std::unique_ptr<NatsServerProcess> startNatsServerUnlessExternal(std::string& url);
+
+/// As startNatsServerUnlessExternal(), with JetStream enabled (enableJetStream()). In external
+/// mode the server at NATS_URL must run JetStream itself; the test is skipped when it does not.
+std::unique_ptr<NatsServerProcess> startJetStreamServerUnlessExternal(std::string& url);
 
 } // namespace Test
 } // namespace Nats

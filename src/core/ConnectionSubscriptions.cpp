@@ -1,0 +1,189 @@
+//
+// ConnectionSubscriptions.cpp
+//
+// Library: Nats
+// Package: Core
+// Module:  ConnectionImpl
+//
+// The subscription table of ConnectionImpl: SUB / UNSUB, auto-unsubscribe, drain of one
+// subscription and of the connection.
+// (Messages are demuxed by sid on the reader thread: ConnectionReader.cpp.)
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+
+#include "core/ConnectionImpl.h"
+#include "core/SubjectRules.h"
+#include <chrono>
+
+namespace Nats {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+Clock::time_point deadlineAfter(Poco::Timespan t)
+{
+	return Clock::now() + std::chrono::microseconds(t.totalMicroseconds() > 0 ? t.totalMicroseconds() : 0);
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// subscriptions
+
+std::shared_ptr<SubscriptionImpl> ConnectionImpl::addSubscription(const std::string& subject, const std::string& queue,
+	SubscriptionImpl::Kind kind, MessageHandler handler, int maxMsgs, long long maxBytes)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	checkUsable();
+	std::lock_guard<std::mutex> subsLock(_subsMutex);
+	std::int64_t sid = ++_nextSid;
+	Dispatcher* d = kind == SubscriptionImpl::Kind::ASYNC ? _dispatchers.next() : nullptr;
+	auto sub = std::make_shared<SubscriptionImpl>(weak_from_this(), sid, subject, queue, kind, std::move(handler), maxMsgs, maxBytes, d);
+	_subs[sid] = sub;
+	_subsGeneration.fetch_add(1, std::memory_order_release);
+	_writer.appendIfConnected("SUB " + subject + (queue.empty() ? std::string() : " " + queue) + " " + std::to_string(sid) + "\r\n");
+	return sub;
+}
+
+Subscription ConnectionImpl::subscribe(const std::string& subject, const std::string& queue, MessageHandler handler, bool sync)
+{
+	SubjectRules::checkSubscribeSubject(subject);
+	SubjectRules::checkQueue(queue);
+	if (!sync && !handler) throw Poco::InvalidArgumentException("nats: the message handler must not be empty");
+	auto kind = sync ? SubscriptionImpl::Kind::SYNC : SubscriptionImpl::Kind::ASYNC;
+	return Subscription(addSubscription(subject, queue, kind, std::move(handler), _options.maxPendingMessages, _options.maxPendingBytes));
+}
+
+Subscription ConnectionImpl::subscribeInline(const std::string& subject, const std::string& queue, MessageHandler handler)
+{
+	SubjectRules::checkSubscribeSubject(subject);
+	SubjectRules::checkQueue(queue);
+	if (!handler) throw Poco::InvalidArgumentException("nats: the message handler must not be empty");
+	return Subscription(addSubscription(subject, queue, SubscriptionImpl::Kind::INLINE, std::move(handler), -1, -1));
+}
+
+void ConnectionImpl::unsubscribe(const std::shared_ptr<SubscriptionImpl>& sub)
+{
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_closing || _closed) throw ConnectionClosedException("nats: connection closed");
+		if (sub->isClosed()) return;
+		std::lock_guard<std::mutex> subsLock(_subsMutex);
+		_subs.erase(sub->sid());
+		_subsGeneration.fetch_add(1, std::memory_order_release);
+		_writer.appendIfConnected("UNSUB " + std::to_string(sub->sid()) + "\r\n");
+	}
+	sub->markClosed(false);
+}
+
+void ConnectionImpl::autoUnsubscribe(const std::shared_ptr<SubscriptionImpl>& sub, int max)
+{
+	if (max <= 0) throw Poco::InvalidArgumentException("nats: autoUnsubscribe needs max > 0");
+	bool closeNow = false;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_closing || _closed) throw ConnectionClosedException("nats: connection closed");
+		if (sub->isClosed()) throw Poco::IllegalStateException("nats: invalid subscription");
+		std::uint64_t received = sub->setMax(static_cast<std::uint64_t>(max));
+		std::lock_guard<std::mutex> subsLock(_subsMutex);
+		if (received >= static_cast<std::uint64_t>(max))
+		{
+			_subs.erase(sub->sid());
+			_subsGeneration.fetch_add(1, std::memory_order_release);
+			_writer.appendIfConnected("UNSUB " + std::to_string(sub->sid()) + "\r\n");
+			closeNow = sub->delivered() >= static_cast<std::uint64_t>(max);
+		}
+		else
+		{
+			_writer.appendIfConnected("UNSUB " + std::to_string(sub->sid()) + " " + std::to_string(max) + "\r\n");
+		}
+	}
+	if (closeNow) sub->markClosed(false);
+}
+
+// ---------------------------------------------------------------------------------------------
+// drain
+
+void ConnectionImpl::drain(Poco::Timespan timeout)
+{
+	auto deadline = deadlineAfter(timeout);
+	std::vector<std::shared_ptr<SubscriptionImpl>> subs;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		checkUsable();
+		if (_draining.exchange(true)) throw Poco::IllegalStateException("nats: already draining");
+		std::lock_guard<std::mutex> subsLock(_subsMutex);
+		std::string unsubs;
+		for (auto& s: _subs)
+		{
+			if (_requests.owns(s.second->subject())) continue;
+			subs.push_back(s.second);
+			unsubs += "UNSUB ";
+			unsubs += std::to_string(s.first);
+			unsubs += "\r\n";
+		}
+		_writer.appendIfConnected(unsubs);
+	}
+	bool timedOut = false;
+	try
+	{
+		auto remaining = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
+		flush(Poco::Timespan(remaining > 0 ? remaining : 1));
+	}
+	catch (NatsTimeoutException&)
+	{
+		timedOut = true;
+	}
+	catch (Poco::Exception&)
+	{
+	}
+	{
+		std::lock_guard<std::mutex> lock(_subsMutex);
+		for (auto& s: subs) _subs.erase(s->sid());
+		_subsGeneration.fetch_add(1, std::memory_order_release);
+	}
+	for (auto& s: subs)
+	{
+		if (!timedOut && !s->waitIdle(deadline)) timedOut = true;
+	}
+	close();
+	if (timedOut) throw NatsTimeoutException("nats: drain timeout");
+}
+
+void ConnectionImpl::drainSubscription(const std::shared_ptr<SubscriptionImpl>& sub, Poco::Timespan timeout)
+{
+	auto deadline = deadlineAfter(timeout);
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_closing || _closed) throw ConnectionClosedException("nats: connection closed");
+		if (sub->isClosed()) return;
+		_writer.appendIfConnected("UNSUB " + std::to_string(sub->sid()) + "\r\n");
+	}
+	// what the server sent before it processed the UNSUB arrives before the PONG
+	bool timedOut = false;
+	try
+	{
+		auto remaining = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
+		flush(Poco::Timespan(remaining > 0 ? remaining : 1));
+	}
+	catch (NatsTimeoutException&)
+	{
+		timedOut = true;
+	}
+	catch (Poco::Exception&)
+	{
+		// connection lost: the subscription is resent on reconnect unless it is gone from the map
+	}
+	{
+		std::lock_guard<std::mutex> lock(_subsMutex);
+		_subs.erase(sub->sid());
+		_subsGeneration.fetch_add(1, std::memory_order_release);
+	}
+	if (!timedOut && !sub->waitIdle(deadline)) timedOut = true;
+	sub->markClosed(false);
+	if (timedOut) throw NatsTimeoutException("nats: subscription drain timeout");
+}
+
+} // namespace Nats

@@ -1,0 +1,266 @@
+//
+// Stan2JsToolTest.cpp
+//
+// The stan2js migration tool (tools/stan2js.cpp) as a process: a channel of our streaming server
+// is copied into a JetStream stream in order with the original sequence and timestamp in headers,
+// a second run resumes, -dry-run changes nothing, a durable continues on the JetStream backend
+// after its last acked message, and the exit codes (0, 1, 2).
+//
+
+#include "NatsServerProcess.h"
+#include "StanServerFixture.h"
+#include "StanTestUtil.h"
+#include "TestUtil.h"
+#include "jetstream/JetStreamContext.h"
+#include "jetstream/JsStanConnection.h"
+#include "Nats/Connection.h"
+#include "Nats/StanConnection.h"
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/URI.h>
+#include <Poco/Pipe.h>
+#include <Poco/PipeStream.h>
+#include <Poco/Process.h>
+#include <Poco/StreamCopier.h>
+#include <cppunit/extensions/HelperMacros.h>
+#include <memory>
+#include <string>
+
+using namespace Nats;
+using Nats::Test::StanCollector;
+using Nats::Test::seqRange;
+
+namespace {
+
+const Poco::Timespan WAIT(10, 0);
+
+struct Run
+{
+	int rc = -1;
+	std::string out;
+};
+
+Run runTool(const std::vector<std::string>& args)
+{
+	Poco::Pipe outPipe;
+	Poco::ProcessHandle ph = Poco::Process::launch(STAN2JS_BIN, args, nullptr, &outPipe, &outPipe);
+	Poco::PipeInputStream in(outPipe);
+	Run r;
+	Poco::StreamCopier::copyToString(in, r.out);
+	r.rc = ph.wait();
+	return r;
+}
+
+/// A stand-in for the Go server's monitoring endpoint: /streaming/channelsz in pages of 1 name
+/// (so the tool must follow offset/total), in the Go server's JSON shape.
+class ChannelszHandler: public Poco::Net::HTTPRequestHandler
+{
+public:
+	explicit ChannelszHandler(std::vector<std::string> names): _names(std::move(names)) {}
+
+	void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) override
+	{
+		Poco::URI uri(req.getURI());
+		if (uri.getPath() != "/streaming/channelsz")
+		{
+			resp.setStatus(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
+			resp.send();
+			return;
+		}
+		std::size_t offset = 0;
+		for (const auto& kv: uri.getQueryParameters())
+		{
+			if (kv.first == "offset") offset = std::stoul(kv.second);
+		}
+		std::string names;
+		if (offset < _names.size()) names = "\"" + _names[offset] + "\"";
+		resp.setContentType("application/json");
+		resp.send() << "{\"cluster_id\":\"test-cluster\",\"server_id\":\"x\",\"now\":\"2026-12-02T06:00:00Z\",\"offset\":" << offset
+					<< ",\"limit\":1,\"count\":" << (names.empty() ? 0 : 1) << ",\"total\":" << _names.size() << ",\"names\":[" << names << "]}";
+	}
+
+private:
+	std::vector<std::string> _names;
+};
+
+class ChannelszFactory: public Poco::Net::HTTPRequestHandlerFactory
+{
+public:
+	explicit ChannelszFactory(std::vector<std::string> names): _names(std::move(names)) {}
+	Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override { return new ChannelszHandler(_names); }
+
+private:
+	std::vector<std::string> _names;
+};
+
+} // namespace
+
+class Stan2JsToolTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(Stan2JsToolTest);
+	CPPUNIT_TEST(testCopyResumeDurable);
+	CPPUNIT_TEST(testExitCodes);
+	CPPUNIT_TEST(testChannelsFromMonitoringEndpoint);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void setUp() override
+	{
+		Test::skipIfExternal("starts a streaming server and a JetStream server");
+		if (!Test::NatsServerProcess::available()) Test::skip("nats-server not installed");
+		_pSource.reset(new Test::StanServerFixture());
+		_pTarget = Test::startJetStreamServerUnlessExternal(_targetUrl);
+	}
+
+	void tearDown() override
+	{
+		_pTarget.reset();
+		_pSource.reset();
+	}
+
+	void testCopyResumeDurable()
+	{
+		StanOptions so;
+		so.natsUrl = _pSource->natsUrl();
+		StanConnection src(_pSource->clusterId(), "app-publisher", so);
+		src.connect();
+		const std::string a = "orders.eu";
+		const std::string b = "audit";
+		for (int i = 1; i <= 25; ++i) src.publish(a, "a" + std::to_string(i));
+		for (int i = 1; i <= 3; ++i) src.publish(b, "b" + std::to_string(i));
+		// The original timestamps, as the streaming server stored them.
+		StanCollector orig;
+		{
+			StanSubscription s = src.subscribe(a, orig.handler(), StanSubscriptionOptions().deliverAllAvailable());
+			NATS_WAIT_FOR(orig.size() == 25, WAIT);
+		}
+		const std::vector<std::string> common = {"-s", _pSource->natsUrl(), "-c", _pSource->clusterId(), "-js", _targetUrl, "-memory"};
+
+		// Dry run: the plan, nothing created.
+		std::vector<std::string> args = common;
+		args.insert(args.end(), {"-dry-run", "-durable", a + ":app:billing:10", a, b});
+		Run dry = runTool(args);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(dry.out, 0, dry.rc);
+		CPPUNIT_ASSERT_MESSAGE(dry.out, dry.out.find(a + ": would copy 25 message(s) (seq 1-25) into new stream orders_2Eeu") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(dry.out, dry.out.find(b + ": would copy 3 message(s)") != std::string::npos);
+		Options no;
+		no.servers = {_targetUrl};
+		Connection target(no);
+		target.connect();
+		JetStreamContext js(target, WAIT);
+		CPPUNIT_ASSERT_EQUAL(std::int64_t(0), js.accountInfo().streams);
+
+		// The copy.
+		args = common;
+		args.insert(args.end(), {a, b});
+		Run first = runTool(args);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(first.out, 0, first.rc);
+		CPPUNIT_ASSERT_MESSAGE(first.out, first.out.find(a + ": copied 25 message(s) (seq 1-25) into stream orders_2Eeu") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(first.out, first.out.find("stan2js: copied 28 message(s) from 2 channel(s)") != std::string::npos);
+		const std::string stream = JsStanConnection::streamName("", a);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(25), js.streamInfo(stream).state.messages);
+		{
+			std::string inbox = target.newInbox();
+			Subscription sub = target.subscribeSync(inbox);
+			ConsumerConfig cc;
+			cc.deliverSubject = inbox;
+			cc.ackPolicy = ConsumerConfig::AckPolicy::NONE;
+			js.addConsumer(stream, cc);
+			auto om = orig.messages();
+			for (std::size_t i = 0; i < 25; ++i)
+			{
+				Message m = sub.nextMessage(WAIT);
+				CPPUNIT_ASSERT_EQUAL("a" + std::to_string(i + 1), m.data());
+				CPPUNIT_ASSERT_EQUAL(std::to_string(i + 1), m.headers().get("Stan-Sequence"));
+				CPPUNIT_ASSERT_EQUAL(std::to_string(om[i].timestamp()), m.headers().get("Stan-Timestamp"));
+			}
+			sub.unsubscribe();
+		}
+
+		// More messages, a second run: only the new ones are copied; the durable is created.
+		for (int i = 26; i <= 30; ++i) src.publish(a, "a" + std::to_string(i));
+		args = common;
+		args.insert(args.end(), {"-durable", a + ":app:billing:10", a});
+		Run second = runTool(args);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(second.out, 0, second.rc);
+		CPPUNIT_ASSERT_MESSAGE(second.out, second.out.find(a + ": copied 5 message(s) (seq 26-30) into stream orders_2Eeu, resumed after seq 25") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(second.out, second.out.find("created consumer d__app__billing starting at stream seq 11") != std::string::npos);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(30), js.streamInfo(stream).state.messages);
+		// A third run has nothing left to do and keeps the consumer.
+		Run third = runTool(args);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(third.out, 0, third.rc);
+		CPPUNIT_ASSERT_MESSAGE(third.out, third.out.find(a + ": copied 0 message(s)") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(third.out, third.out.find("consumer d__app__billing exists, kept") != std::string::npos);
+
+		// The application, now on JetStream, resumes its durable after message 10.
+		StanOptions jo;
+		jo.natsUrl = _targetUrl;
+		jo.backend = StanOptions::Backend::JETSTREAM;
+		StanConnection app(Test::stanClusterId(), "app", jo);
+		app.connect();
+		StanCollector got;
+		StanSubscription sub = app.subscribe(a, got.handler(), StanSubscriptionOptions().setDurableName("billing"));
+		NATS_WAIT_FOR(got.size() == 20, WAIT);
+		CPPUNIT_ASSERT(got.sequences() == seqRange(11, 30));
+		CPPUNIT_ASSERT_EQUAL(std::string("a11"), got.messages()[0].data());
+		sub.close();
+	}
+
+	void testExitCodes()
+	{
+		CPPUNIT_ASSERT_EQUAL(2, runTool({}).rc);                               // no channel
+		CPPUNIT_ASSERT_EQUAL(2, runTool({"-bogus", "x"}).rc);
+		CPPUNIT_ASSERT_EQUAL(2, runTool({"-durable", "nonsense", "x"}).rc);
+		CPPUNIT_ASSERT_EQUAL(0, runTool({"-h"}).rc);
+		// Nothing listening: a runtime error.
+		const std::string dead = "nats://127.0.0.1:" + std::to_string(Test::freePort());
+		Run r = runTool({"-s", dead, "-timeout", "1s", "x"});
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(r.out, 1, r.rc);
+		// Target without JetStream (the streaming server's nats-server): a runtime error.
+		Run nojs = runTool({"-s", _pSource->natsUrl(), "-c", _pSource->clusterId(), "-timeout", "1s", "x"});
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(nojs.out, 1, nojs.rc);
+		CPPUNIT_ASSERT_MESSAGE(nojs.out, nojs.out.find("JetStream not enabled") != std::string::npos);
+	}
+
+	void testChannelsFromMonitoringEndpoint()
+	{
+		StanOptions so;
+		so.natsUrl = _pSource->natsUrl();
+		StanConnection src(_pSource->clusterId(), "mon-publisher", so);
+		src.connect();
+		for (const char* ch: {"m1", "m2", "m3"})
+		{
+			src.publish(ch, "x");
+			src.publish(ch, "y");
+		}
+		Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+		Poco::Net::HTTPServer http(new ChannelszFactory({"m1", "m2", "m3"}), socket, new Poco::Net::HTTPServerParams);
+		http.start();
+		const std::string monitor = "http://127.0.0.1:" + std::to_string(socket.address().port());
+		Run r = runTool({"-s", _pSource->natsUrl(), "-c", _pSource->clusterId(), "-js", _targetUrl, "-memory", "-monitor", monitor});
+		http.stop();
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(r.out, 0, r.rc);
+		CPPUNIT_ASSERT_MESSAGE(r.out, r.out.find("stan2js: 3 channel(s) to copy") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(r.out, r.out.find("stan2js: copied 6 message(s) from 3 channel(s)") != std::string::npos);
+		Options no;
+		no.servers = {_targetUrl};
+		Connection target(no);
+		target.connect();
+		JetStreamContext js(target, WAIT);
+		for (const char* ch: {"m1", "m2", "m3"}) CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), js.streamInfo(ch).state.messages);
+		// An endpoint that is not there: a runtime error.
+		Run bad = runTool({"-s", _pSource->natsUrl(), "-c", _pSource->clusterId(), "-js", _targetUrl, "-monitor", monitor + "/nothing", "-timeout", "1s"});
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(bad.out, 1, bad.rc);
+	}
+
+private:
+	std::unique_ptr<Test::StanServerFixture> _pSource;
+	std::unique_ptr<Test::NatsServerProcess> _pTarget;
+	std::string _targetUrl;
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(Stan2JsToolTest);

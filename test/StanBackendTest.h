@@ -1,0 +1,130 @@
+//
+// StanBackendTest.h
+//
+// Streaming scenarios that have a JetStream meaning, one test body for both backends:
+// StanBackendStreamingTest runs them against nats-server + our streaming server,
+// StanBackendJetStreamTest against nats-server -js (StanOptions::Backend::JETSTREAM), which also
+// runs the JetStream-only cases (stream naming, required streams, lost consumer, flow control).
+//
+
+#ifndef Nats_StanBackendTest_INCLUDED
+#define Nats_StanBackendTest_INCLUDED
+
+#include "Nats/StanOptions.h"
+#include <cppunit/extensions/HelperMacros.h>
+#include <memory>
+#include <string>
+
+namespace Nats {
+namespace Test {
+class StanServerFixture;
+class NatsServerProcess;
+}
+}
+
+class StanBackendTest: public CppUnit::TestFixture
+{
+	CPPUNIT_TEST_SUITE(StanBackendTest);
+	CPPUNIT_TEST(testPublishSubscribeAll);
+	CPPUNIT_TEST(testStartPositions);
+	CPPUNIT_TEST(testStartAtTime);
+	CPPUNIT_TEST(testDurableResume);
+	CPPUNIT_TEST(testDurableResumeAfterReconnect);
+	CPPUNIT_TEST(testDurableUnsubscribeForgets);
+	CPPUNIT_TEST(testDuplicateDurable);
+	CPPUNIT_TEST(testQueueGroup);
+	CPPUNIT_TEST(testDurableQueueGroupSurvivesClose);
+	CPPUNIT_TEST(testManualAckRedelivery);
+	CPPUNIT_TEST(testAutoAckNoRedelivery);
+	CPPUNIT_TEST(testPublishAsyncHandlers);
+	CPPUNIT_TEST(testPullSubscription);
+	CPPUNIT_TEST(testClientIdUnique);
+	CPPUNIT_TEST(testHandleLifetime);
+	CPPUNIT_TEST(testCloseFailsNothingAcked);
+	CPPUNIT_TEST(testBadArguments);
+	CPPUNIT_TEST(testPubAckTimeout);
+	CPPUNIT_TEST_SUITE_END_ABSTRACT();
+
+public:
+	void testPublishSubscribeAll();
+	void testStartPositions();
+	void testStartAtTime();
+	void testDurableResume();
+	void testDurableResumeAfterReconnect();
+	void testDurableUnsubscribeForgets();
+	void testDuplicateDurable();
+	void testQueueGroup();
+	void testDurableQueueGroupSurvivesClose();
+	void testManualAckRedelivery();
+	void testAutoAckNoRedelivery();
+	void testPublishAsyncHandlers();
+	void testPullSubscription();
+	void testClientIdUnique();
+	void testHandleLifetime();
+	void testCloseFailsNothingAcked();
+	void testBadArguments();
+	void testPubAckTimeout();
+
+protected:
+	/// Options for a client of the backend under test.
+	virtual Nats::StanOptions options() = 0;
+	virtual std::string clusterId() = 0;
+	/// The nats-server the client talks to (nullptr in external mode: the test is skipped).
+	virtual Nats::Test::NatsServerProcess* natsServer() = 0;
+};
+
+class StanBackendStreamingTest: public StanBackendTest
+{
+	CPPUNIT_TEST_SUB_SUITE(StanBackendStreamingTest, StanBackendTest);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void setUp() override;
+	void tearDown() override;
+
+protected:
+	Nats::StanOptions options() override;
+	std::string clusterId() override;
+	Nats::Test::NatsServerProcess* natsServer() override;
+
+private:
+	std::unique_ptr<Nats::Test::StanServerFixture> _pFixture;
+};
+
+class StanBackendJetStreamTest: public StanBackendTest
+{
+	CPPUNIT_TEST_SUB_SUITE(StanBackendJetStreamTest, StanBackendTest);
+	CPPUNIT_TEST(testStreamNameRule);
+	CPPUNIT_TEST(testStreamsRequiredToExist);
+	CPPUNIT_TEST(testStreamLimitsFromOptions);
+	CPPUNIT_TEST(testConsumerNames);
+	CPPUNIT_TEST(testLostConsumerReported);
+	CPPUNIT_TEST(testFlowControlLargeReplay);
+	CPPUNIT_TEST(testNotJetStreamServer);
+	CPPUNIT_TEST(testMsgIdIsGuid);
+	CPPUNIT_TEST_SUITE_END();
+
+public:
+	void setUp() override;
+	void tearDown() override;
+
+	void testStreamNameRule();
+	void testStreamsRequiredToExist();
+	void testStreamLimitsFromOptions();
+	void testConsumerNames();
+	void testLostConsumerReported();
+	void testFlowControlLargeReplay();
+	void testNotJetStreamServer();
+	void testMsgIdIsGuid();
+
+protected:
+	Nats::StanOptions options() override;
+	std::string clusterId() override;
+	Nats::Test::NatsServerProcess* natsServer() override { return _pServer.get(); }
+
+private:
+	std::unique_ptr<Nats::Test::NatsServerProcess> _pServer;
+	std::string _url;
+};
+
+#endif

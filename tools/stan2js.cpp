@@ -1,0 +1,431 @@
+//
+// stan2js.cpp
+//
+// Library: Nats
+// Package: Tools
+// Module:  stan2js
+//
+// Copies NATS Streaming channels into JetStream streams, in sequence order, with the original
+// sequence and timestamp in headers; creates the durable consumers it is told about.
+//
+//   stan2js [-s urls] [-c cluster] [-id client] [-js urls] [-prefix P] [-replicas N] [-memory]
+//           [-durable channel:clientID:durable:lastAckedSeq]... [-monitor http://host:8222]
+//           [-timeout 5s] [-dry-run] [<channel>...]
+//
+// Exit codes: 0 done (or nothing to do), 1 runtime error (connection, timeout, API error),
+// 2 usage error.
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+
+#include "ToolFlags.h"
+#include "jetstream/JetStreamContext.h"
+#include "jetstream/JetStreamException.h"
+#include "jetstream/JsStanConnection.h"
+#include "Nats/Connection.h"
+#include "Nats/Exception.h"
+#include "Nats/StanConnection.h"
+#include <Poco/Base64Decoder.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+#include <Poco/NumberParser.h>
+#include <Poco/Timestamp.h>
+#include <algorithm>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace Nats;
+
+namespace {
+
+const char* const USAGE =
+	"usage: stan2js [-s urls] [-c cluster] [-id client] [-js urls] [-prefix P] [-replicas N] [-memory]\n"
+	"               [-durable channel:clientID:durable:lastAckedSeq]... [-monitor url] [-timeout 5s] [-dry-run] [<channel>...]\n"
+	"  -s        NATS URLs of the streaming server (default nats://127.0.0.1:4222)\n"
+	"  -c        streaming cluster ID (default test-cluster)\n"
+	"  -id       client ID used to read the channels (default stan2js)\n"
+	"  -js       NATS URLs of the JetStream server (default: same as -s)\n"
+	"  -prefix   stream name prefix (StanOptions::jetStream.streamPrefix; default none)\n"
+	"  -replicas replicas of created streams (default 1); -memory: memory storage (default file)\n"
+	"  -durable  create the JetStream durable of a streaming durable that acked up to lastAckedSeq\n"
+	"  -monitor  monitoring URL of a Go nats-streaming-server: every channel of GET <url>/streaming/channelsz\n"
+	"            is copied (with the channels given as arguments)\n"
+	"  -timeout  longest wait for a message or an answer (default 5s)\n"
+	"  -dry-run  print what would be copied and created, change nothing\n"
+	"Headers of copied messages: Stan-Sequence, Stan-Timestamp (ns), Nats-Msg-Id stan2js.<channel>.<seq>.\n"
+	"Resumable: a channel continues after the last Stan-Sequence already in its stream.\n";
+
+int usageError(const std::string& message)
+{
+	std::cerr << "stan2js: " << message << "\n" << USAGE;
+	return 2;
+}
+
+struct DurableSpec
+{
+	std::string channel;
+	std::string clientId;
+	std::string durable;
+	std::uint64_t lastAcked = 0;
+};
+
+bool parseDurable(const std::string& text, DurableSpec& out)
+{
+	std::string::size_type a = text.find(':');
+	std::string::size_type z = text.rfind(':');
+	if (a == std::string::npos || z == a) return false;
+	std::string::size_type b = text.find(':', a + 1);
+	if (b == std::string::npos || b >= z) return false;
+	out.channel = text.substr(0, a);
+	out.clientId = text.substr(a + 1, b - a - 1);
+	out.durable = text.substr(b + 1, z - b - 1);
+	Poco::UInt64 seq = 0;
+	if (!Poco::NumberParser::tryParseUnsigned64(text.substr(z + 1), seq)) return false;
+	out.lastAcked = seq;
+	return !out.channel.empty() && !out.clientId.empty() && !out.durable.empty();
+}
+
+bool parseDuration(const std::string& text, Poco::Timespan& out)
+{
+	double v = 0;
+	std::string unit;
+	std::size_t i = 0;
+	while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+	if (i == 0 || !Poco::NumberParser::tryParseFloat(text.substr(0, i), v)) return false;
+	unit = text.substr(i);
+	double us;
+	if (unit == "ms") us = v * 1000;
+	else if (unit == "s" || unit.empty()) us = v * 1000000;
+	else if (unit == "m") us = v * 60000000;
+	else return false;
+	out = Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(us));
+	return out.totalMicroseconds() > 0;
+}
+
+/// Stream message by sequence or last by subject ($JS.API.STREAM.MSG.GET): its headers.
+/// Returns false if there is none.
+bool messageHeaders(JetStreamContext& js, const std::string& stream, const std::string& lastBySubject, std::uint64_t seq, Headers& out)
+{
+	Poco::JSON::Object::Ptr req = new Poco::JSON::Object;
+	if (!lastBySubject.empty()) req->set("last_by_subj", lastBySubject);
+	else req->set("seq", static_cast<Poco::UInt64>(seq));
+	try
+	{
+		Poco::JSON::Object::Ptr obj = js.apiRequest("STREAM.MSG.GET." + stream, JetStreamJson::stringify(req));
+		Poco::JSON::Object::Ptr msg = obj->getObject("message");
+		std::string b64 = msg ? msg->optValue<std::string>("hdrs", "") : std::string();
+		if (b64.empty())
+		{
+			out = Headers();
+			return true;
+		}
+		std::istringstream in(b64);
+		Poco::Base64Decoder dec(in);
+		std::string raw((std::istreambuf_iterator<char>(dec)), std::istreambuf_iterator<char>());
+		out = Headers::parse(raw);
+		return true;
+	}
+	catch (const JetStreamApiException& e)
+	{
+		if (e.code() == 404) return false; // no message
+		throw;
+	}
+}
+
+std::uint64_t stanSequenceOf(const Headers& h)
+{
+	Poco::UInt64 v = 0;
+	return Poco::NumberParser::tryParseUnsigned64(h.get("Stan-Sequence"), v) ? v : 0;
+}
+
+/// The channel names of a Go streaming server's monitoring endpoint (/streaming/channelsz, paged
+/// by offset/limit; the answer lists them in "names").
+std::vector<std::string> monitoredChannels(const std::string& url, Poco::Timespan timeout)
+{
+	Poco::URI uri(url);
+	std::vector<std::string> names;
+	for (std::size_t offset = 0;;)
+	{
+		Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+		session.setTimeout(timeout);
+		std::string path = uri.getPath();
+		if (!path.empty() && path.back() == '/') path.pop_back();
+		Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, path + "/streaming/channelsz?offset=" + std::to_string(offset) + "&limit=1024");
+		session.sendRequest(req);
+		Poco::Net::HTTPResponse resp;
+		std::istream& in = session.receiveResponse(resp);
+		std::string body;
+		Poco::StreamCopier::copyToString(in, body);
+		if (resp.getStatus() != Poco::Net::HTTPResponse::HTTP_OK)
+			throw Poco::IOException("monitoring endpoint " + url + ": HTTP " + std::to_string(static_cast<int>(resp.getStatus())));
+		Poco::JSON::Object::Ptr obj = JetStreamJson::parseObject(body);
+		Poco::JSON::Array::Ptr arr = obj->has("names") && !obj->isNull("names") ? obj->getArray("names") : nullptr;
+		const std::size_t got = arr ? arr->size() : 0;
+		for (std::size_t i = 0; i < got; ++i) names.push_back(arr->getElement<std::string>(static_cast<unsigned>(i)));
+		const std::size_t total = obj->optValue<std::size_t>("total", names.size());
+		offset += got;
+		if (got == 0 || offset >= total) break;
+	}
+	return names;
+}
+
+struct Settings
+{
+	std::string clusterId = "test-cluster";
+	std::string clientId = "stan2js";
+	std::string sourceUrls = StanOptions::DEFAULT_NATS_URL;
+	std::string targetUrls;
+	std::string prefix;
+	int replicas = 1;
+	bool memory = false;
+	bool dryRun = false;
+	Poco::Timespan timeout = Poco::Timespan(5, 0);
+	std::string monitor;
+};
+
+/// Copies one channel; returns the number of messages copied.
+std::uint64_t copyChannel(const Settings& s, StanConnection& source, JetStreamContext& js, const std::string& channel)
+{
+	const std::string stream = JsStanConnection::streamName(s.prefix, channel);
+	bool exists = true;
+	StreamInfo info;
+	try
+	{
+		info = js.streamInfo(stream);
+	}
+	catch (const JetStreamApiException& e)
+	{
+		if (e.errCode() != JetStreamApiException::STREAM_NOT_FOUND) throw;
+		exists = false;
+	}
+	std::uint64_t resumeFrom = 1;
+	if (exists && info.state.messages > 0)
+	{
+		Headers last;
+		if (messageHeaders(js, stream, channel, 0, last) && stanSequenceOf(last) > 0) resumeFrom = stanSequenceOf(last) + 1;
+	}
+	// The channel's last sequence now: what this run copies up to.
+	std::uint64_t lastSeq = 0;
+	{
+		StanSubscription probe = source.subscribeSync(channel, StanSubscriptionOptions().startWithLastReceived());
+		try
+		{
+			lastSeq = probe.nextMessage(s.timeout).sequence();
+		}
+		catch (const NatsTimeoutException&)
+		{
+			lastSeq = 0; // empty channel
+		}
+		probe.close();
+	}
+	const std::uint64_t todo = lastSeq >= resumeFrom ? lastSeq - resumeFrom + 1 : 0;
+	if (s.dryRun)
+	{
+		std::cout << channel << ": would copy " << todo << " message(s)";
+		if (todo) std::cout << " (seq " << resumeFrom << "-" << lastSeq << ")";
+		std::cout << " into " << (exists ? "existing" : "new") << " stream " << stream << std::endl;
+		return 0;
+	}
+	if (!exists)
+	{
+		StreamConfig cfg;
+		cfg.name = stream;
+		cfg.subjects = {channel};
+		cfg.replicas = s.replicas;
+		cfg.storage = s.memory ? StreamConfig::Storage::MEMORY : StreamConfig::Storage::FILE;
+		js.addStream(cfg);
+	}
+	std::uint64_t copied = 0;
+	if (todo)
+	{
+		StanSubscription sub = source.subscribeSync(channel, StanSubscriptionOptions().startAtSequence(resumeFrom).setMaxInflight(1024));
+		Poco::Timestamp lastProgress;
+		while (true)
+		{
+			StanMessage m = sub.nextMessage(s.timeout);
+			if (m.sequence() < resumeFrom) continue;
+			Headers h;
+			h.set("Stan-Sequence", std::to_string(m.sequence()));
+			h.set("Stan-Timestamp", std::to_string(m.timestamp()));
+			PubAck ack = js.publish(channel, m.data(), "stan2js." + channel + "." + std::to_string(m.sequence()), h);
+			if (ack.stream != stream)
+				throw StanPublishException("stan2js: subject " + channel + " is bound to stream " + ack.stream + ", not " + stream);
+			++copied;
+			if (lastProgress.elapsed() > 200000)
+			{
+				std::cerr << "\r" << channel << ": " << copied << "/" << todo << std::flush;
+				lastProgress.update();
+			}
+			if (m.sequence() >= lastSeq) break;
+		}
+		sub.close();
+		std::cerr << "\r" << channel << ": " << copied << "/" << todo << std::endl;
+	}
+	std::cout << channel << ": copied " << copied << " message(s)";
+	if (copied) std::cout << " (seq " << resumeFrom << "-" << lastSeq << ")";
+	std::cout << " into stream " << stream << (resumeFrom > 1 ? ", resumed after seq " + std::to_string(resumeFrom - 1) : std::string()) << std::endl;
+	return copied;
+}
+
+void createDurable(const Settings& s, Connection& target, JetStreamContext& js, const DurableSpec& d)
+{
+	const std::string stream = JsStanConnection::streamName(s.prefix, d.channel);
+	const std::string name = "d__" + JsStanConnection::escapeName(d.clientId) + "__" + JsStanConnection::escapeName(d.durable);
+	// Stream sequence of the first message the durable has not acked.
+	StreamInfo info;
+	try
+	{
+		info = js.streamInfo(stream);
+	}
+	catch (const JetStreamApiException& e)
+	{
+		if (!s.dryRun || e.errCode() != JetStreamApiException::STREAM_NOT_FOUND) throw;
+		std::cout << "durable " << d.clientId << "/" << d.durable << " on " << d.channel << ": would create consumer " << name
+				  << " after the copy" << std::endl;
+		return;
+	}
+	std::uint64_t startSeq = info.state.lastSeq + 1;
+	if (info.state.messages > 0)
+	{
+		Headers first;
+		if (messageHeaders(js, stream, "", info.state.firstSeq, first) && stanSequenceOf(first) > 0)
+		{
+			const std::uint64_t stanFirst = stanSequenceOf(first);
+			const std::uint64_t want = d.lastAcked + 1;
+			startSeq = want <= stanFirst ? info.state.firstSeq : info.state.firstSeq + (want - stanFirst);
+		}
+	}
+	bool exists = true;
+	try
+	{
+		js.consumerInfo(stream, name);
+	}
+	catch (const JetStreamApiException& e)
+	{
+		if (e.errCode() != JetStreamApiException::CONSUMER_NOT_FOUND) throw;
+		exists = false;
+	}
+	if (exists)
+	{
+		std::cout << "durable " << d.clientId << "/" << d.durable << " on " << d.channel << ": consumer " << name << " exists, kept" << std::endl;
+		return;
+	}
+	if (s.dryRun)
+	{
+		std::cout << "durable " << d.clientId << "/" << d.durable << " on " << d.channel << ": would create consumer " << name
+				  << " starting at stream seq " << startSeq << std::endl;
+		return;
+	}
+	ConsumerConfig cc;
+	cc.durableName = name;
+	cc.deliverSubject = target.newInbox();
+	cc.deliverPolicy = ConsumerConfig::DeliverPolicy::BY_START_SEQUENCE;
+	cc.optStartSeq = startSeq;
+	cc.ackPolicy = ConsumerConfig::AckPolicy::EXPLICIT;
+	cc.ackWait = StanSubscriptionOptions::DEFAULT_ACK_WAIT;
+	cc.maxAckPending = StanSubscriptionOptions::DEFAULT_MAX_INFLIGHT;
+	cc.flowControl = true;
+	cc.idleHeartbeat = StanOptions::JetStreamOptions::DEFAULT_IDLE_HEARTBEAT;
+	js.addConsumer(stream, cc);
+	std::cout << "durable " << d.clientId << "/" << d.durable << " on " << d.channel << ": created consumer " << name
+			  << " starting at stream seq " << startSeq << std::endl;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+	Settings s;
+	std::vector<DurableSpec> durables;
+	Demo::GoFlags flags(argc, argv);
+	while (flags.next())
+	{
+		const std::string& name = flags.name();
+		std::string v;
+		auto take = [&]() { return flags.value(v); };
+		if (name == "h" || name == "help")
+		{
+			std::cout << USAGE;
+			return 0;
+		}
+		else if (name == "dry-run") s.dryRun = true;
+		else if (name == "memory") s.memory = true;
+		else if (name == "s" || name == "c" || name == "id" || name == "js" || name == "prefix" || name == "replicas" || name == "durable"
+			|| name == "timeout" || name == "monitor")
+		{
+			if (!take()) return usageError("flag needs an argument: -" + name);
+			if (name == "s") s.sourceUrls = v;
+			else if (name == "c") s.clusterId = v;
+			else if (name == "id") s.clientId = v;
+			else if (name == "js") s.targetUrls = v;
+			else if (name == "prefix") s.prefix = v;
+			else if (name == "monitor") s.monitor = v;
+			else if (name == "replicas")
+			{
+				if (!Poco::NumberParser::tryParse(v, s.replicas) || s.replicas < 1 || s.replicas > 5)
+					return usageError("-replicas must be 1..5: " + v);
+			}
+			else if (name == "timeout")
+			{
+				if (!parseDuration(v, s.timeout)) return usageError("invalid -timeout: " + v);
+			}
+			else
+			{
+				DurableSpec d;
+				if (!parseDurable(v, d)) return usageError("invalid -durable (channel:clientID:durable:lastAckedSeq): " + v);
+				durables.push_back(d);
+			}
+		}
+		else
+		{
+			return usageError("flag provided but not defined: " + flags.arg());
+		}
+	}
+	std::vector<std::string> channels = flags.positional();
+	if (channels.empty() && s.monitor.empty()) return usageError("expected at least one <channel> (or -monitor)");
+	if (s.targetUrls.empty()) s.targetUrls = s.sourceUrls;
+	try
+	{
+		if (!s.monitor.empty())
+		{
+			for (const auto& ch: monitoredChannels(s.monitor, s.timeout))
+			{
+				if (std::find(channels.begin(), channels.end(), ch) == channels.end()) channels.push_back(ch);
+			}
+			std::cout << "stan2js: " << channels.size() << " channel(s) to copy" << std::endl;
+		}
+		StanOptions so;
+		so.natsUrl = s.sourceUrls;
+		so.connectWait = s.timeout;
+		StanConnection source(s.clusterId, s.clientId, so);
+		source.connect();
+		Options to;
+		to.servers.clear();
+		std::istringstream urls(s.targetUrls);
+		for (std::string u; std::getline(urls, u, ',');)
+		{
+			if (!u.empty()) to.servers.push_back(u);
+		}
+		Connection target(to);
+		target.connect();
+		JetStreamContext js(target, s.timeout);
+		js.accountInfo();
+		std::uint64_t total = 0;
+		for (const auto& ch: channels) total += copyChannel(s, source, js, ch);
+		for (const auto& d: durables) createDurable(s, target, js, d);
+		source.close();
+		if (!s.dryRun) std::cout << "stan2js: copied " << total << " message(s) from " << channels.size() << " channel(s)" << std::endl;
+		return 0;
+	}
+	catch (const Poco::Exception& e)
+	{
+		std::cerr << std::endl << "stan2js: " << e.displayText() << std::endl;
+		return 1;
+	}
+}
