@@ -14,8 +14,10 @@
 #include "protocol/StanCodec.h"
 #include <google/protobuf/stubs/logging.h>
 #include "protocol/ServerProtocol.h"
+#include "core/SubjectRules.h"
 #include "protocol.pb.h"
 #include "Nats/Exception.h"
+#include <Poco/Exception.h>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -217,21 +219,28 @@ void encode(int which, const std::string& in)
 	}
 	default:
 	{
-		// the server's redelivery marker appended to an encoded MsgProto
+		// the server's redelivery marker appended to an encoded MsgProto; the subject / channel rules
 		auto f = fields(in, 2);
 		natsstan::MsgProto m;
 		m.set_sequence(number(f[0]));
 		m.set_data(f[1]);
 		std::string encoded = m.SerializeAsString();
 		const std::uint32_t count = static_cast<std::uint32_t>(number(f[0]) >> 32);
-		Nats::ServerProtocol::appendRedelivered(encoded, count);
+		Nats::StanCodec::appendRedelivered(encoded, count);
 		Nats::MsgProtoView v;
 		Nats::StanCodec::decodeMsgProto(encoded.data(), encoded.size(), v);
 		check(v.redelivered && v.redeliveryCount == count && v.sequence == m.sequence() && v.data == m.data());
 		// and the pure validators never crash
-		(void) Nats::ServerProtocol::isValidChannel(in);
+		(void) Nats::SubjectRules::isValidChannel(in);
 		(void) Nats::ServerProtocol::isValidClientID(in);
-		(void) Nats::ServerProtocol::isValidSubjectToken(in);
+		(void) Nats::SubjectRules::isValidToken(in);
+		try
+		{
+			Nats::SubjectRules::checkPublishSubject(in);
+		}
+		catch (const Poco::InvalidArgumentException&)
+		{
+		}
 		break;
 	}
 	}
