@@ -5,6 +5,8 @@ set -euo pipefail
 
 PKGS=(g++ cmake make pkg-config libpoco-dev libprotobuf-dev protobuf-compiler libcppunit-dev
       nats-server libnats-dev openssl libssl-dev)
+# `make fuzz` only (#11): clang with libFuzzer and the sanitizer runtimes.
+if [ "${NATS_WITH_FUZZ:-0}" = 1 ]; then PKGS+=(clang libclang-rt-14-dev); fi
 
 missing=()
 for p in "${PKGS[@]}"; do

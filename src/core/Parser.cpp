@@ -10,6 +10,7 @@
 
 #include "core/Parser.h"
 #include "Nats/Exception.h"
+#include <algorithm>
 #include <cstring>
 
 namespace Nats {
@@ -160,7 +161,9 @@ void Parser::parse(const char* data, std::size_t length)
 				continue;
 			}
 			std::size_t take = avail < need ? avail : need;
-			if (_payload.empty()) _payload.reserve(_totalLength + 2);
+			// The size comes from the peer: reserve at most 1 MiB up front, grow with the bytes that
+			// actually arrive (a lying "MSG a 1 99999999999999999" must not allocate; found by fuzzing, #11).
+			if (_payload.empty()) _payload.reserve(std::min<std::size_t>(_totalLength + 2, 1024 * 1024));
 			_payload.append(p, take);
 			p += take;
 			if (_payload.size() == _totalLength + 2)
