@@ -217,8 +217,11 @@ public:
 			}
 		});
 		sub.drain(WAIT); // returns once the consumer took both
-		CPPUNIT_ASSERT_EQUAL(2, got.load());
+		// The consumer counts after nextMessage() returned: join it (its next pull ends on the
+		// closed subscription, or at the latest by WAIT) before the count is read, and before
+		// any assertion can leave a joinable thread behind.
 		consumer.join();
+		CPPUNIT_ASSERT_EQUAL(2, got.load());
 		CPPUNIT_ASSERT(!sub.isValid());
 	}
 
