@@ -420,10 +420,13 @@ public:
 	void testStanPublishWildcardChannel()
 	{
 		StanConnection& sc = stanConnected();
-		// Checked by the NATS layer on the internal publish subject (a released server would answer
-		// "stan: invalid publish request"); typed, but the text names the internal subject.
-		EXPECT_ERROR(Poco::InvalidArgumentException, "nats: invalid subject '_STAN.pub." + stan().clusterId()
-			+ ".foo.*': wildcards are not allowed when publishing", sc.publish("foo.*", "x"));
+		// Checked by the client before anything is sent (a released server would answer
+		// "stan: invalid publish request" after a round trip), on both publish calls.
+		const std::string rule = "': no '*', '>' or '/', no empty token, no leading or trailing '.'";
+		EXPECT_ERROR(Poco::InvalidArgumentException, "stan: invalid channel 'foo.*" + rule, sc.publish("foo.*", "x"));
+		EXPECT_ERROR(Poco::InvalidArgumentException, "stan: invalid channel 'a..b" + rule,
+			sc.publishAsync("a..b", "x", [](const std::string&, const std::string&) {}));
+		EXPECT_ERROR(Poco::InvalidArgumentException, "stan: invalid channel 'a/b" + rule, sc.publish("a/b", "x"));
 	}
 
 	void testStanPublishOverMax()

@@ -232,6 +232,8 @@ public:
 		natsstan::PubAck ack = pubAck(pm);
 		CPPUNIT_ASSERT_EQUAL(std::string("g1"), ack.guid());
 		CPPUNIT_ASSERT_EQUAL(std::string("stan: invalid publish request"), ack.error());
+		pm.set_subject("foo*"); // a literal NATS token, but not a valid channel (protocol.md 3.2)
+		CPPUNIT_ASSERT_EQUAL(std::string("stan: invalid publish request"), pubAck(pm).error());
 
 		pm.set_subject("foo");
 		pm.set_guid("");

@@ -100,6 +100,13 @@ bool SubjectRules::isValidChannel(const std::string& name)
 	return true;
 }
 
+void SubjectRules::checkPublishChannel(const std::string& name)
+{
+	if (name.empty()) throw Poco::InvalidArgumentException("stan: channel must not be empty");
+	if (!isValidChannel(name))
+		throw Poco::InvalidArgumentException("stan: invalid channel '" + name + "': no '*', '>' or '/', no empty token, no leading or trailing '.'");
+}
+
 bool SubjectRules::isValidToken(const std::string& token)
 {
 	if (token.empty()) return false;

@@ -46,6 +46,12 @@ public:
 	/// no empty token, no '*' or '>' anywhere. Whitespace is accepted, as by the Go server.
 	static bool isValidChannel(const std::string& name);
 
+	/// The check of a channel a streaming client publishes to, before anything is sent (a real
+	/// server would answer "stan: invalid publish request" after a round trip).
+	/// Throws: Poco::InvalidArgumentException "stan: channel must not be empty", or
+	/// "stan: invalid channel '<name>': no '*', '>' or '/', no empty token, no leading or trailing '.'".
+	static void checkPublishChannel(const std::string& name);
+
 	/// One subject token (e.g. a cluster ID inside "_STAN.discover.<id>"): non-empty, no '.',
 	/// '*', '>' or whitespace.
 	static bool isValidToken(const std::string& token);

@@ -290,7 +290,7 @@ void JsStanConnection::ensureKnownChannel(const std::string& channel)
 std::string JsStanConnection::publishAsync(const std::string& channel, const void* data, std::size_t length,
 	StanAckHandler handler, Poco::Timespan maxWait)
 {
-	if (channel.empty()) throw Poco::InvalidArgumentException("stan: channel must not be empty");
+	SubjectRules::checkPublishChannel(channel);
 	checkConnected();
 	ensureKnownChannel(channel);
 	std::string guid;
@@ -314,7 +314,7 @@ std::string JsStanConnection::publishAsync(const std::string& channel, const voi
 
 void JsStanConnection::publish(const std::string& channel, const void* data, std::size_t length)
 {
-	if (channel.empty()) throw Poco::InvalidArgumentException("stan: channel must not be empty");
+	SubjectRules::checkPublishChannel(channel);
 	checkConnected();
 	ensureKnownChannel(channel);
 	struct Waiter

@@ -15,6 +15,7 @@
 #include "protocol/StanCodec.h"
 #include "core/ConnectionImpl.h"
 #include "core/NUID.h"
+#include "core/SubjectRules.h"
 #include "core/ThreadName.h"
 #include "core/ImplAccess.h"
 #include "Nats/Exception.h"
@@ -397,14 +398,14 @@ void StanConnectionImpl::connectionLost(const std::string& error)
 std::string StanConnectionImpl::publishAsync(const std::string& channel, const void* data, std::size_t length,
 	StanAckHandler handler, Poco::Timespan maxWait)
 {
-	if (channel.empty()) throw Poco::InvalidArgumentException("stan: channel must not be empty");
+	SubjectRules::checkPublishChannel(channel);
 	checkConnected();
 	return _pPubAcks->publishAsync(channel, data, length, std::move(handler), maxWait, true);
 }
 
 void StanConnectionImpl::publish(const std::string& channel, const void* data, std::size_t length)
 {
-	if (channel.empty()) throw Poco::InvalidArgumentException("stan: channel must not be empty");
+	SubjectRules::checkPublishChannel(channel);
 	checkConnected();
 	_pPubAcks->publish(channel, data, length);
 }
