@@ -27,6 +27,26 @@ Clock::time_point deadlineAfter(Poco::Timespan t)
 	return Clock::now() + std::chrono::microseconds(t.totalMicroseconds() > 0 ? t.totalMicroseconds() : 0);
 }
 
+/// flush() bounded by `deadline` (at least 1 us). Returns false when the PONG did not come in
+/// time; any other failure (connection lost) counts as flushed: a drain then goes on, since
+/// nothing more can arrive.
+bool flushBefore(ConnectionImpl& conn, Clock::time_point deadline)
+{
+	try
+	{
+		auto remaining = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
+		conn.flush(Poco::Timespan(remaining > 0 ? remaining : 1));
+	}
+	catch (NatsTimeoutException&)
+	{
+		return false;
+	}
+	catch (Poco::Exception&)
+	{
+	}
+	return true;
+}
+
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -126,19 +146,7 @@ void ConnectionImpl::drain(Poco::Timespan timeout)
 		}
 		_writer.appendIfConnected(unsubs);
 	}
-	bool timedOut = false;
-	try
-	{
-		auto remaining = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
-		flush(Poco::Timespan(remaining > 0 ? remaining : 1));
-	}
-	catch (NatsTimeoutException&)
-	{
-		timedOut = true;
-	}
-	catch (Poco::Exception&)
-	{
-	}
+	bool timedOut = !flushBefore(*this, deadline);
 	{
 		std::lock_guard<std::mutex> lock(_subsMutex);
 		for (auto& s: subs) _subs.erase(s->sid());
@@ -161,21 +169,9 @@ void ConnectionImpl::drainSubscription(const std::shared_ptr<SubscriptionImpl>& 
 		if (sub->isClosed()) return;
 		_writer.appendIfConnected("UNSUB " + std::to_string(sub->sid()) + "\r\n");
 	}
-	// what the server sent before it processed the UNSUB arrives before the PONG
-	bool timedOut = false;
-	try
-	{
-		auto remaining = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
-		flush(Poco::Timespan(remaining > 0 ? remaining : 1));
-	}
-	catch (NatsTimeoutException&)
-	{
-		timedOut = true;
-	}
-	catch (Poco::Exception&)
-	{
-		// connection lost: the subscription is resent on reconnect unless it is gone from the map
-	}
+	// what the server sent before it processed the UNSUB arrives before the PONG; on a lost
+	// connection the subscription is not resent on reconnect, since it is gone from the map below
+	bool timedOut = !flushBefore(*this, deadline);
 	{
 		std::lock_guard<std::mutex> lock(_subsMutex);
 		_subs.erase(sub->sid());
