@@ -254,6 +254,22 @@ void JsStanSubscription::sendAck(const std::string& reply)
 	}
 }
 
+bool JsStanSubscription::takeFrontLocked(std::unique_lock<std::mutex>& lock, Entry& out)
+{
+	out = std::move(_queue.front());
+	_queue.pop_front();
+	if (out.flowControl)
+	{
+		lock.unlock();
+		answerFlowControl(out.reply);
+		lock.lock();
+		return false;
+	}
+	_queueBytes -= static_cast<long long>(out.message.data().size());
+	if (_options.manualAcks) _unacked[out.message.sequence()] = out.reply;
+	return true;
+}
+
 void JsStanSubscription::workerLoop()
 {
 	setCurrentThreadName("stan-sub");
@@ -263,17 +279,8 @@ void JsStanSubscription::workerLoop()
 	{
 		_cond.wait(lock, [this]() { return _stopped || !_queue.empty(); });
 		if (_stopped) break;
-		Entry e = std::move(_queue.front());
-		_queue.pop_front();
-		if (e.flowControl)
-		{
-			lock.unlock();
-			answerFlowControl(e.reply);
-			lock.lock();
-			continue;
-		}
-		_queueBytes -= static_cast<long long>(e.message.data().size());
-		if (_options.manualAcks) _unacked[e.message.sequence()] = e.reply;
+		Entry e;
+		if (!takeFrontLocked(lock, e)) continue;
 		_inHandler = true;
 		lock.unlock();
 		++_delivered;
@@ -469,17 +476,8 @@ StanMessage JsStanSubscription::nextMessage(Poco::Timespan timeout)
 			throw NatsTimeoutException("stan: timeout waiting for a message");
 		}
 		if (_queue.empty()) continue;
-		Entry e = std::move(_queue.front());
-		_queue.pop_front();
-		if (e.flowControl)
-		{
-			lock.unlock();
-			answerFlowControl(e.reply);
-			lock.lock();
-			continue;
-		}
-		_queueBytes -= static_cast<long long>(e.message.data().size());
-		if (_options.manualAcks) _unacked[e.message.sequence()] = e.reply;
+		Entry e;
+		if (!takeFrontLocked(lock, e)) continue;
 		lock.unlock();
 		++_delivered;
 		if (!_options.manualAcks) sendAck(e.reply);

@@ -118,6 +118,11 @@ private:
 	void sendAck(const std::string& reply);
 	void deliverBookkeeping(const Entry& e);
 	void answerFlowControl(const std::string& reply);
+	/// Pops the front entry. REQUIRES: `lock` holds _mutex and the queue is not empty.
+	/// A flow-control request is answered (outside the lock) and false returned; otherwise the
+	/// entry's bytes leave the pending count, a manual-ack message is recorded as unacked and true
+	/// is returned with `lock` still held.
+	bool takeFrontLocked(std::unique_lock<std::mutex>& lock, Entry& out);
 
 	std::weak_ptr<JsStanConnection> _pConnection;
 	const std::string _channel;
