@@ -23,17 +23,6 @@ namespace {
 
 const Poco::Timespan WAIT(5, 0);
 
-Options fakeOptions(const FakeNatsServer& fake)
-{
-	Options o;
-	o.servers = {fake.url()};
-	o.connectTimeout = Poco::Timespan(1, 0);
-	o.reconnectWait = Poco::Timespan(0, 20000);
-	o.reconnectJitter = Poco::Timespan(0, 1000);
-	o.maxReconnect = -1;
-	return o;
-}
-
 } // namespace
 
 class CoreFeaturesTest: public CppUnit::TestFixture
@@ -68,7 +57,7 @@ public:
 		std::atomic<int> deadlineErrors{0};
 		std::atomic<int> disconnects{0};
 		std::atomic<int> reconnects{0};
-		Options o = fakeOptions(fake);
+		Options o = fake.clientOptions();
 		o.writeDeadline = Poco::Timespan(0, 300000);
 		o.errorHandler = [&](const Poco::Exception& e) {
 			if (dynamic_cast<const WriteDeadlineException*>(&e)) ++deadlineErrors;

@@ -45,16 +45,6 @@ void checkSample(const Message& m)
 	CPPUNIT_ASSERT_EQUAL(0, m.status());
 }
 
-Options fakeOptions(const FakeNatsServer& fake)
-{
-	Options o;
-	o.servers = {fake.url()};
-	o.connectTimeout = Poco::Timespan(1, 0);
-	o.reconnectWait = Poco::Timespan(0, 20000);
-	o.maxReconnect = -1;
-	return o;
-}
-
 } // namespace
 
 class CoreHeadersTest: public CppUnit::TestFixture
@@ -209,7 +199,7 @@ public:
 			}
 			s.readUntilClosed();
 		});
-		Connection conn(fakeOptions(fake));
+		Connection conn(fake.clientOptions());
 		conn.connect();
 		Headers h;
 		h.add("A", "1");
@@ -238,7 +228,7 @@ public:
 			lines.push_back(l);
 			s.readUntilClosed();
 		});
-		Connection conn(fakeOptions(fake));
+		Connection conn(fake.clientOptions());
 		conn.connect();
 		CPPUNIT_ASSERT_THROW(conn.publish("s", sampleHeaders(), "x"), HeadersNotSupportedException);
 		CPPUNIT_ASSERT_THROW(conn.publishRequest("s", "r", sampleHeaders(), "x"), HeadersNotSupportedException);
@@ -264,7 +254,7 @@ public:
 			s.send("HMSG hb 2 " + std::to_string(hdr.size()) + " " + std::to_string(hdr.size()) + "\r\n" + hdr + "\r\n");
 			s.readUntilClosed();
 		});
-		Connection conn(fakeOptions(fake));
+		Connection conn(fake.clientOptions());
 		conn.connect();
 		Subscription sub = conn.subscribeSync("hb");
 		conn.flush(WAIT);
@@ -288,7 +278,7 @@ public:
 			s.readUntilClosed();
 		});
 		std::atomic<int> protocolErrors{0};
-		Options o = fakeOptions(fake);
+		Options o = fake.clientOptions();
 		o.errorHandler = [&](const Poco::Exception& e) {
 			if (dynamic_cast<const NatsProtocolException*>(&e)) ++protocolErrors;
 		};

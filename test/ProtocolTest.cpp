@@ -23,17 +23,6 @@ namespace {
 
 const Poco::Timespan WAIT(5, 0);
 
-Options optionsFor(const FakeNatsServer& fake)
-{
-	Options o;
-	o.servers = {fake.url()};
-	o.connectTimeout = Poco::Timespan(1, 0);
-	o.reconnectWait = Poco::Timespan(0, 20000);
-	o.reconnectJitter = Poco::Timespan(0, 1000);
-	o.maxReconnect = -1;
-	return o;
-}
-
 std::string connectFailure(Options o)
 {
 	Connection conn(o);
@@ -85,7 +74,7 @@ public:
 			}
 			s.readUntilClosed();
 		});
-		Options o = optionsFor(fake);
+		Options o = fake.clientOptions();
 		o.name = "fields";
 		o.user = "u";
 		o.password = "p\"w";
@@ -131,7 +120,7 @@ public:
 			done = true;
 			s.readUntilClosed();
 		});
-		Connection conn(optionsFor(fake));
+		Connection conn(fake.clientOptions());
 		conn.connect();
 		Subscription sub = conn.subscribe("foo.>", [](const Message&) {});
 		conn.queueSubscribe("bar", "grp", [](const Message&) {});
@@ -157,7 +146,7 @@ public:
 			s.send("INFO {this is not json\r\n");
 			s.readUntilClosed(Poco::Timespan(5, 0));
 		});
-		std::string r = connectFailure(optionsFor(fake));
+		std::string r = connectFailure(fake.clientOptions());
 		CPPUNIT_ASSERT_MESSAGE(r, r.find("NoServerException") != std::string::npos);
 		CPPUNIT_ASSERT_MESSAGE(r, r.find("malformed INFO") != std::string::npos);
 	}
@@ -168,7 +157,7 @@ public:
 			s.send("PONG\r\nINFO {}\r\n");
 			s.readUntilClosed(Poco::Timespan(5, 0));
 		});
-		std::string r = connectFailure(optionsFor(fake));
+		std::string r = connectFailure(fake.clientOptions());
 		CPPUNIT_ASSERT_MESSAGE(r, r.find("expected INFO") != std::string::npos);
 	}
 
@@ -180,7 +169,7 @@ public:
 			s.send("-ERR 'Authorization Violation'\r\n");
 			s.close();
 		});
-		Connection conn(optionsFor(fake));
+		Connection conn(fake.clientOptions());
 		try
 		{
 			conn.connect();
@@ -200,7 +189,7 @@ public:
 			s.send("-ERR 'maximum connections exceeded'\r\n");
 			s.close();
 		});
-		Connection conn(optionsFor(fake));
+		Connection conn(fake.clientOptions());
 		try
 		{
 			conn.connect();
@@ -219,7 +208,7 @@ public:
 	void testSilentServer()
 	{
 		FakeNatsServer fake([](FakeNatsServer::Session& s) { s.readUntilClosed(Poco::Timespan(5, 0)); });
-		Options o = optionsFor(fake);
+		Options o = fake.clientOptions();
 		o.connectTimeout = Poco::Timespan(0, 300000);
 		CPPUNIT_ASSERT_THROW(Connection(o).connect(), NoServerException);
 	}
@@ -234,7 +223,7 @@ public:
 			ponged = true;
 			s.readUntilClosed();
 		});
-		Connection conn(optionsFor(fake));
+		Connection conn(fake.clientOptions());
 		conn.connect();
 		NATS_WAIT_FOR(ponged.load(), WAIT);
 	}
@@ -250,7 +239,7 @@ public:
 			s.send("INFO {\"server_id\":\"fake\",\"connect_urls\":[\"127.0.0.1:1111\",\"127.0.0.1:2222\"],\"ldm\":true}\r\n");
 			s.readUntilClosed();
 		});
-		Options o = optionsFor(fake);
+		Options o = fake.clientOptions();
 		o.lameDuckHandler = [&lameDuck]() { lameDuck = true; };
 		o.discoveredServersHandler = [&](const std::vector<std::string>& urls) {
 			std::lock_guard<std::mutex> lock(mutex);
@@ -286,7 +275,7 @@ public:
 			s.readUntilClosed();
 		});
 		std::atomic<int> disconnects{0};
-		Options o = optionsFor(fake);
+		Options o = fake.clientOptions();
 		o.disconnectedHandler = [&disconnects]() { ++disconnects; };
 		Connection conn(o);
 		conn.connect();
@@ -313,7 +302,7 @@ public:
 			s.send("\ncd\r\n");
 			s.readUntilClosed();
 		});
-		Connection conn(optionsFor(fake));
+		Connection conn(fake.clientOptions());
 		conn.connect();
 		Subscription sub = conn.subscribeSync("x");
 		Message m = sub.nextMessage(WAIT);
@@ -338,7 +327,7 @@ public:
 				s.send("PONG\r\n");
 			}
 		});
-		Options o = optionsFor(fake);
+		Options o = fake.clientOptions();
 		o.pingInterval = Poco::Timespan(0, 50000);
 		o.maxPingsOut = 2;
 		o.errorHandler = [&stale](const Poco::Exception& e) {
@@ -367,7 +356,7 @@ public:
 				if (l == "PING") s.send("PONG\r\n");
 			}
 		});
-		Options o = optionsFor(fake);
+		Options o = fake.clientOptions();
 		o.verbose = true;
 		Connection conn(o);
 		conn.connect();
@@ -382,7 +371,7 @@ public:
 			s.handshake("{\"server_id\":\"small\",\"max_payload\":100}");
 			s.readUntilClosed();
 		});
-		Connection conn(optionsFor(fake));
+		Connection conn(fake.clientOptions());
 		conn.connect();
 		CPPUNIT_ASSERT_EQUAL(std::int64_t(100), conn.maxPayload());
 		conn.publish("a", std::string(100, 'x'));
@@ -401,7 +390,7 @@ public:
 			s.send("HMSG " + reply + " 1 " + std::to_string(hdr.size()) + " " + std::to_string(hdr.size()) + "\r\n" + hdr + "\r\n");
 			s.readUntilClosed();
 		});
-		Connection conn(optionsFor(fake));
+		Connection conn(fake.clientOptions());
 		conn.connect();
 		CPPUNIT_ASSERT_THROW(conn.request("service", "x", WAIT), NoRespondersException);
 	}
@@ -419,7 +408,7 @@ public:
 			s.send("PONG\r\n");
 			s.readUntilClosed(Poco::Timespan(5, 0));
 		});
-		Options o = optionsFor(fake);
+		Options o = fake.clientOptions();
 		o.connectTimeout = Poco::Timespan(5, 0);
 		Connection conn(o);
 		std::atomic<int> outcome{0}; // 1 = closed exception, 2 = connected, 3 = other
@@ -456,7 +445,7 @@ public:
 			s.send("-ERR 'Invalid Subject'\r\n");
 			s.readUntilClosed();
 		});
-		Options o = optionsFor(fake);
+		Options o = fake.clientOptions();
 		o.errorHandler = [&](const Poco::Exception& e) {
 			std::lock_guard<std::mutex> lock(mutex);
 			text = std::string(e.className()) + "|" + e.message();

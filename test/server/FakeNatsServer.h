@@ -7,6 +7,7 @@
 #ifndef Nats_FakeNatsServer_INCLUDED
 #define Nats_FakeNatsServer_INCLUDED
 
+#include "Nats/Options.h"
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Runnable.h>
@@ -71,6 +72,17 @@ public:
 
 	int port() const { return _port; }
 	std::string url() const { return "nats://127.0.0.1:" + std::to_string(_port); }
+	/// Client options for this server: connect timeout 1 s, reconnect forever every ~20 ms.
+	Options clientOptions() const
+	{
+		Options o;
+		o.servers = {url()};
+		o.connectTimeout = Poco::Timespan(1, 0);
+		o.reconnectWait = Poco::Timespan(0, 20000);
+		o.reconnectJitter = Poco::Timespan(0, 1000);
+		o.maxReconnect = -1;
+		return o;
+	}
 	/// Connections accepted so far.
 	int accepted() const { return _accepted.load(); }
 	/// Sessions whose script returned or threw.
