@@ -20,6 +20,8 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 #include <cppunit/extensions/HelperMacros.h>
 #include <functional>
@@ -79,6 +81,7 @@ class StanMonitorTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE(StanMonitorTest);
 	CPPUNIT_TEST(testGoFormats);
 	CPPUNIT_TEST(testOffByDefault);
+	CPPUNIT_TEST(testPortInUse);
 	CPPUNIT_TEST(testServerzAndStorez);
 	CPPUNIT_TEST(testChannelSubscriptions);
 	CPPUNIT_TEST(testPaging);
@@ -117,6 +120,24 @@ public:
 		CPPUNIT_ASSERT_THROW(bad.validate(), Poco::InvalidArgumentException);
 		bad.httpPort = 65536;
 		CPPUNIT_ASSERT_THROW(bad.validate(), Poco::InvalidArgumentException);
+	}
+
+	void testPortInUse()
+	{
+		Test::skipIfExternal("starts its own streaming server with monitoring");
+		if (!Test::NatsServerProcess::available()) Test::skip("nats-server not installed");
+		Test::NatsServerProcess nats;
+		nats.start();
+		Poco::Net::ServerSocket taken(Poco::Net::SocketAddress("127.0.0.1", 0));
+		StanServerOptions o;
+		o.natsUrl = nats.url();
+		o.httpHost = "127.0.0.1";
+		o.httpPort = taken.address().port();
+		StanServer server(o);
+		// As the Go server: a monitoring port that cannot be bound fails the start.
+		CPPUNIT_ASSERT_THROW(server.start(), Poco::Net::NetException);
+		CPPUNIT_ASSERT(!server.isRunning());
+		CPPUNIT_ASSERT_EQUAL(0, server.monitorPort());
 	}
 
 	void testServerzAndStorez()

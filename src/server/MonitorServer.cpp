@@ -160,7 +160,11 @@ MonitorServer::~MonitorServer()
 void MonitorServer::start(const std::string& host, int port)
 {
 	Poco::Net::SocketAddress address(host, static_cast<Poco::UInt16>(port < 0 ? 0 : port));
-	Poco::Net::ServerSocket socket(address);
+	// Not ServerSocket(address): it sets SO_REUSEPORT too, and a second server would then share
+	// a port in use instead of failing to start as the Go server does.
+	Poco::Net::ServerSocket socket;
+	socket.bind(address, true, false);
+	socket.listen(64);
 	auto pThreads = std::make_unique<Poco::ThreadPool>("stan-monitor", 1, 2);
 	Poco::Net::HTTPServerParams::Ptr pParams = new Poco::Net::HTTPServerParams;
 	pParams->setMaxThreads(2);
