@@ -86,6 +86,18 @@ void expectErrorAround(const std::function<void()>& fn, const std::string& prefi
 #define EXPECT_ERROR(E, text, ...) expectError<E>([&]() { __VA_ARGS__; }, (text), CPPUNIT_SOURCELINE())
 #define EXPECT_ERROR_AROUND(E, prefix, suffix, ...) expectErrorAround<E>([&]() { __VA_ARGS__; }, (prefix), (suffix), CPPUNIT_SOURCELINE())
 
+/// StanServer::start() with default options changed by `change` must throw
+/// Poco::InvalidArgumentException with message `text` (`line`: the caller's, for the failure).
+void expectStartRejected(const std::function<void(StanServerOptions&)>& change, const std::string& text, const CppUnit::SourceLine& line)
+{
+	StanServerOptions o;
+	change(o);
+	StanServer s(o);
+	expectError<Poco::InvalidArgumentException>([&]() { s.start(); }, text, line);
+}
+
+#define EXPECT_START_REJECTED(change, text) expectStartRejected([](StanServerOptions& o) { change; }, (text), CPPUNIT_SOURCELINE())
+
 /// A port nothing listens on (asked free, then not bound).
 int closedPort()
 {
@@ -543,36 +555,22 @@ public:
 
 	void testServerEmptyClusterId()
 	{
-		StanServerOptions o;
-		o.clusterId = "";
-		StanServer s(o);
-		EXPECT_ERROR(Poco::InvalidArgumentException,
-			"StanServerOptions.clusterId must be a non-empty subject token (no '.', '*', '>' or whitespace)", s.start());
+		EXPECT_START_REJECTED(o.clusterId = "", "StanServerOptions.clusterId must be a non-empty subject token (no '.', '*', '>' or whitespace)");
 	}
 
 	void testServerClusterIdWithDot()
 	{
-		StanServerOptions o;
-		o.clusterId = "a.b";
-		StanServer s(o);
-		EXPECT_ERROR(Poco::InvalidArgumentException,
-			"StanServerOptions.clusterId must be a non-empty subject token (no '.', '*', '>' or whitespace): a.b", s.start());
+		EXPECT_START_REJECTED(o.clusterId = "a.b", "StanServerOptions.clusterId must be a non-empty subject token (no '.', '*', '>' or whitespace): a.b");
 	}
 
 	void testServerNegativeMaxChannels()
 	{
-		StanServerOptions o;
-		o.maxChannels = -1;
-		StanServer s(o);
-		EXPECT_ERROR(Poco::InvalidArgumentException, "StanServerOptions.maxChannels must be >= 0 (0 = unlimited)", s.start());
+		EXPECT_START_REJECTED(o.maxChannels = -1, "StanServerOptions.maxChannels must be >= 0 (0 = unlimited)");
 	}
 
 	void testServerHbIntervalZero()
 	{
-		StanServerOptions o;
-		o.hbInterval = 0;
-		StanServer s(o);
-		EXPECT_ERROR(Poco::InvalidArgumentException, "StanServerOptions.hbInterval must be > 0", s.start());
+		EXPECT_START_REJECTED(o.hbInterval = 0, "StanServerOptions.hbInterval must be > 0");
 	}
 
 	void testServerUnreachableNats()

@@ -23,16 +23,11 @@
 using namespace Nats;
 using Nats::Test::NatsServerProcess;
 using namespace Nats::Test::Jwt;
+using Nats::Test::writeFile;
 
 namespace {
 
 const Poco::Timespan WAIT(5, 0);
-
-void writeFile(const std::string& path, const std::string& text)
-{
-	std::ofstream out(path, std::ios::binary);
-	out << text;
-}
 
 std::string failure(Options o)
 {

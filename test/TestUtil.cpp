@@ -3,13 +3,9 @@
 //
 
 #include "TestUtil.h"
+#include <fstream>
 #include <Poco/Environment.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/StreamSocket.h>
-#include <Poco/Net/SocketAddress.h>
 #include <Poco/Random.h>
-#include <Poco/Thread.h>
-#include <Poco/Timestamp.h>
 #include <Poco/Mutex.h>
 
 namespace Nats {
@@ -17,40 +13,10 @@ namespace Test {
 
 const char* const SKIP_MARKER = "SKIPPED: ";
 
-bool waitFor(const std::function<bool()>& predicate, Poco::Timespan timeout)
+void writeFile(const std::string& path, const std::string& text)
 {
-	Poco::Timestamp start;
-	long pause = 1;
-	for (;;)
-	{
-		if (predicate()) return true;
-		if (start.elapsed() >= timeout.totalMicroseconds()) return predicate();
-		Poco::Thread::sleep(pause);
-		if (pause < 20) pause *= 2;
-	}
-}
-
-int freePort()
-{
-	Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0), 1);
-	int port = s.address().port();
-	s.close();
-	return port;
-}
-
-bool portOpen(int port)
-{
-	try
-	{
-		Poco::Net::StreamSocket s;
-		s.connect(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), Poco::Timespan(0, 200000));
-		s.close();
-		return true;
-	}
-	catch (...)
-	{
-		return false;
-	}
+	std::ofstream out(path, std::ios::binary);
+	out << text;
 }
 
 std::string externalNatsUrl()

@@ -7,6 +7,8 @@
 #ifndef Nats_TestUtil_INCLUDED
 #define Nats_TestUtil_INCLUDED
 
+#include "util/LocalPort.h" // freePort(), portOpen()
+#include "util/WaitFor.h"   // waitFor()
 #include <cppunit/Exception.h>
 #include <cppunit/TestAssert.h>
 #include <Poco/Timespan.h>
@@ -16,16 +18,9 @@
 namespace Nats {
 namespace Test {
 
-/// Polls `predicate` until it is true or `timeout` passes. Returns the predicate's last value.
-/// The poll interval starts at 1 ms and grows to 20 ms (no sleep is used to synchronise: the
-/// caller asserts on the returned value).
-bool waitFor(const std::function<bool()>& predicate, Poco::Timespan timeout);
-
-/// A TCP port on 127.0.0.1 that was free when asked.
-int freePort();
-
-/// True if a TCP connect to 127.0.0.1:port succeeds.
-bool portOpen(int port);
+/// Writes `text` to the file `path` (created or truncated, binary). Throws nothing; a test that
+/// needs the file fails on reading it.
+void writeFile(const std::string& path, const std::string& text);
 
 /// NATS_URL from the environment (external mode), empty if unset.
 std::string externalNatsUrl();
