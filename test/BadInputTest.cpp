@@ -19,7 +19,6 @@
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/TemporaryFile.h>
-#include <cxxabi.h>
 #include <functional>
 #include <memory>
 #include <typeinfo>
@@ -28,34 +27,25 @@ using namespace Nats;
 
 namespace {
 
-std::string demangle(const char* name)
-{
-	int status = 0;
-	char* p = abi::__cxa_demangle(name, nullptr, nullptr, &status);
-	std::string s = status == 0 && p ? p : name;
-	std::free(p);
-	return s;
-}
-
 /// Runs `fn` and asserts that it throws exactly `E` (typeid, not a subclass) with message `text`.
 template <class E>
 void expectError(const std::function<void()>& fn, const std::string& text, const CppUnit::SourceLine& line)
 {
-	const std::string want = demangle(typeid(E).name());
+	const std::string want = Test::typeName(typeid(E));
 	try
 	{
 		fn();
 	}
 	catch (const Poco::Exception& e)
 	{
-		const std::string got = demangle(typeid(e).name());
+		const std::string got = Test::typeName(typeid(e));
 		CppUnit::assertEquals(want, got, line, "exception class (message: " + e.message() + ")");
 		CppUnit::assertEquals(text, e.message(), line, "exception message");
 		return;
 	}
 	catch (const std::exception& e)
 	{
-		CppUnit::Asserter::fail("expected " + want + ", got std::exception " + demangle(typeid(e).name()) + ": " + e.what(), line);
+		CppUnit::Asserter::fail("expected " + want + ", got std::exception " + Test::typeName(typeid(e)) + ": " + e.what(), line);
 	}
 	CppUnit::Asserter::fail("expected " + want + " \"" + text + "\", nothing was thrown", line);
 }
@@ -65,14 +55,14 @@ void expectError(const std::function<void()>& fn, const std::string& text, const
 template <class E>
 void expectErrorAround(const std::function<void()>& fn, const std::string& prefix, const std::string& suffix, const CppUnit::SourceLine& line)
 {
-	const std::string want = demangle(typeid(E).name());
+	const std::string want = Test::typeName(typeid(E));
 	try
 	{
 		fn();
 	}
 	catch (const Poco::Exception& e)
 	{
-		const std::string got = demangle(typeid(e).name());
+		const std::string got = Test::typeName(typeid(e));
 		CppUnit::assertEquals(want, got, line, "exception class (message: " + e.message() + ")");
 		const std::string& m = e.message();
 		const bool ok = m.size() >= prefix.size() + suffix.size() && m.compare(0, prefix.size(), prefix) == 0

@@ -29,28 +29,6 @@ namespace {
 
 const Poco::Timespan WAIT(5, 0);
 
-std::string failure(Options o)
-{
-	Connection conn(o);
-	try
-	{
-		conn.connect();
-	}
-	catch (AuthorizationException& e)
-	{
-		return "Nats::AuthorizationException|" + e.displayText();
-	}
-	catch (Poco::InvalidArgumentException& e)
-	{
-		return "Poco::InvalidArgumentException|" + e.displayText();
-	}
-	catch (Poco::Exception& e)
-	{
-		return "other|" + e.displayText();
-	}
-	return "connected";
-}
-
 } // namespace
 
 class CoreAuthTest: public CppUnit::TestFixture
@@ -108,7 +86,7 @@ public:
 		conn.connect();
 		roundTrip(conn);
 		// without credentials the same server refuses
-		CPPUNIT_ASSERT_EQUAL(std::string("Nats::AuthorizationException"), failure(optionsFor(*server)).substr(0, 28));
+		CPPUNIT_ASSERT_EQUAL(std::string("Nats::AuthorizationException"), Test::connectOutcome(optionsFor(*server)).substr(0, 28));
 	}
 
 	void testNkeyWrongKey()
@@ -120,7 +98,7 @@ public:
 		writeFile(seedFile.path(), other.seed());
 		Options o = optionsFor(*server);
 		o.nkeySeedFile = seedFile.path();
-		std::string f = failure(o);
+		std::string f = Test::connectOutcome(o);
 		CPPUNIT_ASSERT_MESSAGE(f, f.find("Nats::AuthorizationException|") == 0);
 		CPPUNIT_ASSERT_MESSAGE(f, f.find("Authorization Violation") != std::string::npos);
 		CPPUNIT_ASSERT(f.find(other.seed()) == std::string::npos);
@@ -128,7 +106,7 @@ public:
 		Options forged = optionsFor(*server);
 		forged.nkey = user.publicKey();
 		forged.nkeySignatureHandler = [&other](const std::string& nonce) { return other.sign(nonce); };
-		f = failure(forged);
+		f = Test::connectOutcome(forged);
 		CPPUNIT_ASSERT_MESSAGE(f, f.find("Nats::AuthorizationException|") == 0);
 	}
 
@@ -175,7 +153,7 @@ public:
 		conn.connect();
 		roundTrip(conn);
 		// no credentials: refused
-		std::string f = failure(optionsFor(*o.server));
+		std::string f = Test::connectOutcome(optionsFor(*o.server));
 		CPPUNIT_ASSERT_MESSAGE(f, f.find("Nats::AuthorizationException|") == 0);
 	}
 
@@ -204,7 +182,7 @@ public:
 		writeFile(file.path(), creds(userJwt(otherAccount, user), user.seed()));
 		Options opts = optionsFor(*o.server);
 		opts.credentialsFile = file.path();
-		std::string f = failure(opts);
+		std::string f = Test::connectOutcome(opts);
 		CPPUNIT_ASSERT_MESSAGE(f, f.find("Nats::AuthorizationException|") == 0);
 		CPPUNIT_ASSERT(f.find(user.seed()) == std::string::npos);
 	}
@@ -218,7 +196,7 @@ public:
 		writeFile(file.path(), creds(userJwt(o.account, user), thief.seed()));
 		Options opts = optionsFor(*o.server);
 		opts.credentialsFile = file.path();
-		std::string f = failure(opts);
+		std::string f = Test::connectOutcome(opts);
 		CPPUNIT_ASSERT_MESSAGE(f, f.find("Nats::AuthorizationException|") == 0);
 	}
 
@@ -231,7 +209,7 @@ public:
 		writeFile(file.path(), "garbage\n" + seed.substr(0, 30) + "\n");
 		Options opts = optionsFor(*o.server);
 		opts.credentialsFile = file.path();
-		std::string f = failure(opts);
+		std::string f = Test::connectOutcome(opts);
 		CPPUNIT_ASSERT_MESSAGE(f, f.find("Poco::InvalidArgumentException|") == 0);
 		CPPUNIT_ASSERT_MESSAGE(f, f.find("credentialsFile") != std::string::npos);
 		CPPUNIT_ASSERT_MESSAGE(f, f.find(seed.substr(0, 30)) == std::string::npos);

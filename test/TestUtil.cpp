@@ -3,6 +3,9 @@
 //
 
 #include "TestUtil.h"
+#include "Nats/Connection.h"
+#include <cxxabi.h>
+#include <cstdlib>
 #include <fstream>
 #include <Poco/Environment.h>
 #include <Poco/Random.h>
@@ -12,6 +15,29 @@ namespace Nats {
 namespace Test {
 
 const char* const SKIP_MARKER = "SKIPPED: ";
+
+std::string typeName(const std::type_info& type)
+{
+	int status = 0;
+	char* p = abi::__cxa_demangle(type.name(), nullptr, nullptr, &status);
+	std::string s = status == 0 && p ? p : type.name();
+	std::free(p);
+	return s;
+}
+
+std::string connectOutcome(const Options& o)
+{
+	Connection conn(o);
+	try
+	{
+		conn.connect();
+	}
+	catch (Poco::Exception& e)
+	{
+		return typeName(typeid(e)) + "|" + e.displayText();
+	}
+	return "connected";
+}
 
 void writeFile(const std::string& path, const std::string& text)
 {

@@ -9,11 +9,13 @@
 
 #include "util/LocalPort.h" // freePort(), portOpen()
 #include "util/WaitFor.h"   // waitFor()
+#include "Nats/Options.h"
 #include <cppunit/Exception.h>
 #include <cppunit/TestAssert.h>
 #include <Poco/Timespan.h>
 #include <functional>
 #include <string>
+#include <typeinfo>
 
 namespace Nats {
 namespace Test {
@@ -21,6 +23,14 @@ namespace Test {
 /// Writes `text` to the file `path` (created or truncated, binary). Throws nothing; a test that
 /// needs the file fails on reading it.
 void writeFile(const std::string& path, const std::string& text);
+
+/// The demangled name of a type ("Nats::NoServerException"); the raw name if it cannot be demangled.
+std::string typeName(const std::type_info& type);
+
+/// Connects a core client with `o` and closes it: "connected", or "<type>|<displayText>" of the
+/// Poco::Exception connect() threw (type as typeName() of its dynamic type). Blocks as long as
+/// Connection::connect() may.
+std::string connectOutcome(const Options& o);
 
 /// NATS_URL from the environment (external mode), empty if unset.
 std::string externalNatsUrl();
