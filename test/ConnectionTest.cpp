@@ -24,29 +24,6 @@ namespace {
 
 const Poco::Timespan WAIT(5, 0);
 
-struct Collector
-{
-	std::mutex mutex;
-	std::vector<Message> messages;
-
-	void add(const Message& m)
-	{
-		std::lock_guard<std::mutex> lock(mutex);
-		messages.push_back(m);
-	}
-	std::size_t size()
-	{
-		std::lock_guard<std::mutex> lock(mutex);
-		return messages.size();
-	}
-	Message at(std::size_t i)
-	{
-		std::lock_guard<std::mutex> lock(mutex);
-		return messages.at(i);
-	}
-};
-
-
 /// The burst tests' receiver: payloads start "<publisher>:<seq>"; every message must come from a
 /// known publisher with that publisher's next sequence number (and be `size` bytes, if non-zero).
 class OrderChecker
@@ -167,8 +144,8 @@ void ConnectionTest::testPublishSubscribeAsync()
 	Connection conn(options());
 	conn.connect();
 	std::string subject = Test::uniqueName("core.async");
-	Collector got;
-	Subscription sub = conn.subscribe(subject, [&got](const Message& m) { got.add(m); });
+	Test::MessageCollector got;
+	Subscription sub = conn.subscribe(subject, got.handler());
 	CPPUNIT_ASSERT(sub.isValid());
 	CPPUNIT_ASSERT(sub.sid() > 0);
 	CPPUNIT_ASSERT_EQUAL(subject, sub.subject());

@@ -70,15 +70,24 @@ public:
 		if (!NatsServerProcess::available()) Test::skip("nats-server not installed");
 	}
 
-	void testUserPassword()
+	/// The nats-server flags of the user/password tests: one user alice, password s3cret.
+	static std::vector<std::string> aliceOnly() { return {"--user", "alice", "--pass", "s3cret"}; }
+
+	/// Options for `server` with user name and password set.
+	static Options withUser(const NatsServerProcess& server, const std::string& user, const std::string& password)
 	{
-		NatsServerProcess server(0, {"--user", "alice", "--pass", "s3cret"});
-		server.start();
 		Options o;
 		o.servers = {server.url()};
-		o.user = "alice";
-		o.password = "s3cret";
-		Connection conn(o);
+		o.user = user;
+		o.password = password;
+		return o;
+	}
+
+	void testUserPassword()
+	{
+		NatsServerProcess server(0, aliceOnly());
+		server.start();
+		Connection conn(withUser(server, "alice", "s3cret"));
 		conn.connect();
 		Subscription sub = conn.subscribeSync("auth.x");
 		conn.publish("auth.x", "ok");
@@ -87,7 +96,7 @@ public:
 
 	void testUserPasswordInUrl()
 	{
-		NatsServerProcess server(0, {"--user", "alice", "--pass", "s3cret"});
+		NatsServerProcess server(0, aliceOnly());
 		server.start();
 		Options o;
 		o.servers = {"nats://alice:s3cret@127.0.0.1:" + std::to_string(server.port())};
@@ -100,13 +109,9 @@ public:
 
 	void testWrongPassword()
 	{
-		NatsServerProcess server(0, {"--user", "alice", "--pass", "s3cret"});
+		NatsServerProcess server(0, aliceOnly());
 		server.start();
-		Options o;
-		o.servers = {server.url()};
-		o.user = "alice";
-		o.password = "nope";
-		Connection conn(o);
+		Connection conn(withUser(server, "alice", "nope"));
 		try
 		{
 			conn.connect();

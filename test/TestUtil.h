@@ -9,13 +9,16 @@
 
 #include "util/LocalPort.h" // freePort(), portOpen()
 #include "util/WaitFor.h"   // waitFor()
+#include "Nats/Message.h"
 #include "Nats/Options.h"
 #include <cppunit/Exception.h>
 #include <cppunit/TestAssert.h>
 #include <Poco/Timespan.h>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <typeinfo>
+#include <vector>
 
 namespace Nats {
 namespace Test {
@@ -67,6 +70,40 @@ void expectThrow(const char* what, const std::string& message, Fn&& fn)
 	}
 	CPPUNIT_FAIL(std::string("expected an exception: ") + what);
 }
+
+/// Thread-safe list of received core messages (the streaming twin: StanCollector).
+class MessageCollector
+{
+public:
+	void add(const Message& m)
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_messages.push_back(m);
+	}
+
+	std::size_t size() const
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		return _messages.size();
+	}
+
+	/// A copy of message `i`; throws std::out_of_range past the end.
+	Message at(std::size_t i) const
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		return _messages.at(i);
+	}
+
+	/// The handler to give to subscribe().
+	std::function<void(const Message&)> handler()
+	{
+		return [this](const Message& m) { add(m); };
+	}
+
+private:
+	mutable std::mutex _mutex;
+	std::vector<Message> _messages;
+};
 
 /// Prefix the runner recognises in a failure message to count a skip.
 extern const char* const SKIP_MARKER;
