@@ -25,28 +25,10 @@
 namespace Nats {
 namespace Test {
 
-/// Thread-safe list of received streaming messages.
-class StanCollector
+/// Thread-safe list of received streaming messages, with their sequences.
+class StanCollector: public BasicCollector<StanMessage>
 {
 public:
-	void add(const StanMessage& m)
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_messages.push_back(m);
-	}
-
-	std::size_t size() const
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		return _messages.size();
-	}
-
-	std::vector<StanMessage> messages() const
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		return _messages;
-	}
-
 	std::vector<std::uint64_t> sequences() const
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
@@ -54,16 +36,6 @@ public:
 		for (const auto& m : _messages) s.push_back(m.sequence());
 		return s;
 	}
-
-	/// The handler to give to subscribe().
-	StanMessageHandler handler()
-	{
-		return [this](const StanMessage& m) { add(m); };
-	}
-
-private:
-	mutable std::mutex _mutex;
-	std::vector<StanMessage> _messages;
 };
 
 /// [first, last]

@@ -71,11 +71,13 @@ void expectThrow(const char* what, const std::string& message, Fn&& fn)
 	CPPUNIT_FAIL(std::string("expected an exception: ") + what);
 }
 
-/// Thread-safe list of received core messages (the streaming twin: StanCollector).
-class MessageCollector
+/// Thread-safe list of received messages (M: Message or StanMessage): handlers add(), the test
+/// thread waits on size() and reads copies.
+template <class M>
+class BasicCollector
 {
 public:
-	void add(const Message& m)
+	void add(const M& m)
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		_messages.push_back(m);
@@ -88,22 +90,31 @@ public:
 	}
 
 	/// A copy of message `i`; throws std::out_of_range past the end.
-	Message at(std::size_t i) const
+	M at(std::size_t i) const
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		return _messages.at(i);
 	}
 
-	/// The handler to give to subscribe().
-	std::function<void(const Message&)> handler()
+	std::vector<M> messages() const
 	{
-		return [this](const Message& m) { add(m); };
+		std::lock_guard<std::mutex> lock(_mutex);
+		return _messages;
 	}
 
-private:
+	/// The handler to give to subscribe().
+	std::function<void(const M&)> handler()
+	{
+		return [this](const M& m) { add(m); };
+	}
+
+protected:
 	mutable std::mutex _mutex;
-	std::vector<Message> _messages;
+	std::vector<M> _messages;
 };
+
+/// Received core messages (the streaming one: StanCollector in StanTestUtil.h).
+using MessageCollector = BasicCollector<Message>;
 
 /// Prefix the runner recognises in a failure message to count a skip.
 extern const char* const SKIP_MARKER;
