@@ -12,8 +12,12 @@
 #include "Nats/Exception.h"
 #include <Poco/File.h>
 #include <cppunit/extensions/HelperMacros.h>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 using namespace Nats;
@@ -60,6 +64,7 @@ class SecurityTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testTlsHostnameMismatch);
 	CPPUNIT_TEST(testTlsNoVerify);
 	CPPUNIT_TEST(testTlsReconnect);
+	CPPUNIT_TEST(testTlsWriteDeadline);
 	CPPUNIT_TEST(testTlsClientCertificate);
 	CPPUNIT_TEST_SUITE_END();
 
@@ -251,6 +256,80 @@ public:
 		Connection conn(o);
 		conn.connect(); // INFO tls_required upgrades a nats:// URL
 		conn.flush(WAIT);
+	}
+
+	void testTlsWriteDeadline()
+	{
+		// Options::writeDeadline over TLS: the TLS socket's sends (which share the SSL object with
+		// the reader) must time out as plain TCP sends do once the stopped server's buffers fill.
+		TlsServer tls;
+		std::atomic<int> deadlineErrors{0};
+		std::atomic<int> reconnects{0};
+		Options o = tls.options("ca.pem");
+		o.writeDeadline = Poco::Timespan(0, 300000);
+		o.reconnectWait = Poco::Timespan(0, 100000);
+		o.pingInterval = Poco::Timespan(60, 0); // no stale detection during the test
+		o.errorHandler = [&](const Poco::Exception& e) {
+			if (dynamic_cast<const WriteDeadlineException*>(&e)) ++deadlineErrors;
+		};
+		o.reconnectedHandler = [&]() { ++reconnects; };
+		Connection conn(o);
+		conn.connect();
+		conn.flush(WAIT);
+		tls.server.pause(); // SIGSTOP: the server stops reading
+		// Watchdog: should the deadline not work, the blocked publish is released after 20 s by
+		// resuming the server, and the elapsed-time check below fails instead of the test hanging.
+		std::mutex watchMutex;
+		std::condition_variable watchCond;
+		bool loopDone = false;
+		bool watchdogFired = false;
+		std::thread watchdog([&]() {
+			std::unique_lock<std::mutex> lock(watchMutex);
+			if (!watchCond.wait_for(lock, std::chrono::seconds(20), [&]() { return loopDone; }))
+			{
+				watchdogFired = true;
+				tls.server.resume();
+			}
+		});
+		const std::string chunk(512 * 1024, 'x');
+		const auto start = std::chrono::steady_clock::now();
+		bool thrown = false;
+		std::string what;
+		for (int i = 0; i < 4096 && !thrown; ++i) // far more than any pair of socket buffers
+		{
+			try
+			{
+				conn.publish("sink", chunk);
+			}
+			catch (WriteDeadlineException& e)
+			{
+				thrown = true;
+				what = e.message();
+			}
+			catch (NatsException& e)
+			{
+				what = "publish " + std::to_string(i) + " failed with another error: " + e.displayText();
+				break;
+			}
+		}
+		const auto elapsed = std::chrono::steady_clock::now() - start;
+		{
+			std::lock_guard<std::mutex> lock(watchMutex);
+			loopDone = true;
+		}
+		watchCond.notify_all();
+		watchdog.join();
+		if (!watchdogFired) tls.server.resume();
+		CPPUNIT_ASSERT_MESSAGE("the write deadline did not release the blocked publish", !watchdogFired);
+		CPPUNIT_ASSERT_MESSAGE("publish over TLS never hit the write deadline", thrown);
+		CPPUNIT_ASSERT_MESSAGE(what, what.find("write deadline exceeded") != std::string::npos);
+		CPPUNIT_ASSERT(elapsed < std::chrono::seconds(10));
+		NATS_WAIT_FOR(deadlineErrors.load() >= 1, WAIT);
+		// treated as a lost socket: a new TLS session to the resumed server
+		NATS_WAIT_FOR(reconnects.load() >= 1, Poco::Timespan(15, 0));
+		Subscription sub = conn.subscribeSync("tls.after");
+		conn.publish("tls.after", "ok");
+		CPPUNIT_ASSERT_EQUAL(std::string("ok"), sub.nextMessage(WAIT).data());
 	}
 
 	void testTlsVerificationFails()
