@@ -10,7 +10,6 @@
 #include "jetstream/JetStreamContext.h"
 #include "jetstream/JetStreamException.h"
 #include "jetstream/JsStanConnection.h"
-#include "jetstream/JsBackend.h"
 #include "core/ImplAccess.h"
 #include "jetstream/JsStanSubscription.h"
 #include "Nats/Connection.h"
@@ -700,7 +699,7 @@ void StanBackendJetStreamTest::testFlowControlLargeReplay()
 	NATS_WAIT_FOR(got.load() == N, Poco::Timespan(60, 0));
 	CPPUNIT_ASSERT(inOrder.load());
 	// The server did ask for flow control on the way, and was answered.
-	CPPUNIT_ASSERT(JsBackend::subscription(ImplAccess::impl(sub))->flowControlReplies() > 0);
+	CPPUNIT_ASSERT(std::dynamic_pointer_cast<JsStanSubscription>(ImplAccess::impl(sub))->flowControlReplies() > 0);
 }
 
 void StanBackendJetStreamTest::testNotJetStreamServer()
