@@ -740,3 +740,38 @@ void StanBackendJetStreamTest::testMsgIdIsGuid()
 	CPPUNIT_ASSERT_EQUAL(guid, m.headers().get("Nats-Msg-Id"));
 	CPPUNIT_ASSERT(!sub.nextMessage(WAIT).headers().get("Nats-Msg-Id").empty());
 }
+
+// #10 item 7 / #13: nextMessage() in auto-ack mode acks a message at the next pull or at close,
+// never before the application has it.
+void StanBackendTest::testPullAutoAckAfterTheApplicationHadIt()
+{
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
+	sc.connect();
+	const std::string channel = Test::uniqueName("ch");
+	const StanSubscriptionOptions so = StanSubscriptionOptions().setDurableName("pull").setAckWait(Poco::Timespan(1, 0)).deliverAllAvailable();
+	sc.publish(channel, "m1");
+	{
+		StanSubscription sub = sc.subscribeSync(channel, so);
+		StanMessage m = sub.nextMessage(WAIT);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), m.sequence());
+		// The application holds it and pulls nothing: not acked, so the server redelivers it
+		// after ackWait (acking on return would make this wait fail).
+		NATS_WAIT_FOR(sub.pendingMessages() >= 1, WAIT);
+		StanMessage again = sub.nextMessage(WAIT); // acks the first delivery
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), again.sequence());
+		CPPUNIT_ASSERT(again.isRedelivered());
+		publishRange(sc, channel, 2, 3);
+		StanMessage m2;
+		do
+		{
+			m2 = sub.nextMessage(WAIT); // skips a further redelivery of 1 on a slow machine
+		} while (m2.sequence() == 1);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), m2.sequence());
+		sub.close(); // acks 2 (the application had it), not 3 (still queued)
+	}
+	// The durable resumes after the acked ones: 1 and 2 are never seen again.
+	StanSubscription sub = sc.subscribeSync(channel, so);
+	StanMessage m3 = sub.nextMessage(WAIT);
+	CPPUNIT_ASSERT_EQUAL(std::uint64_t(3), m3.sequence());
+	sub.unsubscribe();
+}

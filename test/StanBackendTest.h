@@ -43,6 +43,7 @@ class StanBackendTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testCloseFailsNothingAcked);
 	CPPUNIT_TEST(testBadArguments);
 	CPPUNIT_TEST(testPubAckTimeout);
+	CPPUNIT_TEST(testPullAutoAckAfterTheApplicationHadIt);
 	CPPUNIT_TEST_SUITE_END_ABSTRACT();
 
 public:
@@ -64,6 +65,7 @@ public:
 	void testCloseFailsNothingAcked();
 	void testBadArguments();
 	void testPubAckTimeout();
+	void testPullAutoAckAfterTheApplicationHadIt();
 
 protected:
 	/// Options for a client of the backend under test.

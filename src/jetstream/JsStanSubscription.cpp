@@ -576,6 +576,7 @@ void JsStanSubscription::onCheckReply(const Message* pMessage, const Poco::Excep
 	{
 		JetStreamJson::throwIfError(JetStreamJson::parseObject(pMessage->data()));
 		_lastActivityUs = nowUs(); // the consumer exists: silence is not loss
+		++_checksFound;
 		return;
 	}
 	catch (const JetStreamApiException& e)
