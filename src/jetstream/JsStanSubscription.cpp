@@ -558,6 +558,7 @@ void JsStanSubscription::checkConsumer(std::chrono::microseconds period)
 			[weak](const Message* pMessage, const Poco::Exception* pError) {
 				if (auto self = weak.lock()) self->onCheckReply(pMessage, pError);
 			});
+		++_checksSent;
 	}
 	catch (...)
 	{

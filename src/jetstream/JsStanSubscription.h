@@ -111,7 +111,8 @@ public:
 	std::uint64_t dropped() const override { return _dropped.load(); }
 	/// Flow-control requests answered so far (tests).
 	std::uint64_t flowControlReplies() const { return _fcReplies.load(); }
-	/// Consumer checks answered "the consumer exists" so far (tests).
+	/// Consumer checks sent / answered "the consumer exists" so far (tests).
+	std::uint64_t consumerChecksSent() const { return _checksSent.load(); }
 	std::uint64_t consumerChecksFound() const { return _checksFound.load(); }
 	void setPendingLimits(int maxMessages, long long maxBytes) override;
 	int maxPendingMessages() const override;
@@ -178,6 +179,7 @@ private:
 	std::atomic<std::int64_t> _lastActivityUs{0};
 	std::atomic<std::int64_t> _lastCheckUs{0};
 	std::atomic<bool> _checkInFlight{false};
+	std::atomic<std::uint64_t> _checksSent{0};
 	std::atomic<std::uint64_t> _checksFound{0};
 	std::atomic<bool> _stopFlag{false};
 };
