@@ -8,4 +8,5 @@ list(APPEND NATS_STAN_SOURCES
 list(APPEND NATS_STAN_SOURCES
 	src/jetstream/JsPubAcks.cpp
 	src/jetstream/JsStanConnection.cpp
-	src/jetstream/JsStanSubscription.cpp)
+	src/jetstream/JsStanSubscription.cpp
+	src/jetstream/JsStanSubscriptionConsumer.cpp)
