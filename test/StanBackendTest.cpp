@@ -17,6 +17,7 @@
 #include "Nats/StanConnection.h"
 #include <Poco/Thread.h>
 #include <atomic>
+#include <condition_variable>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -774,4 +775,50 @@ void StanBackendTest::testPullAutoAckAfterTheApplicationHadIt()
 	StanMessage m3 = sub.nextMessage(WAIT);
 	CPPUNIT_ASSERT_EQUAL(std::uint64_t(3), m3.sequence());
 	sub.unsubscribe();
+}
+
+// #10 item 5 / #13: a publish's window slot is freed only after its ack handler ran, so a blocked
+// ack handler stops publishAsync() at maxPubAcksInflight (no unbounded queue of completions).
+void StanBackendTest::testAckHandlersHoldTheirWindowSlot()
+{
+	StanOptions o = options();
+	o.maxPubAcksInflight = 10;
+	o.maxPubAcksInflightPercentage = 1.0;
+	StanConnection sc(clusterId(), Test::uniqueName("c"), o);
+	sc.connect();
+	const std::string channel = Test::uniqueName("ch");
+	sc.publish(channel, "warm-up"); // creates the stream on JetStream
+	std::mutex mutex;
+	std::condition_variable cv;
+	bool open = false;
+	std::atomic<int> handled{0};
+	auto handler = [&](const std::string&, const std::string&) {
+		if (handled.fetch_add(1) != 0) return;
+		std::unique_lock<std::mutex> lock(mutex);
+		cv.wait(lock, [&]() { return open; }); // the first handler blocks
+	};
+	int accepted = 0;
+	bool windowFull = false;
+	for (int i = 0; i < 100 && !windowFull; ++i)
+	{
+		try
+		{
+			// 2 s: far more than an ack needs, so only held slots can fill the window
+			sc.publishAsync(channel, "x", handler, Poco::Timespan(2, 0));
+			++accepted;
+		}
+		catch (const NatsTimeoutException&)
+		{
+			windowFull = true;
+		}
+	}
+	{
+		std::lock_guard<std::mutex> lock(mutex);
+		open = true;
+	}
+	cv.notify_all();
+	CPPUNIT_ASSERT(windowFull);
+	CPPUNIT_ASSERT_EQUAL(10, accepted);
+	NATS_WAIT_FOR(handled.load() == accepted, WAIT);
+	sc.publishAsync(channel, "after", nullptr, WAIT); // the slots are free again
 }

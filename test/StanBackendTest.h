@@ -44,6 +44,7 @@ class StanBackendTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testBadArguments);
 	CPPUNIT_TEST(testPubAckTimeout);
 	CPPUNIT_TEST(testPullAutoAckAfterTheApplicationHadIt);
+	CPPUNIT_TEST(testAckHandlersHoldTheirWindowSlot);
 	CPPUNIT_TEST_SUITE_END_ABSTRACT();
 
 public:
@@ -66,6 +67,7 @@ public:
 	void testBadArguments();
 	void testPubAckTimeout();
 	void testPullAutoAckAfterTheApplicationHadIt();
+	void testAckHandlersHoldTheirWindowSlot();
 
 protected:
 	/// Options for a client of the backend under test.
