@@ -151,10 +151,15 @@ bool JsStanSubscription::takeFrontLocked(std::unique_lock<std::mutex>& lock, Ent
 	return true;
 }
 
+void JsStanSubscription::report(const Poco::Exception& e)
+{
+	if (std::shared_ptr<JsStanConnection> pConn = _pConnection.lock()) pConn->reportError(e);
+}
+
 bool JsStanSubscription::dispatch(int budget)
 {
-	// The pinned dispatcher worker.
-	std::shared_ptr<JsStanConnection> pConn = _pConnection.lock();
+	// The pinned dispatcher worker. No strong reference to the connection is kept across calls:
+	// the last one must not go on a thread of the NATS connection it owns.
 	StanMessageHandler released;
 	int done = 0;
 	std::unique_lock<std::mutex> lock(_mutex);
@@ -183,17 +188,17 @@ bool JsStanSubscription::dispatch(int budget)
 			catch (const Poco::Exception& ex)
 			{
 				ok = false;
-				if (pConn) pConn->reportError(ex);
+				report(ex);
 			}
 			catch (const std::exception& ex)
 			{
 				ok = false;
-				if (pConn) pConn->reportError(Poco::Exception("stan: message handler threw", ex.what()));
+				report(Poco::Exception("stan: message handler threw", ex.what()));
 			}
 			catch (...)
 			{
 				ok = false;
-				if (pConn) pConn->reportError(Poco::Exception("stan: message handler threw an unknown exception"));
+				report(Poco::Exception("stan: message handler threw an unknown exception"));
 			}
 			++_delivered;
 			// Also when close() began while the handler ran: it returned normally, so it is acked

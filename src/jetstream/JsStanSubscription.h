@@ -136,6 +136,8 @@ private:
 	/// progress unless called from a streaming callback. Returns false if already stopped.
 	bool stop();
 	void sendAck(const std::string& reply);
+	/// Hands `e` to the connection's error handler (event thread), if the connection still exists.
+	void report(const Poco::Exception& e);
 	void deliverBookkeeping(const Entry& e);
 	void answerFlowControl(const std::string& reply);
 	/// Pops the front entry. REQUIRES: `lock` holds _mutex and the queue is not empty.
