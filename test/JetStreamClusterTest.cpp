@@ -105,7 +105,7 @@ public:
 		const std::string stream = JsStanConnection::streamName("", channel);
 		StanConnection sc(Test::stanClusterId(), Test::uniqueName("c"), o);
 		sc.connect();
-		sc.publish(channel, "first"); // creates the R3 stream
+		publishFirst(sc, channel); // creates the R3 stream
 		StreamInfo info = js.streamInfo(stream);
 		CPPUNIT_ASSERT_EQUAL(3, info.config.replicas);
 		std::string leader;
@@ -245,7 +245,7 @@ public:
 		sc.connect();
 		const std::string channel = Test::uniqueName("sd");
 		const std::string stream = JsStanConnection::streamName("", channel);
-		sc.publish(channel, "first");
+		publishFirst(sc, channel);
 		StanSubscription sub = sc.subscribe(channel, run.collector(),
 			StanSubscriptionOptions().setDurableName("sd").deliverAllAvailable().setMaxInflight(4096));
 		const std::string consumer = "d__" + JsStanConnection::escapeName(sc.clientId()) + "__sd";
@@ -282,7 +282,7 @@ public:
 		sc.connect();
 		const std::string channel = Test::uniqueName("kc");
 		const std::string stream = JsStanConnection::streamName("", channel);
-		sc.publish(channel, "first");
+		publishFirst(sc, channel);
 		StanSubscription sub = sc.subscribe(channel, run.collector(),
 			StanSubscriptionOptions().setDurableName("kc").deliverAllAvailable().setMaxInflight(4096));
 		const std::string consumer = "d__" + JsStanConnection::escapeName(sc.clientId()) + "__kc";
@@ -400,6 +400,24 @@ private:
 				NATS_WAIT_FOR(sc.natsConnection().isConnected(), Poco::Timespan(20, 0));
 			}
 		}
+	}
+
+	/// The first publish creates the R3 stream; right after the meta leader is elected the
+	/// cluster may still refuse it (e.g. "insufficient resources" until every peer is known):
+	/// retried for at most 30 s.
+	static void publishFirst(StanConnection& sc, const std::string& channel)
+	{
+		NATS_WAIT_FOR(([&]() {
+			try
+			{
+				sc.publish(channel, "first");
+				return true;
+			}
+			catch (const Poco::Exception&)
+			{
+				return false;
+			}
+		})(), Poco::Timespan(30, 0));
 	}
 
 	void waitReady(JetStreamContext& js)
