@@ -822,3 +822,33 @@ void StanBackendTest::testAckHandlersHoldTheirWindowSlot()
 	NATS_WAIT_FOR(handled.load() == accepted, WAIT);
 	sc.publishAsync(channel, "after", nullptr, WAIT); // the slots are free again
 }
+
+// #13: StanMessage::subscription() is a non-owning handle on both backends: it never keeps the
+// subscription open once the application's last handle is gone (RAII closes it).
+void StanBackendTest::testMessageSubscriptionDoesNotOwn()
+{
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
+	sc.connect();
+	const std::string channel = Test::uniqueName("ch");
+	StanCollector got;
+	StanSubscription fromMessage;
+	{
+		StanSubscription sub = sc.subscribe(channel, got.handler(), StanSubscriptionOptions().setDurableName("own"));
+		sc.publish(channel, "m1");
+		NATS_WAIT_FOR(got.size() == 1, WAIT);
+		fromMessage = got.messages()[0].subscription();
+		CPPUNIT_ASSERT(fromMessage.isValid());
+		CPPUNIT_ASSERT_EQUAL(channel, fromMessage.channel());
+		{
+			StanSubscription copy = fromMessage; // copies and drops of it never close it
+		}
+		CPPUNIT_ASSERT(sub.isValid());
+	} // the application's last handle: closed, although a message-made handle still exists
+	CPPUNIT_ASSERT(!fromMessage.isValid());
+	sc.publish(channel, "m2");
+	StanCollector again;
+	StanSubscription resumed = sc.subscribe(channel, again.handler(), StanSubscriptionOptions().setDurableName("own"));
+	NATS_WAIT_FOR(again.size() == 1, WAIT);
+	CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), again.messages()[0].sequence());
+	resumed.unsubscribe();
+}

@@ -45,6 +45,7 @@ class StanBackendTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testPubAckTimeout);
 	CPPUNIT_TEST(testPullAutoAckAfterTheApplicationHadIt);
 	CPPUNIT_TEST(testAckHandlersHoldTheirWindowSlot);
+	CPPUNIT_TEST(testMessageSubscriptionDoesNotOwn);
 	CPPUNIT_TEST_SUITE_END_ABSTRACT();
 
 public:
@@ -68,6 +69,7 @@ public:
 	void testPubAckTimeout();
 	void testPullAutoAckAfterTheApplicationHadIt();
 	void testAckHandlersHoldTheirWindowSlot();
+	void testMessageSubscriptionDoesNotOwn();
 
 protected:
 	/// Options for a client of the backend under test.
