@@ -13,13 +13,13 @@
 // MAPPING (README "JetStream backend")
 //   channel            -> stream streamName(channel), subjects [channel], created on first use
 //   publish            -> PUB <channel> reply <pubInbox>.<guid>; the PubAck JSON (or API error /
-//                         503 status) completes the PubAckTracker entry of that guid
+//                         503 status) completes that guid's entry of the window (JsPubAcks)
 //   client ID          -> no server-side registry; the client answers requests on
 //                         "_STAN.js.<clusterId>.clients.<clientId>" and connect() fails with
 //                         "stan: clientID already registered" when another live client answers
 //   subscriptions      -> push consumers (JsStanSubscription)
-//   lost session       -> a subscription's consumer vanished (checked after 3 missed idle
-//                         heartbeats): connectionLostHandler with the reason
+//   lost session       -> a subscription's consumer vanished (see CONSUMER CHECKS):
+//                         connectionLostHandler with the reason, on "stan-lost"
 // THREADS (none of its own while the session is up; all belong to the NATS connection)
 //   NATS reader        pub acks (JsPubAcks::onPubAck, inline subscription; a blocking publish()
 //                      is woken there), client-ID probes, consumer deliveries (queued per
