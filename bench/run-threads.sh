@@ -7,8 +7,33 @@
 #   - fan-out: S subscriptions on one connection x M messages of 128 B, msgs/s (ours and nats.c).
 #
 #     bench/run-threads.sh <build-dir> [subs] [conns] [fanout-subs] [fanout-msgs]
+#
+# JetStream backend (#13): the same figures for StanOptions::Backend::JETSTREAM against one
+# nats-server -js (temporary store directory):
+#
+#     bench/run-threads.sh <build-dir> js [subs] [conns]          (defaults 1000, 100)
 set -eu
-BUILD=${1:?usage: bench/run-threads.sh <build-dir> [subs] [conns] [fanout-subs] [fanout-msgs]}
+BUILD=${1:?usage: bench/run-threads.sh <build-dir> [subs] [conns] [fanout-subs] [fanout-msgs] | <build-dir> js [subs] [conns]}
+if [ "${2:-}" = js ]; then
+	OURS="$BUILD/bench/stan-threads-bench"
+	[ -x "$OURS" ] || { echo "missing $OURS (build target stan-threads-bench)" >&2; exit 1; }
+	. "$(dirname "$0")/servers.sh"
+	NATS_SERVER=${NATS_SERVER:-$(command -v nats-server || echo /usr/sbin/nats-server)}
+	PORT=$(free_port)
+	URL="nats://127.0.0.1:$PORT"
+	TMP=$(mktemp -d)
+	NATS_PID=""
+	STAN_PID=""
+	trap stop_servers EXIT INT TERM
+	"$NATS_SERVER" -a 127.0.0.1 -p "$PORT" -js -sd "$TMP/js" >"$TMP/nats.log" 2>&1 &
+	NATS_PID=$!
+	wait_for_line "$NATS_PID" "$TMP/nats.log" "Server is ready" nats-server
+	echo "== ours, JetStream: ${3:-1000} idle subscriptions on one connection (default pool: 1 worker)"
+	"$OURS" -js -s "$URL" subs "${3:-1000}"
+	echo "== ours, JetStream: ${4:-100} connections (own pool of 1 each)"
+	"$OURS" -js -s "$URL" conns "${4:-100}"
+	exit 0
+fi
 SUBS=${2:-20000}
 CONNS=${3:-100}
 FSUBS=${4:-1000}

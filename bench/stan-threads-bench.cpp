@@ -8,7 +8,8 @@
 //     stan-threads-bench -s <url> -c <cluster> conns <N>       N StanConnections in one process
 //     stan-threads-bench -s <url> -c <cluster> fanout <S> <M>  S subscriptions on one connection, M messages
 //
-// Options: -pool <n> (Options::dispatcherThreads), -shared (the process-wide shared pool).
+// Options: -pool <n> (Options::dispatcherThreads), -shared (the process-wide shared pool),
+// -js (StanOptions::Backend::JETSTREAM against nats-server -js, memory streams).
 // Prints one "key: value" line per figure. Speed is measured here, never asserted in tests.
 //
 // SPDX-License-Identifier: Apache-2.0
@@ -58,6 +59,7 @@ struct Setup
 	std::string cluster = "test-cluster";
 	int pool = 0;
 	bool shared = false;
+	bool jetStream = false;
 };
 
 Nats::StanOptions options(const Setup& s)
@@ -67,6 +69,11 @@ Nats::StanOptions options(const Setup& s)
 	o.connectWait = Poco::Timespan(30, 0);
 	if (s.pool > 0) o.natsOptions.dispatcherThreads = s.pool;
 	o.natsOptions.sharedDispatcher = s.shared;
+	if (s.jetStream)
+	{
+		o.backend = Nats::StanOptions::Backend::JETSTREAM;
+		o.jetStream.memoryStorage = true;
+	}
 	return o;
 }
 
@@ -181,6 +188,7 @@ int main(int argc, char** argv)
 		else if (a == "-c" && i + 1 < argc) s.cluster = argv[++i];
 		else if (a == "-pool" && i + 1 < argc) s.pool = std::atoi(argv[++i]);
 		else if (a == "-shared") s.shared = true;
+		else if (a == "-js") s.jetStream = true;
 		else rest.push_back(a);
 	}
 	try
@@ -194,6 +202,6 @@ int main(int argc, char** argv)
 		std::cerr << "error: " << e.displayText() << '\n';
 		return 1;
 	}
-	std::cerr << "usage: stan-threads-bench [-s url] [-c cluster] [-pool n] [-shared] subs <N> | conns <N> | fanout <S> <M>\n";
+	std::cerr << "usage: stan-threads-bench [-s url] [-c cluster] [-pool n] [-shared] [-js] subs <N> | conns <N> | fanout <S> <M>\n";
 	return 2;
 }

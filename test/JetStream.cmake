@@ -4,7 +4,7 @@
 # both backends (StanBackendTest: one body, a streaming-server fixture and a JetStream fixture);
 # a 3-node JetStream cluster with a node killed mid-publish; nats.c's JetStream API both ways.
 
-set(_js_sources JetStreamTest.cpp JetStreamClusterTest.cpp)
+set(_js_sources JetStreamTest.cpp JetStreamClusterTest.cpp JetStreamLossTest.cpp)
 set(_js_libs stan natsproto)
 # nats_c_shared: the nats.c library (cmake/NatsC.cmake), the JetStream cross-check.
 if(TARGET nats_c_shared)

@@ -2,13 +2,17 @@
 // JetStreamClusterTest.cpp
 //
 // The JetStream backend on a 3-node JetStream cluster (nats-server routes, R3 stream): a node is
-// killed in the middle of a publish burst, and every publish that was acked is still delivered.
+// killed in the middle of a publish burst, and every publish that was acked is still delivered;
+// stream and consumer leaders step down during a publish/subscribe run, and the node leading a
+// consumer is killed (its heartbeats stop until re-election): no false "lost", nothing acked lost.
 //
 
 #include "NatsServerProcess.h"
 #include "TestUtil.h"
 #include "jetstream/JetStreamContext.h"
 #include "jetstream/JsStanConnection.h"
+#include "jetstream/JsStanSubscription.h"
+#include "core/ImplAccess.h"
 #include "Nats/Connection.h"
 #include "Nats/Exception.h"
 #include "Nats/StanConnection.h"
@@ -27,6 +31,8 @@ class JetStreamClusterTest: public CppUnit::TestFixture
 {
 	CPPUNIT_TEST_SUITE(JetStreamClusterTest);
 	CPPUNIT_TEST(testNodeKilledMidPublishNothingAckedLost);
+	CPPUNIT_TEST(testLeaderStepDownNoFalseLoss);
+	CPPUNIT_TEST(testConsumerLeaderKilledNoFalseLoss);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -99,7 +105,7 @@ public:
 		const std::string stream = JsStanConnection::streamName("", channel);
 		StanConnection sc(Test::stanClusterId(), Test::uniqueName("c"), o);
 		sc.connect();
-		sc.publish(channel, "first"); // creates the R3 stream
+		publishFirst(sc, channel); // creates the R3 stream
 		StreamInfo info = js.streamInfo(stream);
 		CPPUNIT_ASSERT_EQUAL(3, info.config.replicas);
 		std::string leader;
@@ -222,7 +228,249 @@ public:
 		sc.close();
 	}
 
+	/// (a) #13 item 5: the stream leader and the consumer leader step down while messages are
+	/// published and delivered: every acked message is delivered, the session is not lost.
+	void testLeaderStepDownNoFalseLoss()
+	{
+		Options no;
+		no.servers = {_nodes[0]->url()};
+		Connection admin(no);
+		admin.connect();
+		JetStreamContext js(admin, Poco::Timespan(10, 0));
+		waitReady(js);
+		Run run;
+		StanOptions o = clusterOptions(run);
+		o.natsUrl = urls();
+		StanConnection sc(Test::stanClusterId(), Test::uniqueName("c"), o);
+		sc.connect();
+		const std::string channel = Test::uniqueName("sd");
+		const std::string stream = JsStanConnection::streamName("", channel);
+		publishFirst(sc, channel);
+		StanSubscription sub = sc.subscribe(channel, run.collector(),
+			StanSubscriptionOptions().setDurableName("sd").deliverAllAvailable().setMaxInflight(4096));
+		const std::string consumer = "d__" + JsStanConnection::escapeName(sc.clientId()) + "__sd";
+		publishAcked(sc, channel, run, 200);
+		stepDown(js, "STREAM.LEADER.STEPDOWN." + stream);
+		publishAcked(sc, channel, run, 200);
+		stepDown(js, "CONSUMER.LEADER.STEPDOWN." + stream + "." + consumer);
+		publishAcked(sc, channel, run, 200);
+		NATS_WAIT_FOR(run.completed.load() == run.attempted, Poco::Timespan(60, 0));
+		NATS_WAIT_FOR(run.allAckedDelivered(), Poco::Timespan(60, 0));
+		CPPUNIT_ASSERT_MESSAGE(run.lostError(), !run.lost.load());
+		CPPUNIT_ASSERT(sc.status() == StanConnection::Status::CONNECTED);
+		sub.close();
+		sc.close();
+	}
+
+	/// (b) #13 item 5: the node leading the consumer is killed while the client is connected to
+	/// another node; heartbeats stop until a new leader is elected, the consumer check finds the
+	/// consumer (or gets no answer during the election): no loss is reported, delivery resumes and
+	/// every acked message is delivered.
+	void testConsumerLeaderKilledNoFalseLoss()
+	{
+		Options no;
+		no.servers = {_nodes[0]->url()};
+		Connection admin(no);
+		admin.connect();
+		JetStreamContext js(admin, Poco::Timespan(10, 0));
+		waitReady(js);
+		Run run;
+		StanOptions o = clusterOptions(run);
+		o.natsUrl = _nodes[0]->url(); // n1 is never killed
+		o.jetStream.idleHeartbeat = Poco::Timespan(0, 300000);
+		StanConnection sc(Test::stanClusterId(), Test::uniqueName("c"), o);
+		sc.connect();
+		const std::string channel = Test::uniqueName("kc");
+		const std::string stream = JsStanConnection::streamName("", channel);
+		publishFirst(sc, channel);
+		StanSubscription sub = sc.subscribe(channel, run.collector(),
+			StanSubscriptionOptions().setDurableName("kc").deliverAllAvailable().setMaxInflight(4096));
+		const std::string consumer = "d__" + JsStanConnection::escapeName(sc.clientId()) + "__kc";
+		publishAcked(sc, channel, run, 100);
+		// The consumer's leader must be another node than the client's n1.
+		std::string leader;
+		for (int attempt = 0; attempt < 10; ++attempt)
+		{
+			leader = consumerLeader(js, stream, consumer);
+			if (leader != "n1") break;
+			stepDown(js, "CONSUMER.LEADER.STEPDOWN." + stream + "." + consumer);
+		}
+		CPPUNIT_ASSERT_MESSAGE("consumer leader " + leader, leader == "n2" || leader == "n3");
+		NATS_WAIT_FOR(run.allAckedDelivered(), Poco::Timespan(30, 0));
+		auto pSub = std::dynamic_pointer_cast<JsStanSubscription>(ImplAccess::impl(sub));
+		CPPUNIT_ASSERT(pSub);
+		const std::uint64_t checksBefore = pSub->consumerChecksSent();
+		_nodes[leader == "n2" ? 1 : 2]->stop();
+		// Silence longer than 3 heartbeat intervals: the check runs (and must not report a loss).
+		NATS_WAIT_FOR(pSub->consumerChecksSent() > checksBefore, Poco::Timespan(30, 0));
+		publishAcked(sc, channel, run, 200);
+		NATS_WAIT_FOR(run.completed.load() == run.attempted, Poco::Timespan(60, 0));
+		NATS_WAIT_FOR(run.allAckedDelivered(), Poco::Timespan(60, 0));
+		CPPUNIT_ASSERT_MESSAGE(run.lostError(), !run.lost.load());
+		CPPUNIT_ASSERT(sc.status() == StanConnection::Status::CONNECTED);
+		sub.close();
+		sc.close();
+	}
+
 private:
+	/// What a publish/subscribe run saw.
+	struct Run
+	{
+		std::mutex mutex;
+		std::set<std::string> acked;
+		std::set<std::string> got;
+		std::string lostText;
+		std::atomic<bool> lost{false};
+		std::atomic<int> completed{0};
+		int attempted = 0;
+		int next = 0;
+
+		StanMessageHandler collector()
+		{
+			return [this](const StanMessage& m) {
+				std::lock_guard<std::mutex> l(mutex);
+				got.insert(m.data());
+			};
+		}
+
+		bool allAckedDelivered()
+		{
+			std::lock_guard<std::mutex> l(mutex);
+			for (const auto& a: acked)
+			{
+				if (!got.count(a)) return false;
+			}
+			return true;
+		}
+
+		std::size_t ackedCount()
+		{
+			std::lock_guard<std::mutex> l(mutex);
+			return acked.size();
+		}
+
+		std::string lostError()
+		{
+			std::lock_guard<std::mutex> l(mutex);
+			return "lost: " + lostText;
+		}
+	};
+
+	StanOptions clusterOptions(Run& run)
+	{
+		StanOptions o;
+		o.backend = StanOptions::Backend::JETSTREAM;
+		o.jetStream.replicas = 3;
+		o.jetStream.idleHeartbeat = Poco::Timespan(0, 500000);
+		o.pubAckWait = Poco::Timespan(3, 0);
+		o.connectWait = Poco::Timespan(15, 0); // API requests while a leader is elected
+		o.maxPubAcksInflight = 64;
+		o.connectionLostHandler = [&run](StanConnection&, const std::string& error) {
+			std::lock_guard<std::mutex> l(run.mutex);
+			run.lostText = error;
+			run.lost = true;
+		};
+		return o;
+	}
+
+	/// Publishes (async) until `count` more publishes were acked (bounded: 60 s).
+	void publishAcked(StanConnection& sc, const std::string& channel, Run& run, std::size_t count)
+	{
+		const std::size_t target = run.ackedCount() + count;
+		const Poco::Timestamp start;
+		while (run.ackedCount() < target)
+		{
+			CPPUNIT_ASSERT_MESSAGE("publishing did not go on", start.elapsed() < 60 * Poco::Timestamp::resolution());
+			const std::string data = "p" + std::to_string(run.next++);
+			try
+			{
+				sc.publishAsync(channel, data, [&run, data](const std::string&, const std::string& error) {
+					if (error.empty())
+					{
+						std::lock_guard<std::mutex> l(run.mutex);
+						run.acked.insert(data);
+					}
+					++run.completed;
+				});
+				++run.attempted;
+			}
+			catch (const NatsException&)
+			{
+				// The NATS connection is moving (no buffering): not sent, never acked.
+				NATS_WAIT_FOR(sc.natsConnection().isConnected(), Poco::Timespan(20, 0));
+			}
+		}
+	}
+
+	/// The first publish creates the R3 stream; right after the meta leader is elected the
+	/// cluster may still refuse it (e.g. "insufficient resources" until every peer is known):
+	/// retried for at most 30 s.
+	static void publishFirst(StanConnection& sc, const std::string& channel)
+	{
+		NATS_WAIT_FOR(([&]() {
+			try
+			{
+				sc.publish(channel, "first");
+				return true;
+			}
+			catch (const Poco::Exception&)
+			{
+				return false;
+			}
+		})(), Poco::Timespan(30, 0));
+	}
+
+	void waitReady(JetStreamContext& js)
+	{
+		// The cluster is usable once a meta leader is elected: account info answers.
+		NATS_WAIT_FOR(([&]() {
+			try
+			{
+				js.accountInfo();
+				return true;
+			}
+			catch (const Poco::Exception&)
+			{
+				return false;
+			}
+		})(), Poco::Timespan(30, 0));
+	}
+
+	/// Sends a leader step-down API request, retried while the cluster settles (at most 30 s).
+	void stepDown(JetStreamContext& js, const std::string& verb)
+	{
+		NATS_WAIT_FOR(([&]() {
+			try
+			{
+				js.apiRequest(verb, "");
+				return true;
+			}
+			catch (const Poco::Exception&)
+			{
+				return false;
+			}
+		})(), Poco::Timespan(30, 0));
+	}
+
+	/// The current leader of a consumer ("n1".."n3"), waited for (at most 30 s).
+	std::string consumerLeader(JetStreamContext& js, const std::string& stream, const std::string& consumer)
+	{
+		std::string leader;
+		NATS_WAIT_FOR(([&]() {
+			try
+			{
+				Poco::JSON::Object::Ptr obj = js.apiRequest("CONSUMER.INFO." + stream + "." + consumer, "");
+				Poco::JSON::Object::Ptr cluster = obj->getObject("cluster");
+				if (cluster) leader = cluster->optValue<std::string>("leader", "");
+			}
+			catch (const Poco::Exception&)
+			{
+			}
+			return !leader.empty();
+		})(), Poco::Timespan(30, 0));
+		return leader;
+	}
+
 	std::vector<std::unique_ptr<Test::NatsServerProcess>> _nodes;
 };
 

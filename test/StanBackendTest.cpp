@@ -10,7 +10,6 @@
 #include "jetstream/JetStreamContext.h"
 #include "jetstream/JetStreamException.h"
 #include "jetstream/JsStanConnection.h"
-#include "jetstream/JsBackend.h"
 #include "core/ImplAccess.h"
 #include "jetstream/JsStanSubscription.h"
 #include "Nats/Connection.h"
@@ -18,6 +17,7 @@
 #include "Nats/StanConnection.h"
 #include <Poco/Thread.h>
 #include <atomic>
+#include <condition_variable>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -684,7 +684,7 @@ void StanBackendJetStreamTest::testFlowControlLargeReplay()
 	NATS_WAIT_FOR(got.load() == N, Poco::Timespan(60, 0));
 	CPPUNIT_ASSERT(inOrder.load());
 	// The server did ask for flow control on the way, and was answered.
-	CPPUNIT_ASSERT(JsBackend::subscription(ImplAccess::impl(sub))->flowControlReplies() > 0);
+	CPPUNIT_ASSERT(std::dynamic_pointer_cast<JsStanSubscription>(ImplAccess::impl(sub))->flowControlReplies() > 0);
 }
 
 void StanBackendJetStreamTest::testNotJetStreamServer()
@@ -724,4 +724,115 @@ void StanBackendJetStreamTest::testMsgIdIsGuid()
 	Message m = sub.nextMessage(WAIT);
 	CPPUNIT_ASSERT_EQUAL(guid, m.headers().get("Nats-Msg-Id"));
 	CPPUNIT_ASSERT(!sub.nextMessage(WAIT).headers().get("Nats-Msg-Id").empty());
+}
+
+// #10 item 7 / #13: nextMessage() in auto-ack mode acks a message at the next pull or at close,
+// never before the application has it.
+void StanBackendTest::testPullAutoAckAfterTheApplicationHadIt()
+{
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
+	sc.connect();
+	const std::string channel = Test::uniqueName("ch");
+	const StanSubscriptionOptions so = StanSubscriptionOptions().setDurableName("pull").setAckWait(Poco::Timespan(1, 0)).deliverAllAvailable();
+	sc.publish(channel, "m1");
+	{
+		StanSubscription sub = sc.subscribeSync(channel, so);
+		StanMessage m = sub.nextMessage(WAIT);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), m.sequence());
+		// The application holds it and pulls nothing: not acked, so the server redelivers it
+		// after ackWait (acking on return would make this wait fail).
+		NATS_WAIT_FOR(sub.pendingMessages() >= 1, WAIT);
+		StanMessage again = sub.nextMessage(WAIT); // acks the first delivery
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), again.sequence());
+		CPPUNIT_ASSERT(again.isRedelivered());
+		publishRange(sc, channel, 2, 3);
+		StanMessage m2;
+		do
+		{
+			m2 = sub.nextMessage(WAIT); // skips a further redelivery of 1 on a slow machine
+		} while (m2.sequence() == 1);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), m2.sequence());
+		sub.close(); // acks 2 (the application had it), not 3 (still queued)
+	}
+	// The durable resumes after the acked ones: 1 and 2 are never seen again.
+	StanSubscription sub = sc.subscribeSync(channel, so);
+	StanMessage m3 = sub.nextMessage(WAIT);
+	CPPUNIT_ASSERT_EQUAL(std::uint64_t(3), m3.sequence());
+	sub.unsubscribe();
+}
+
+// #10 item 5 / #13: a publish's window slot is freed only after its ack handler ran, so a blocked
+// ack handler stops publishAsync() at maxPubAcksInflight (no unbounded queue of completions).
+void StanBackendTest::testAckHandlersHoldTheirWindowSlot()
+{
+	StanOptions o = options();
+	o.maxPubAcksInflight = 10;
+	o.maxPubAcksInflightPercentage = 1.0;
+	StanConnection sc(clusterId(), Test::uniqueName("c"), o);
+	sc.connect();
+	const std::string channel = Test::uniqueName("ch");
+	sc.publish(channel, "warm-up"); // creates the stream on JetStream
+	std::mutex mutex;
+	std::condition_variable cv;
+	bool open = false;
+	std::atomic<int> handled{0};
+	auto handler = [&](const std::string&, const std::string&) {
+		if (handled.fetch_add(1) != 0) return;
+		std::unique_lock<std::mutex> lock(mutex);
+		cv.wait(lock, [&]() { return open; }); // the first handler blocks
+	};
+	int accepted = 0;
+	bool windowFull = false;
+	for (int i = 0; i < 100 && !windowFull; ++i)
+	{
+		try
+		{
+			// 2 s: far more than an ack needs, so only held slots can fill the window
+			sc.publishAsync(channel, "x", handler, Poco::Timespan(2, 0));
+			++accepted;
+		}
+		catch (const NatsTimeoutException&)
+		{
+			windowFull = true;
+		}
+	}
+	{
+		std::lock_guard<std::mutex> lock(mutex);
+		open = true;
+	}
+	cv.notify_all();
+	CPPUNIT_ASSERT(windowFull);
+	CPPUNIT_ASSERT_EQUAL(10, accepted);
+	NATS_WAIT_FOR(handled.load() == accepted, WAIT);
+	sc.publishAsync(channel, "after", nullptr, WAIT); // the slots are free again
+}
+
+// #13: StanMessage::subscription() is a non-owning handle on both backends: it never keeps the
+// subscription open once the application's last handle is gone (RAII closes it).
+void StanBackendTest::testMessageSubscriptionDoesNotOwn()
+{
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
+	sc.connect();
+	const std::string channel = Test::uniqueName("ch");
+	StanCollector got;
+	StanSubscription fromMessage;
+	{
+		StanSubscription sub = sc.subscribe(channel, got.handler(), StanSubscriptionOptions().setDurableName("own"));
+		sc.publish(channel, "m1");
+		NATS_WAIT_FOR(got.size() == 1, WAIT);
+		fromMessage = got.messages()[0].subscription();
+		CPPUNIT_ASSERT(fromMessage.isValid());
+		CPPUNIT_ASSERT_EQUAL(channel, fromMessage.channel());
+		{
+			StanSubscription copy = fromMessage; // copies and drops of it never close it
+		}
+		CPPUNIT_ASSERT(sub.isValid());
+	} // the application's last handle: closed, although a message-made handle still exists
+	CPPUNIT_ASSERT(!fromMessage.isValid());
+	sc.publish(channel, "m2");
+	StanCollector again;
+	StanSubscription resumed = sc.subscribe(channel, again.handler(), StanSubscriptionOptions().setDurableName("own"));
+	NATS_WAIT_FOR(again.size() == 1, WAIT);
+	CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), again.messages()[0].sequence());
+	resumed.unsubscribe();
 }

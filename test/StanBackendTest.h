@@ -43,6 +43,9 @@ class StanBackendTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testCloseFailsNothingAcked);
 	CPPUNIT_TEST(testBadArguments);
 	CPPUNIT_TEST(testPubAckTimeout);
+	CPPUNIT_TEST(testPullAutoAckAfterTheApplicationHadIt);
+	CPPUNIT_TEST(testAckHandlersHoldTheirWindowSlot);
+	CPPUNIT_TEST(testMessageSubscriptionDoesNotOwn);
 	CPPUNIT_TEST_SUITE_END_ABSTRACT();
 
 public:
@@ -64,6 +67,9 @@ public:
 	void testCloseFailsNothingAcked();
 	void testBadArguments();
 	void testPubAckTimeout();
+	void testPullAutoAckAfterTheApplicationHadIt();
+	void testAckHandlersHoldTheirWindowSlot();
+	void testMessageSubscriptionDoesNotOwn();
 
 protected:
 	/// Options for a client of the backend under test.

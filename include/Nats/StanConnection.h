@@ -27,7 +27,7 @@
 namespace Nats {
 
 class Connection;
-class StanConnectionImpl;
+class StanConnectionBackend;
 
 /// Handler of an asynchronous streaming subscription. Runs on the worker of the NATS connection's
 /// dispatcher pool the subscription is pinned to (Options::dispatcherThreads workers, default 1,
@@ -212,7 +212,7 @@ public:
 private:
 	friend struct ImplAccess; // the library's own access to the implementation (src/core/ImplAccess.h)
 
-	std::shared_ptr<StanConnectionImpl> _pImpl;
+	std::shared_ptr<StanConnectionBackend> _pImpl; // StanConnectionImpl or JsStanConnection (StanOptions::backend)
 };
 
 } // namespace Nats

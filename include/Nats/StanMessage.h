@@ -21,7 +21,7 @@
 
 namespace Nats {
 
-class StanSubscriptionImpl;
+class StanSubscriptionBackend;
 class StanSubscription;
 
 /// A message delivered by a streaming subscription (the protocol's MsgProto): per-channel
@@ -44,7 +44,7 @@ public:
 	/// Builds a message; used by the library (and tests). `pSubscription` may be null.
 	StanMessage(std::uint64_t sequence, std::int64_t timestamp, bool redelivered, std::uint32_t redeliveryCount,
 		std::string channel, std::string data, std::uint32_t crc32 = 0,
-		std::weak_ptr<StanSubscriptionImpl> pSubscription = std::weak_ptr<StanSubscriptionImpl>())
+		std::weak_ptr<StanSubscriptionBackend> pSubscription = std::weak_ptr<StanSubscriptionBackend>())
 		: StanMessage(sequence, timestamp, redelivered, redeliveryCount, std::make_shared<const std::string>(std::move(channel)),
 			std::move(data), crc32, std::move(pSubscription))
 	{
@@ -54,7 +54,7 @@ public:
 	/// per message). Used by the library.
 	StanMessage(std::uint64_t sequence, std::int64_t timestamp, bool redelivered, std::uint32_t redeliveryCount,
 		std::shared_ptr<const std::string> pChannel, std::string data, std::uint32_t crc32,
-		std::weak_ptr<StanSubscriptionImpl> pSubscription)
+		std::weak_ptr<StanSubscriptionBackend> pSubscription)
 		: _sequence(sequence), _timestamp(timestamp), _redeliveryCount(redeliveryCount), _crc32(crc32),
 		  _redelivered(redelivered), _pChannel(std::move(pChannel)), _data(std::move(data)),
 		  _pSubscription(std::move(pSubscription))
@@ -104,7 +104,7 @@ public:
 	StanSubscription subscription() const;
 
 	/// The subscription that received the message (weak), for the library.
-	const std::weak_ptr<StanSubscriptionImpl>& subscriptionImpl() const { return _pSubscription; }
+	const std::weak_ptr<StanSubscriptionBackend>& subscriptionImpl() const { return _pSubscription; }
 
 private:
 	std::uint64_t _sequence = 0;
@@ -116,7 +116,7 @@ private:
 
 	std::shared_ptr<const std::string> _pChannel;
 	std::string _data;
-	std::weak_ptr<StanSubscriptionImpl> _pSubscription;
+	std::weak_ptr<StanSubscriptionBackend> _pSubscription;
 };
 
 } // namespace Nats

@@ -22,7 +22,7 @@
 
 namespace Nats {
 
-class StanSubscriptionImpl;
+class StanSubscriptionBackend;
 
 /// A cheap, copyable handle to a streaming subscription (all copies share one subscription).
 ///
@@ -57,7 +57,7 @@ public:
 
 	/// Used by the library. A handle made from the inner object directly (StanMessage::subscription())
 	/// does not own it: destroying it never closes the subscription.
-	explicit StanSubscription(std::shared_ptr<StanSubscriptionImpl> pImpl);
+	explicit StanSubscription(std::shared_ptr<StanSubscriptionBackend> pImpl);
 
 	/// Closes the subscription when this is the last owning handle (as close(), errors are
 	/// swallowed and go to StanOptions::errorHandler). Blocks like close().
@@ -132,7 +132,7 @@ public:
 private:
 	friend struct ImplAccess; // the library's own access to the implementation (src/core/ImplAccess.h)
 
-	std::shared_ptr<StanSubscriptionImpl> _pImpl;
+	std::shared_ptr<StanSubscriptionBackend> _pImpl; // the backend's subscription (src/stan/StanSubscriptionBackend.h)
 };
 
 } // namespace Nats

@@ -6,6 +6,7 @@ list(APPEND NATS_STAN_SOURCES
 	src/jetstream/JetStreamTypes.cpp
 	src/jetstream/JetStreamContext.cpp)
 list(APPEND NATS_STAN_SOURCES
-	src/jetstream/JsBackend.cpp
+	src/jetstream/JsPubAcks.cpp
 	src/jetstream/JsStanConnection.cpp
-	src/jetstream/JsStanSubscription.cpp)
+	src/jetstream/JsStanSubscription.cpp
+	src/jetstream/JsStanSubscriptionConsumer.cpp)

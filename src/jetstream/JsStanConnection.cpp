@@ -10,13 +10,14 @@
 
 #include "jetstream/JsStanConnection.h"
 #include "jetstream/JsStanSubscription.h"
-#include "jetstream/JsBackend.h"
+#include "jetstream/JsPubAcks.h"
 #include "jetstream/JetStreamException.h"
 #include "core/ConnectionImpl.h"
 #include "core/ImplAccess.h"
 #include "core/SubjectRules.h"
 #include "core/ThreadName.h"
 #include "core/Timer.h"
+#include <Poco/Logger.h>
 #include "Nats/Exception.h"
 #include <algorithm>
 #include <chrono>
@@ -25,20 +26,12 @@ namespace Nats {
 
 namespace {
 
-void nameThread(const char* name)
-{
-	setCurrentThreadName(name);
-}
-
-std::string errorText(const Poco::Exception& e)
-{
-	return e.message().empty() ? e.displayText() : e.message();
-}
+const std::string CONNECTION_CLOSED("stan: connection closed");
 
 } // namespace
 
 JsStanConnection::JsStanConnection(const std::string& clusterId, const std::string& clientId, const StanOptions& options)
-	: _clusterId(clusterId), _clientId(clientId), _options(options)
+	: _clusterId(clusterId), _clientId(clientId), _options(options), _pGate(std::make_shared<StanCallbackGate>())
 {
 }
 
@@ -90,19 +83,34 @@ std::string JsStanConnection::clientSubject() const
 
 void JsStanConnection::checkConnected() const
 {
-	if (_status.load() != StanConnection::Status::CONNECTED) throw ConnectionClosedException("stan: connection closed");
+	if (_status.load() != StanConnection::Status::CONNECTED) throw ConnectionClosedException(CONNECTION_CLOSED);
 }
 
-void JsStanConnection::reportError(const Poco::Exception& e) const
+void JsStanConnection::reportError(const Poco::Exception& e)
 {
-	if (!_options.errorHandler) return;
-	try
+	Connection* pConn = _pConn;
+	if (!_options.errorHandler || !pConn)
 	{
-		_options.errorHandler(e);
+		Poco::Logger& logger = Poco::Logger::get("Nats.StanConnection");
+		if (logger.warning()) logger.warning(e.displayText());
+		return;
 	}
-	catch (...)
-	{
-	}
+	// The event thread of the NATS connection, never the thread where the error happened (the
+	// reader must not run user code; the handler may call close()).
+	std::shared_ptr<const Poco::Exception> pCopy(e.clone());
+	std::weak_ptr<JsStanConnection> weakSelf = weak_from_this();
+	ImplAccess::impl(*pConn)->post([weakSelf, pCopy]() {
+		auto self = weakSelf.lock();
+		if (!self) return;
+		StanCallbackGate::Scope scope(*self->_pGate);
+		try
+		{
+			self->_options.errorHandler(*pCopy);
+		}
+		catch (...)
+		{
+		}
+	});
 }
 
 void JsStanConnection::connect()
@@ -182,16 +190,19 @@ void JsStanConnection::connect()
 			}
 		});
 
-		_pTracker.reset(new PubAckTracker(_options.maxPubAcksInflight, _options.maxPubAcksInflightPercentage, _options.pubAckWait));
-		_pTracker->setArmCallback([this]() { armTimer(); });
-		_pTimer.reset(new Timer("stan-js-timer"));
-		_pTimer->start();
+		std::weak_ptr<JsStanConnection> weakSelf = weak_from_this();
+		_pPubAcks = std::make_shared<JsPubAcks>(_options, _pGate,
+			[weakSelf](const Poco::Exception& e) {
+				if (auto self = weakSelf.lock()) self->reportError(e);
+			},
+			core);
 		_pubPrefix = _pConn->newInbox() + ".";
-		_pubSub = core.subscribeInline(_pubPrefix + "*", "", [this](const Message& m) { onPubAck(m); });
+		_pPubAcks->start(_pubPrefix);
+		std::weak_ptr<JsPubAcks> weakAcks = _pPubAcks;
+		_pubSub = core.subscribeInline(_pubPrefix + "*", "", [weakAcks](const Message& m) {
+			if (auto pAcks = weakAcks.lock()) pAcks->onPubAck(m);
+		});
 		_pConn->flush(_options.connectWait);
-
-		_ackThread = std::thread([this]() { ackLoop(); });
-		_monThread = std::thread([this]() { monitorLoop(); });
 	}
 	catch (...)
 	{
@@ -203,13 +214,15 @@ void JsStanConnection::connect()
 		catch (...)
 		{
 		}
-		if (_pTimer) _pTimer->stop();
+		if (_pPubAcks) _pPubAcks->close();
+		_pPubAcks.reset();
 		if (_pOwned) _pOwned->close();
 		_pOwned.reset();
 		_pConn = nullptr;
 		throw;
 	}
 	_status = StanConnection::Status::CONNECTED;
+	scheduleCheck();
 }
 
 Connection& JsStanConnection::natsConnection()
@@ -226,7 +239,7 @@ std::string JsStanConnection::lostError() const
 
 int JsStanConnection::pubAcksInflight() const
 {
-	return _pTracker ? _pTracker->inflight() : 0;
+	return _pPubAcks && _status.load() == Status::CONNECTED ? _pPubAcks->inflight() : 0;
 }
 
 std::string JsStanConnection::ensureStream(const std::string& channel, bool forPublish)
@@ -293,23 +306,7 @@ std::string JsStanConnection::publishAsync(const std::string& channel, const voi
 	SubjectRules::checkPublishChannel(channel);
 	checkConnected();
 	ensureKnownChannel(channel);
-	std::string guid;
-	if (!_pTracker->add(guid, std::move(handler), maxWait)) throw NatsTimeoutException("stan: publish window full");
-	try
-	{
-		// Per-thread buffers: no allocation per publish once warm.
-		thread_local Headers h;
-		thread_local std::string reply;
-		h.set(JetStreamContext::MSG_ID_HEADER, guid);
-		reply.assign(_pubPrefix).append(guid);
-		ImplAccess::impl(*_pConn)->publish(channel, reply, &h, data, length);
-	}
-	catch (...)
-	{
-		_pTracker->remove(guid);
-		throw;
-	}
-	return guid;
+	return _pPubAcks->publishAsync(channel, data, length, std::move(handler), maxWait);
 }
 
 void JsStanConnection::publish(const std::string& channel, const void* data, std::size_t length)
@@ -317,153 +314,7 @@ void JsStanConnection::publish(const std::string& channel, const void* data, std
 	SubjectRules::checkPublishChannel(channel);
 	checkConnected();
 	ensureKnownChannel(channel);
-	struct Waiter
-	{
-		std::mutex mutex;
-		std::condition_variable cond;
-		bool done = false;
-		std::string error;
-	};
-	auto pWaiter = std::make_shared<Waiter>();
-	std::string guid;
-	_pTracker->add(guid, [pWaiter](const std::string&, const std::string& error) {
-			std::lock_guard<std::mutex> lock(pWaiter->mutex);
-			pWaiter->done = true;
-			pWaiter->error = error;
-			pWaiter->cond.notify_all();
-		}, Poco::Timespan(-1), true);
-	try
-	{
-		Headers h;
-		h.set(JetStreamContext::MSG_ID_HEADER, guid);
-		ImplAccess::impl(*_pConn)->publish(channel, _pubPrefix + guid, &h, data, length, true);
-	}
-	catch (...)
-	{
-		_pTracker->remove(guid);
-		throw;
-	}
-	std::unique_lock<std::mutex> lock(pWaiter->mutex);
-	// The tracker ends every entry by pubAckWait (timer) or close(); the margin only guards a
-	// stopped timer.
-	const auto limit = std::chrono::microseconds(_options.pubAckWait.totalMicroseconds()) + std::chrono::seconds(5);
-	if (!pWaiter->cond.wait_for(lock, limit, [&]() { return pWaiter->done; }))
-	{
-		lock.unlock();
-		_pTracker->remove(guid);
-		throw StanPubAckTimeoutException("stan: publish ack timeout");
-	}
-	if (pWaiter->error.empty()) return;
-	if (pWaiter->error == "stan: publish ack timeout") throw StanPubAckTimeoutException(pWaiter->error);
-	if (pWaiter->error == "stan: connection closed") throw ConnectionClosedException(pWaiter->error);
-	throw StanPublishException(pWaiter->error);
-}
-
-void JsStanConnection::onPubAck(const Message& m)
-{
-	if (!_pTracker || m.subject().size() <= _pubPrefix.size()) return;
-	const std::string_view guid(m.subject().data() + _pubPrefix.size(), m.subject().size() - _pubPrefix.size());
-	std::string error;
-	const std::string& d = m.data();
-	// Fast path: a PubAck ({"stream":..,"seq":..}) without an error needs no JSON parse.
-	const bool plainAck = m.status() == 0 && d.find("\"error\"") == std::string::npos && d.find("\"seq\"") != std::string::npos;
-	if (!plainAck)
-	{
-		try
-		{
-			JetStreamContext::parsePubAck(m);
-		}
-		catch (const Poco::Exception& e)
-		{
-			error = errorText(e);
-		}
-	}
-	PubAckTracker::Completion c;
-	if (_pTracker->complete(guid, c)) completeAndDispatch(c, error);
-}
-
-void JsStanConnection::completeAndDispatch(PubAckTracker::Completion& c, const std::string& error)
-{
-	if (!c.callback) return;
-	if (c.direct)
-	{
-		c.callback(c.guid, error);
-		return;
-	}
-	auto cb = std::make_shared<PubAckTracker::Completion>(std::move(c));
-	postAck([cb, error]() { cb->callback(cb->guid, error); });
-}
-
-void JsStanConnection::armTimer()
-{
-	std::lock_guard<std::mutex> lock(_timerMutex);
-	if (_timerArmed || !_pTimer) return;
-	_timerArmed = true;
-	_pTimer->schedule(_options.pubAckWait, [this]() { expireTimer(); });
-}
-
-void JsStanConnection::expireTimer()
-{
-	std::vector<PubAckTracker::Completion> out;
-	{
-		std::lock_guard<std::mutex> lock(_timerMutex);
-		PubAckTracker::Clock::time_point now = PubAckTracker::Clock::now();
-		PubAckTracker::Clock::time_point next = _pTracker->expire(now, out);
-		if (next == PubAckTracker::Clock::time_point::max())
-		{
-			_timerArmed = false;
-		}
-		else
-		{
-			auto us = std::chrono::duration_cast<std::chrono::microseconds>(next - now).count();
-			_pTimer->schedule(Poco::Timespan(std::max<long long>(us, 1000)), [this]() { expireTimer(); });
-		}
-	}
-	for (auto& c: out) completeAndDispatch(c, "stan: publish ack timeout");
-}
-
-void JsStanConnection::postAck(std::function<void()> fn)
-{
-	std::lock_guard<std::mutex> lock(_ackMutex);
-	_ackQueue.push_back(std::move(fn));
-	_ackCond.notify_all();
-}
-
-void JsStanConnection::ackLoop()
-{
-	nameThread("stan-acks");
-	{
-		std::lock_guard<std::mutex> lock(_ackMutex);
-		_ackThreadId = std::this_thread::get_id();
-	}
-	std::unique_lock<std::mutex> lock(_ackMutex);
-	while (true)
-	{
-		_ackCond.wait(lock, [this]() { return _ackStop || !_ackQueue.empty(); });
-		if (_ackQueue.empty())
-		{
-			if (_ackStop) break;
-			continue;
-		}
-		std::function<void()> fn = std::move(_ackQueue.front());
-		_ackQueue.pop_front();
-		_ackBusy = true;
-		lock.unlock();
-		try
-		{
-			fn();
-		}
-		catch (const Poco::Exception& e)
-		{
-			reportError(e);
-		}
-		catch (...)
-		{
-		}
-		lock.lock();
-		_ackBusy = false;
-		_ackCond.notify_all();
-	}
+	_pPubAcks->publish(channel, data, length);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -480,53 +331,64 @@ StanSubscription JsStanConnection::subscribe(const std::string& channel, const s
 	SubjectRules::checkPublishSubject(channel, "channel");
 	if (!group.empty()) SubjectRules::checkQueue(group);
 	auto pSub = std::make_shared<JsStanSubscription>(shared_from_this(), channel, group, std::move(handler), options, sync);
-	std::shared_ptr<StanSubscriptionImpl> handle = JsBackend::makeSubscriptionHandle(pSub);
-	pSub->start(handle);
+	pSub->start();
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
-		if (_status.load() == StanConnection::Status::CONNECTED) _subs.push_back(pSub);
+		if (_status.load() == StanConnection::Status::CONNECTED && !_tornDown) _subs.emplace(pSub.get(), pSub);
 	}
 	if (_status.load() != StanConnection::Status::CONNECTED)
 	{
+		// The teardown did not see it: stop it here (an ephemeral consumer ends with its
+		// inactivity, or by the teardown's own requests when it races).
 		pSub->closeLocal();
-		throw ConnectionClosedException("stan: connection closed");
+		throw ConnectionClosedException(CONNECTION_CLOSED);
 	}
+	// The public handle has its own reference count: when the last copy goes, the subscription is
+	// closed (never unsubscribed); messages refer to pSub's own control block.
+	std::shared_ptr<StanSubscriptionBackend> handle(pSub.get(), [pSub](StanSubscriptionBackend*) mutable {
+		pSub->closeFromHandle();
+		pSub.reset();
+	});
 	return StanSubscription(handle);
 }
 
 void JsStanConnection::removeSubscription(const JsStanSubscription* pSub)
 {
+	std::shared_ptr<JsStanSubscription> keep; // released outside the lock
 	std::lock_guard<std::mutex> lock(_mutex);
-	_subs.erase(std::remove_if(_subs.begin(), _subs.end(), [pSub](const std::shared_ptr<JsStanSubscription>& p) { return p.get() == pSub; }),
-		_subs.end());
+	auto it = _subs.find(pSub);
+	if (it == _subs.end()) return;
+	keep = std::move(it->second);
+	_subs.erase(it);
 }
 
-void JsStanConnection::monitorLoop()
+void JsStanConnection::scheduleCheck()
 {
-	nameThread("stan-js-mon");
-	const auto interval = std::chrono::microseconds(_options.jetStream.idleHeartbeat.totalMicroseconds());
-	std::unique_lock<std::mutex> lock(_monMutex);
-	while (!_monStop)
+	std::weak_ptr<JsStanConnection> weakSelf = weak_from_this();
+	Timer& timer = ImplAccess::impl(*_pConn)->timer();
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (_tornDown) return;
+	_checkTimerId = timer.schedule(_options.jetStream.idleHeartbeat, [weakSelf]() {
+		if (auto self = weakSelf.lock()) self->onCheckTimer();
+	});
+}
+
+void JsStanConnection::onCheckTimer()
+{
+	// NATS timer thread: only non-blocking work (each check is an asynchronous request whose
+	// answer the reader thread handles).
+	std::vector<std::shared_ptr<JsStanSubscription>> subs;
 	{
-		_monCond.wait_for(lock, interval, [this]() { return _monStop; });
-		if (_monStop) break;
-		lock.unlock();
-		std::vector<std::shared_ptr<JsStanSubscription>> subs;
-		{
-			std::lock_guard<std::mutex> l(_mutex);
-			subs = _subs;
-		}
-		for (auto& pSub: subs)
-		{
-			std::string why;
-			if (!pSub->checkAlive(3 * interval, why))
-			{
-				lose(why);
-				break;
-			}
-		}
-		lock.lock();
+		std::lock_guard<std::mutex> lock(_mutex);
+		_checkTimerId = 0;
+		if (_tornDown) return;
+		subs.reserve(_subs.size());
+		for (const auto& s : _subs) subs.push_back(s.second);
 	}
+	const auto interval = std::chrono::microseconds(_options.jetStream.idleHeartbeat.totalMicroseconds());
+	for (auto& pSub : subs) pSub->checkConsumer(3 * interval);
+	subs.clear();
+	scheduleCheck();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -535,68 +397,28 @@ void JsStanConnection::monitorLoop()
 
 void JsStanConnection::teardown(bool requests)
 {
+	std::unordered_map<const JsStanSubscription*, std::shared_ptr<JsStanSubscription>> subs;
+	std::uint64_t checkTimer = 0;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (_tornDown) return;
 		_tornDown = true;
-	}
-	{
-		std::lock_guard<std::mutex> lock(_monMutex);
-		_monStop = true;
-		_monCond.notify_all();
-	}
-	if (_monThread.joinable())
-	{
-		if (_monThread.get_id() == std::this_thread::get_id()) _monThread.detach();
-		else _monThread.join();
-	}
-	std::vector<std::shared_ptr<JsStanSubscription>> subs;
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
 		subs.swap(_subs);
+		std::swap(checkTimer, _checkTimerId);
 	}
-	for (auto& pSub: subs)
+	if (checkTimer && _pConn) ImplAccess::impl(*_pConn)->timer().cancel(checkTimer);
+	// Pending publishes fail with "stan: connection closed" (handlers queued behind the acks
+	// already queued); subscriptions stop (each waits for its handler in progress unless this is
+	// a callback: a handler's auto-ack goes out before the flush below).
+	if (_pPubAcks) _pPubAcks->close();
+	for (auto& s : subs)
 	{
-		if (requests) pSub->closeOnConnectionClose();
-		else pSub->closeLocal();
+		if (requests) s.second->closeOnConnectionClose();
+		else s.second->closeLocal();
 	}
-	// Pending publishes fail; their handlers have all run when this returns.
-	std::vector<PubAckTracker::Completion> out;
-	if (_pTracker) _pTracker->close(out);
-	for (auto& c: out) completeAndDispatch(c, "stan: connection closed");
-	{
-		std::unique_lock<std::mutex> lock(_ackMutex);
-		_ackStop = true;
-		_ackCond.notify_all();
-	}
-	if (_ackThread.joinable())
-	{
-		if (_ackThread.get_id() == std::this_thread::get_id())
-		{
-			_ackThread.detach();
-		}
-		else
-		{
-			_ackThread.join();
-		}
-	}
-	// Handlers queued after the thread ended (a completion racing the stop) run here.
-	std::deque<std::function<void()>> rest;
-	{
-		std::lock_guard<std::mutex> lock(_ackMutex);
-		rest.swap(_ackQueue);
-	}
-	for (auto& fn: rest)
-	{
-		try
-		{
-			fn();
-		}
-		catch (...)
-		{
-		}
-	}
-	if (_pTimer) _pTimer->stop();
+	subs.clear();
+	// The ack handlers still queued run now (or right after the calling handler returns).
+	if (_pPubAcks) _pPubAcks->drainHandlers();
 	try
 	{
 		if (_idSub.isValid()) _idSub.unsubscribe();
@@ -618,6 +440,16 @@ void JsStanConnection::teardown(bool requests)
 			}
 		}
 		_pOwned->close();
+	}
+	else if (requests && _pConn)
+	{
+		try
+		{
+			_pConn->flush(_options.connectWait); // the acks given reach the server
+		}
+		catch (...)
+		{
+		}
 	}
 }
 
@@ -642,7 +474,7 @@ void JsStanConnection::lose(const std::string& error)
 	_lostError = error;
 	std::shared_ptr<JsStanConnection> self = shared_from_this();
 	_lostThread = std::thread([self, error]() {
-		nameThread("stan-lost");
+		setCurrentThreadName("stan-lost");
 		self->teardown(false);
 		StanConnection* pFacade;
 		{
@@ -651,6 +483,7 @@ void JsStanConnection::lose(const std::string& error)
 		}
 		if (self->_options.connectionLostHandler && pFacade)
 		{
+			StanCallbackGate::Scope scope(*self->_pGate);
 			try
 			{
 				self->_options.connectionLostHandler(*pFacade, error);
@@ -684,6 +517,13 @@ void JsStanConnection::destroy()
 	{
 		if (t.get_id() == std::this_thread::get_id()) t.detach();
 		else t.join();
+	}
+	// Handlers still running (one that called close(), say) must not outlive the facade's owner's
+	// expectations: wait for them, unless this is one of them.
+	if (!StanCallbackGate::inCallback())
+	{
+		_pGate->waitIdle();
+		if (_pPubAcks) _pPubAcks->drainHandlers();
 	}
 	std::lock_guard<std::mutex> lock(_mutex);
 	_pFacade = nullptr;

@@ -13,22 +13,32 @@
 // MAPPING (README "JetStream backend")
 //   channel            -> stream streamName(channel), subjects [channel], created on first use
 //   publish            -> PUB <channel> reply <pubInbox>.<guid>; the PubAck JSON (or API error /
-//                         503 status) completes the PubAckTracker entry of that guid
+//                         503 status) completes that guid's entry of the window (JsPubAcks)
 //   client ID          -> no server-side registry; the client answers requests on
 //                         "_STAN.js.<clusterId>.clients.<clientId>" and connect() fails with
 //                         "stan: clientID already registered" when another live client answers
 //   subscriptions      -> push consumers (JsStanSubscription)
-//   lost session       -> a subscription's consumer vanished (checked after 3 missed idle
-//                         heartbeats): connectionLostHandler with the reason
-// THREADS
-//   NATS reader        pub acks (inline subscription), client-ID probes, consumer deliveries
-//   "stan-js-timer"    pub-ack timeouts
-//   "stan-acks"        StanAckHandlers, in completion order
-//   "stan-js-mon"      consumer checks after missed heartbeats (blocking API requests)
-//   "stan-lost"        teardown + connectionLostHandler after a loss
+//   lost session       -> a subscription's consumer vanished (see CONSUMER CHECKS):
+//                         connectionLostHandler with the reason, on "stan-lost"
+// THREADS (none of its own while the session is up; all belong to the NATS connection)
+//   NATS reader        pub acks (JsPubAcks::onPubAck, inline subscription; a blocking publish()
+//                      is woken there), client-ID probes, consumer deliveries (queued per
+//                      subscription), replies of the consumer checks (loss decided there)
+//   NATS timer         pub-ack timeouts; the consumer check every idleHeartbeat (non-blocking
+//                      CONSUMER.INFO requests through the connection's request mux)
+//   NATS dispatcher    message handlers (each subscription a Dispatchable pinned to one worker)
+//                      and, on one worker, the StanAckHandlers in completion order
+//   NATS events        StanOptions::errorHandler
+//   "stan-lost"        started only when the session is lost: teardown + connectionLostHandler
+// CONSUMER CHECKS (loss detection)
+//   every idleHeartbeat the timer looks at each subscription: a consumer with idle heartbeats is
+//   asked about (CONSUMER.INFO) once nothing arrived for 3 heartbeat intervals; a consumer
+//   without heartbeats (queue groups: deliver groups get none) is asked every 3 intervals.
+//   "consumer not found" / "stream not found" => lost; any other answer, or none, => alive.
+//   At most one check per subscription is in flight.
 // LOCKS
-//   _mutex (state, subscriptions, known streams) and _ackMutex (ack queue) are leaves: no
-//   callback, request or join runs under either.
+//   _mutex (state, subscriptions, known streams) is a leaf: no callback, request or join runs
+//   under it; JsPubAcks and JsStanSubscription locks are leaves too.
 // ---------------------------------------------------------------------------------------------
 
 #ifndef Nats_JsStanConnection_INCLUDED
@@ -38,52 +48,49 @@
 #include "Nats/Connection.h"
 #include "Nats/Subscription.h"
 #include "jetstream/JetStreamContext.h"
-#include "stan/PubAckTracker.h"
+#include "stan/StanCallback.h"
+#include "stan/StanConnectionBackend.h"
 #include <atomic>
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <unordered_map>
 #include <string>
 #include <thread>
-#include <vector>
 
 namespace Nats {
 
-class Timer;
 class JsStanSubscription;
+class JsPubAcks;
 
 /// StanConnection on Backend::JETSTREAM (see the mapping above). Same contract as
 /// StanConnectionImpl: every public method behaves and throws as documented in StanConnection.h.
 ///
 /// Thread safety: Thread-safe.
-class JsStanConnection: public std::enable_shared_from_this<JsStanConnection>
+class JsStanConnection: public StanConnectionBackend, public std::enable_shared_from_this<JsStanConnection>
 {
 public:
 	JsStanConnection(const std::string& clusterId, const std::string& clientId, const StanOptions& options);
-	~JsStanConnection();
+	~JsStanConnection() override;
 
-	void setFacade(StanConnection* pFacade);
+	void setFacade(StanConnection* pFacade) override;
 
-	void connect();
-	void publish(const std::string& channel, const void* data, std::size_t length);
-	std::string publishAsync(const std::string& channel, const void* data, std::size_t length, StanAckHandler handler, Poco::Timespan maxWait);
+	void connect() override;
+	void publish(const std::string& channel, const void* data, std::size_t length) override;
+	std::string publishAsync(const std::string& channel, const void* data, std::size_t length, StanAckHandler handler, Poco::Timespan maxWait) override;
 	StanSubscription subscribe(const std::string& channel, const std::string& group, StanMessageHandler handler,
-		const StanSubscriptionOptions& options, bool sync);
-	void close();
+		const StanSubscriptionOptions& options, bool sync) override;
+	void close() override;
 	/// close() with errors swallowed, then waits for the lost-handler thread (unless on it).
-	void destroy();
+	void destroy() override;
 
-	Connection& natsConnection();
-	StanConnection::Status status() const { return _status.load(); }
-	std::string lostError() const;
-	int pubAcksInflight() const;
-	const std::string& clusterId() const { return _clusterId; }
-	const std::string& clientId() const { return _clientId; }
-	const StanOptions& options() const { return _options; }
+	Connection& natsConnection() override;
+	Status status() const override { return _status.load(); }
+	std::string lostError() const override;
+	int pubAcksInflight() const override;
+	const std::string& clusterId() const override { return _clusterId; }
+	const std::string& clientId() const override { return _clientId; }
+	const StanOptions& options() const override { return _options; }
 
 	// ---- used by JsStanSubscription ----
 
@@ -99,8 +106,12 @@ public:
 	/// Throws ConnectionClosedException "stan: connection closed" unless CONNECTED.
 	void checkConnected() const;
 
-	/// Hands `e` to StanOptions::errorHandler (on the calling thread; never under a lock).
-	void reportError(const Poco::Exception& e) const;
+	/// Hands `e` to StanOptions::errorHandler on the NATS event thread (the logger when there is
+	/// none or before connect()). Never blocks, never throws.
+	void reportError(const Poco::Exception& e);
+
+	/// Callbacks in progress of this connection (close paths wait for them unless in one).
+	const std::shared_ptr<StanCallbackGate>& callbackGate() const { return _pGate; }
 
 	/// Declares the session lost (once): closes everything locally on "stan-lost", then runs the
 	/// connection-lost handler there.
@@ -117,13 +128,10 @@ public:
 private:
 	/// Validates `channel` and ensures its stream, both once per channel (a map lookup after).
 	void ensureKnownChannel(const std::string& channel);
-	void onPubAck(const Message& m);
-	void completeAndDispatch(PubAckTracker::Completion& c, const std::string& error);
-	void armTimer();
-	void expireTimer();
-	void postAck(std::function<void()> fn);
-	void ackLoop();
-	void monitorLoop();
+	/// Schedules the next consumer check on the NATS timer (unless torn down).
+	void scheduleCheck();
+	/// NATS timer thread: starts the consumer checks that are due (non-blocking).
+	void onCheckTimer();
 	/// Stops everything local; `requests` = also delete ephemeral consumers on the server.
 	void teardown(bool requests);
 	std::string clientSubject() const;
@@ -136,8 +144,8 @@ private:
 	std::unique_ptr<Connection> _pOwned;
 	Connection* _pConn = nullptr;
 	std::unique_ptr<JetStreamContext> _pJs;
-	std::unique_ptr<PubAckTracker> _pTracker;
-	std::unique_ptr<Timer> _pTimer;
+	const std::shared_ptr<StanCallbackGate> _pGate;
+	std::shared_ptr<JsPubAcks> _pPubAcks;
 	std::string _pubPrefix;
 	Subscription _pubSub;
 	Subscription _idSub;
@@ -146,24 +154,9 @@ private:
 	mutable std::mutex _mutex;
 	std::string _lostError;
 	std::unordered_map<std::string, std::string> _streams;   // channel -> stream, known to exist
-	std::vector<std::shared_ptr<JsStanSubscription>> _subs;
+	std::unordered_map<const JsStanSubscription*, std::shared_ptr<JsStanSubscription>> _subs;
 	bool _tornDown = false;
-
-	std::mutex _timerMutex;
-	bool _timerArmed = false;
-
-	std::mutex _ackMutex;
-	std::condition_variable _ackCond;
-	std::deque<std::function<void()>> _ackQueue;
-	bool _ackStop = false;
-	bool _ackBusy = false;
-	std::thread _ackThread;
-	std::thread::id _ackThreadId;
-
-	std::mutex _monMutex;
-	std::condition_variable _monCond;
-	bool _monStop = false;
-	std::thread _monThread;
+	std::uint64_t _checkTimerId = 0; // guarded by _mutex
 
 	std::thread _lostThread;
 };

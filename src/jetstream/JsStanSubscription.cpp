@@ -10,13 +10,12 @@
 
 #include "jetstream/JsStanSubscription.h"
 #include "jetstream/JsStanConnection.h"
-#include "jetstream/JsBackend.h"
 #include "jetstream/JetStreamContext.h"
 #include "jetstream/JetStreamException.h"
 #include "core/ConnectionImpl.h"
 #include "core/ImplAccess.h"
 #include "core/SubjectRules.h"
-#include "core/ThreadName.h"
+#include "stan/StanCallback.h"
 #include "Nats/Exception.h"
 
 namespace Nats {
@@ -28,152 +27,17 @@ std::int64_t nowUs()
 	return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-/// The non-queue, non-durable inactive threshold of a queue group's shared consumer.
-const Poco::Timespan QUEUE_INACTIVE_THRESHOLD(5, 0);
-
 } // namespace
 
 JsStanSubscription::JsStanSubscription(std::shared_ptr<JsStanConnection> pConnection, std::string channel, std::string group,
 	StanMessageHandler handler, StanSubscriptionOptions options, bool sync)
-	: _pConnection(pConnection), _channel(std::move(channel)), _group(std::move(group)), _handler(std::move(handler)),
+	: _pConnection(pConnection), _pGate(pConnection->callbackGate()), _channel(std::move(channel)), _group(std::move(group)), _handler(std::move(handler)),
 	  _options(std::move(options)), _sync(sync), _clientId(pConnection->clientId())
 {
 }
 
 JsStanSubscription::~JsStanSubscription()
 {
-	if (_worker.joinable())
-	{
-		if (_worker.get_id() == std::this_thread::get_id()) _worker.detach();
-		else _worker.join();
-	}
-}
-
-void JsStanSubscription::start(const std::shared_ptr<StanSubscriptionImpl>& handle)
-{
-	std::shared_ptr<JsStanConnection> pConn = _pConnection.lock();
-	if (!pConn) throw ConnectionClosedException("stan: connection closed");
-	_handle = handle;
-	const std::string& durable = _options.durableName;
-	if (!_group.empty() && durable.find(':') != std::string::npos)
-		throw StanSubscriptionException("stan: durable name of a durable queue subscriber can't contain the character ':'");
-
-	std::string name;
-	ConsumerConfig cc;
-	if (_group.empty())
-	{
-		if (!durable.empty()) name = "d__" + JsStanConnection::escapeName(_clientId) + "__" + JsStanConnection::escapeName(durable);
-		cc.flowControl = true;
-		cc.idleHeartbeat = pConn->options().jetStream.idleHeartbeat;
-	}
-	else if (!durable.empty())
-	{
-		name = "q__" + JsStanConnection::escapeName(durable) + "__" + JsStanConnection::escapeName(_group);
-		cc.deliverGroup = _group;
-	}
-	else
-	{
-		name = "g__" + JsStanConnection::escapeName(_group);
-		cc.deliverGroup = _group;
-		cc.inactiveThreshold = QUEUE_INACTIVE_THRESHOLD;
-	}
-	_ephemeral = name.empty();
-	cc.durableName = name;
-	switch (_options.startPosition)
-	{
-	case StanSubscriptionOptions::StartPosition::NEW_ONLY: cc.deliverPolicy = ConsumerConfig::DeliverPolicy::NEW; break;
-	case StanSubscriptionOptions::StartPosition::LAST_RECEIVED: cc.deliverPolicy = ConsumerConfig::DeliverPolicy::LAST; break;
-	case StanSubscriptionOptions::StartPosition::FIRST: cc.deliverPolicy = ConsumerConfig::DeliverPolicy::ALL; break;
-	case StanSubscriptionOptions::StartPosition::SEQUENCE_START:
-		cc.deliverPolicy = ConsumerConfig::DeliverPolicy::BY_START_SEQUENCE;
-		cc.optStartSeq = _options.startSequence;
-		break;
-	case StanSubscriptionOptions::StartPosition::TIME_DELTA_START:
-		cc.deliverPolicy = ConsumerConfig::DeliverPolicy::BY_START_TIME;
-		cc.optStartTimeNs = static_cast<std::int64_t>(_options.startTime.epochMicroseconds()) * 1000;
-		break;
-	}
-	cc.ackPolicy = ConsumerConfig::AckPolicy::EXPLICIT;
-	cc.ackWait = _options.ackWait;
-	cc.maxAckPending = _options.maxInflight;
-
-	std::weak_ptr<JsStanSubscription> weak = shared_from_this();
-	MessageHandler onMsg = [weak](const Message& m) {
-		if (std::shared_ptr<JsStanSubscription> p = weak.lock()) p->onMessage(m);
-	};
-	ConnectionImpl& core = *ImplAccess::impl(pConn->nats());
-	try
-	{
-		_stream = pConn->ensureStream(_channel, false);
-		JetStreamContext& js = pConn->context();
-		for (int attempt = 0;; ++attempt)
-		{
-			ConsumerInfo info;
-			bool exists = false;
-			if (!name.empty())
-			{
-				try
-				{
-					info = js.consumerInfo(_stream, name);
-					exists = true;
-				}
-				catch (const JetStreamApiException& e)
-				{
-					if (e.errCode() != JetStreamApiException::CONSUMER_NOT_FOUND) throw;
-				}
-			}
-			if (exists)
-			{
-				if (_group.empty() && info.pushBound) throw StanSubscriptionException("stan: duplicate durable registration");
-				_lastActivityUs = nowUs();
-				_natsSub = core.subscribeInline(info.config.deliverSubject, _group, onMsg);
-				_heartbeats = info.config.idleHeartbeat.totalMicroseconds() > 0;
-				_consumer = info.name;
-				break;
-			}
-			cc.deliverSubject = pConn->nats().newInbox();
-			_lastActivityUs = nowUs();
-			_natsSub = core.subscribeInline(cc.deliverSubject, _group, onMsg);
-			try
-			{
-				info = js.addConsumer(_stream, cc);
-			}
-			catch (const JetStreamApiException&)
-			{
-				_natsSub.unsubscribe();
-				// Another member of the group created it in between: join it.
-				if (!name.empty() && attempt == 0) continue;
-				throw;
-			}
-			_heartbeats = cc.idleHeartbeat.totalMicroseconds() > 0;
-			_consumer = info.name;
-			break;
-		}
-	}
-	catch (const JetStreamApiException& e)
-	{
-		if (_natsSub.isValid()) _natsSub.unsubscribe();
-		throw StanSubscriptionException(e.message());
-	}
-	catch (const NatsTimeoutException&)
-	{
-		if (_natsSub.isValid()) _natsSub.unsubscribe();
-		throw StanRequestTimeoutException("stan: subscribe request timeout");
-	}
-	catch (...)
-	{
-		if (_natsSub.isValid()) _natsSub.unsubscribe();
-		throw;
-	}
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_started = true;
-	}
-	if (!_sync)
-	{
-		std::shared_ptr<JsStanSubscription> self = shared_from_this();
-		_worker = std::thread([self]() { self->workerLoop(); });
-	}
 }
 
 void JsStanSubscription::onMessage(const Message& m)
@@ -190,13 +54,10 @@ void JsStanSubscription::onMessage(const Message& m)
 			if (!stalled.empty()) answerFlowControl(stalled);
 			return;
 		}
-		std::lock_guard<std::mutex> lock(_mutex);
-		if (_stopped) return;
 		Entry e;
 		e.reply = m.reply();
 		e.flowControl = true;
-		_queue.push_back(std::move(e));
-		_cond.notify_all();
+		push(std::move(e), 0);
 		return;
 	}
 	if (status != 0) return;
@@ -209,20 +70,40 @@ void JsStanSubscription::onMessage(const Message& m)
 	}
 	const std::uint32_t redeliveries = md.numDelivered > 1 ? static_cast<std::uint32_t>(md.numDelivered - 1) : 0;
 	Entry e;
-	e.message = StanMessage(md.streamSequence, md.timestamp, md.numDelivered > 1, redeliveries, _channel, m.data(), 0, _handle);
+	e.message = StanMessage(md.streamSequence, md.timestamp, md.numDelivered > 1, redeliveries, _channel, m.data(), 0, weak_from_this());
 	e.reply = m.reply();
-	std::lock_guard<std::mutex> lock(_mutex);
-	if (_stopped) return;
 	const long long size = static_cast<long long>(m.data().size());
-	if ((_maxPendingMessages > 0 && static_cast<int>(_queue.size()) >= _maxPendingMessages)
-		|| (_maxPendingBytes > 0 && _queueBytes + size > _maxPendingBytes))
+	push(std::move(e), size);
+}
+
+void JsStanSubscription::push(Entry&& e, long long size)
+{
+	bool schedule = false;
+	bool wake = false;
 	{
-		++_dropped;
-		return;
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (_stopped) return;
+		if (!e.flowControl
+			&& ((_maxPendingMessages > 0 && static_cast<int>(_queue.size()) >= _maxPendingMessages)
+				|| (_maxPendingBytes > 0 && _queueBytes + size > _maxPendingBytes)))
+		{
+			++_dropped;
+			return;
+		}
+		_queueBytes += size;
+		_queue.push_back(std::move(e));
+		if (_sync)
+		{
+			wake = true;
+		}
+		else if (_started && !_scheduled)
+		{
+			_scheduled = true;
+			schedule = true;
+		}
 	}
-	_queueBytes += size;
-	_queue.push_back(std::move(e));
-	_cond.notify_all();
+	if (wake) _cond.notify_all();
+	if (schedule) _pDispatcher->schedule(shared_from_this());
 }
 
 void JsStanSubscription::answerFlowControl(const std::string& reply)
@@ -270,55 +151,79 @@ bool JsStanSubscription::takeFrontLocked(std::unique_lock<std::mutex>& lock, Ent
 	return true;
 }
 
-void JsStanSubscription::workerLoop()
+void JsStanSubscription::report(const Poco::Exception& e)
 {
-	setCurrentThreadName("stan-sub");
-	std::shared_ptr<JsStanConnection> pConn = _pConnection.lock();
+	if (std::shared_ptr<JsStanConnection> pConn = _pConnection.lock()) pConn->reportError(e);
+}
+
+bool JsStanSubscription::dispatch(int budget)
+{
+	// The pinned dispatcher worker. No strong reference to the connection is kept across calls:
+	// the last one must not go on a thread of the NATS connection it owns.
+	StanMessageHandler released;
+	int done = 0;
 	std::unique_lock<std::mutex> lock(_mutex);
 	while (true)
 	{
-		_cond.wait(lock, [this]() { return _stopped || !_queue.empty(); });
-		if (_stopped) break;
+		if (_stopped || _queue.empty())
+		{
+			_scheduled = false;
+			if (_stopped) released = std::move(_handler); // destroyed after the lock is released
+			return false;
+		}
+		if (done >= budget) return true; // behind the other subscriptions of this worker
 		Entry e;
 		if (!takeFrontLocked(lock, e)) continue;
-		_inHandler = true;
+		++done;
+		_busy = true;
 		lock.unlock();
-		++_delivered;
 		bool ok = true;
-		try
+		if (!_stopFlag.load(std::memory_order_acquire))
 		{
-			_handler(e.message);
+			StanCallbackGate::Scope scope(*_pGate);
+			try
+			{
+				_handler(e.message);
+			}
+			catch (const Poco::Exception& ex)
+			{
+				ok = false;
+				report(ex);
+			}
+			catch (const std::exception& ex)
+			{
+				ok = false;
+				report(Poco::Exception("stan: message handler threw", ex.what()));
+			}
+			catch (...)
+			{
+				ok = false;
+				report(Poco::Exception("stan: message handler threw an unknown exception"));
+			}
+			++_delivered;
+			// Also when close() began while the handler ran: it returned normally, so it is acked
+			// (close() flushes the acks before it deletes anything).
+			if (ok && !_options.manualAcks) sendAck(e.reply);
 		}
-		catch (const Poco::Exception& ex)
-		{
-			ok = false;
-			if (pConn) pConn->reportError(ex);
-		}
-		catch (const std::exception& ex)
-		{
-			ok = false;
-			if (pConn) pConn->reportError(Poco::Exception(std::string("stan: message handler threw: ") + ex.what()));
-		}
-		catch (...)
-		{
-			ok = false;
-			if (pConn) pConn->reportError(Poco::Exception("stan: message handler threw"));
-		}
-		if (ok && !_options.manualAcks) sendAck(e.reply);
 		lock.lock();
-		_inHandler = false;
-		_cond.notify_all();
+		_busy = false;
+		_idleCv.notify_all();
 	}
 }
 
 bool JsStanSubscription::stop()
 {
+	StanMessageHandler released;
+	std::string lastPulled;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (_stopped) return false;
 		_stopped = true;
+		_stopFlag.store(true, std::memory_order_release);
 		_queue.clear();
 		_queueBytes = 0;
+		if (!_busy) released = std::move(_handler);
+		lastPulled.swap(_lastPulled);
 		_cond.notify_all();
 	}
 	try
@@ -328,10 +233,13 @@ bool JsStanSubscription::stop()
 	catch (...)
 	{
 	}
-	if (_worker.joinable())
+	// Pull + auto-ack: the application had the last pulled message; ack it before any flush.
+	if (!lastPulled.empty()) sendAck(lastPulled);
+	if (!StanCallbackGate::inCallback())
 	{
-		if (_worker.get_id() == std::this_thread::get_id()) _worker.detach();
-		else _worker.join();
+		// Waits for a handler in progress (its auto-ack goes out before the caller's flush).
+		std::unique_lock<std::mutex> lock(_mutex);
+		_idleCv.wait(lock, [this]() { return !_busy; });
 	}
 	return true;
 }
@@ -437,9 +345,9 @@ void JsStanSubscription::closeLocal()
 void JsStanSubscription::ack(const StanMessage& message)
 {
 	if (!_options.manualAcks) throw Poco::IllegalStateException("stan: cannot manually ack in auto-ack mode");
-	std::shared_ptr<StanSubscriptionImpl> owner = message.subscriptionImpl().lock();
-	// A JetStream handle has a null pointer: test the control block, not the pointer.
-	if (owner.use_count() == 0 || JsBackend::subscription(owner) != this)
+	const auto& owner = message.subscriptionImpl();
+	std::weak_ptr<JsStanSubscription> me = weak_from_this();
+	if (owner.owner_before(me) || me.owner_before(owner))
 		throw Poco::InvalidArgumentException("stan: the message was not delivered by this subscription");
 	std::string reply;
 	{
@@ -462,6 +370,13 @@ StanMessage JsStanSubscription::nextMessage(Poco::Timespan timeout)
 {
 	if (!_sync) throw Poco::IllegalStateException("stan: nextMessage() needs a subscription without a handler");
 	const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(timeout.totalMicroseconds());
+	std::string previous;
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		previous.swap(_lastPulled);
+	}
+	// The application is done with the message pulled before: ack it now (auto-ack).
+	if (!previous.empty()) sendAck(previous);
 	std::unique_lock<std::mutex> lock(_mutex);
 	while (true)
 	{
@@ -478,39 +393,12 @@ StanMessage JsStanSubscription::nextMessage(Poco::Timespan timeout)
 		if (_queue.empty()) continue;
 		Entry e;
 		if (!takeFrontLocked(lock, e)) continue;
+		// Auto-ack: acked at the next pull or at close (see the header), never before the
+		// application has it.
+		if (!_options.manualAcks) _lastPulled = std::move(e.reply);
 		lock.unlock();
 		++_delivered;
-		if (!_options.manualAcks) sendAck(e.reply);
 		return e.message;
-	}
-}
-
-bool JsStanSubscription::checkAlive(std::chrono::microseconds silence, std::string& why)
-{
-	if (!_heartbeats || !isValid()) return true;
-	if (nowUs() - _lastActivityUs.load() < silence.count()) return true;
-	std::shared_ptr<JsStanConnection> pConn = _pConnection.lock();
-	if (!pConn) return true;
-	try
-	{
-		pConn->context().consumerInfo(_stream, _consumer);
-		_lastActivityUs = nowUs();
-		return true;
-	}
-	catch (const JetStreamApiException& e)
-	{
-		if (e.errCode() == JetStreamApiException::CONSUMER_NOT_FOUND || e.errCode() == JetStreamApiException::STREAM_NOT_FOUND)
-		{
-			why = "stan: consumer " + _consumer + " of channel '" + _channel + "' is gone (" + e.message() + ")";
-			return false;
-		}
-		_lastActivityUs = nowUs();
-		return true;
-	}
-	catch (...)
-	{
-		// No answer (NATS reconnecting, leader election): look again later.
-		return true;
 	}
 }
 

@@ -24,10 +24,16 @@
 //   start position     deliver policy (new, last, by_start_sequence, by_start_time, all)
 //   acks               AckExplicit, ackWait, MaxAckPending = maxInflight; "+ACK" to the
 //                      message's reply subject; redelivered / count from the reply metadata
-// THREADS
-//   NATS reader        onMessage(): metadata parse, queue, heartbeats (inline subscription)
-//   "stan-sub"         the handler of an asynchronous subscription, in order; answers flow
-//                      control requests when it reaches them
+// THREADS (no thread of its own)
+//   NATS reader        onMessage(): metadata parse, queue, heartbeats (inline subscription);
+//                      the answer of a consumer check
+//   NATS dispatcher    an asynchronous subscription is a Dispatchable pinned to one worker of the
+//                      connection's pool: the handler runs there, in order, then the auto-ack;
+//                      flow-control requests are answered when delivery reaches them
+//   NATS timer         checkConsumer() (sends the CONSUMER.INFO request, never waits for it)
+// PULL + AUTO-ACK
+//   nextMessage() acks the message it returned before at the next pull, or at close /
+//   unsubscribe / connection close: never before the application has it (at-least-once).
 // ---------------------------------------------------------------------------------------------
 
 #ifndef Nats_JsStanSubscription_INCLUDED
@@ -36,6 +42,8 @@
 #include "Nats/StanConnection.h"
 #include "Nats/Subscription.h"
 #include "jetstream/JetStreamTypes.h"
+#include "core/Dispatcher.h"
+#include "stan/StanSubscriptionBackend.h"
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -44,34 +52,33 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 namespace Nats {
 
 class JsStanConnection;
+class StanCallbackGate;
 
 /// See the mapping above. Public methods behave and throw as documented in StanSubscription.h.
 ///
 /// Thread safety: Thread-safe; nextMessage() by one thread at a time.
-class JsStanSubscription: public std::enable_shared_from_this<JsStanSubscription>
+class JsStanSubscription: public StanSubscriptionBackend, public Dispatchable, public std::enable_shared_from_this<JsStanSubscription>
 {
 public:
 	JsStanSubscription(std::shared_ptr<JsStanConnection> pConnection, std::string channel, std::string group,
 		StanMessageHandler handler, StanSubscriptionOptions options, bool sync);
-	~JsStanSubscription();
+	~JsStanSubscription() override;
 
-	/// Creates or looks up the consumer and subscribes to its deliver subject. `handle` is the
-	/// public handle's control block (messages keep it weakly, for StanMessage::ack()).
+	/// Creates or looks up the consumer and subscribes to its deliver subject.
 	/// Throws: StanSubscriptionException (API error text verbatim, "stan: duplicate durable
 	/// registration"), StanRequestTimeoutException "stan: subscribe request timeout",
 	/// ConnectionClosedException.
-	void start(const std::shared_ptr<StanSubscriptionImpl>& handle);
+	void start();
 
 	/// StanSubscription::close() (unsubscribe = false) / unsubscribe() (true).
-	void close(bool unsubscribe);
+	void close(bool unsubscribe) override;
 
 	/// The last public handle went away: close(false), errors to the error handler.
-	void closeFromHandle();
+	void closeFromHandle() override;
 
 	/// The connection closes: stop locally, delete an ephemeral consumer (best effort).
 	void closeOnConnectionClose();
@@ -79,29 +86,37 @@ public:
 	/// Stop locally without any request (lost session).
 	void closeLocal();
 
-	void ack(const StanMessage& message);
-	StanMessage nextMessage(Poco::Timespan timeout);
+	void ack(const StanMessage& message) override;
+	StanMessage nextMessage(Poco::Timespan timeout) override;
 
-	/// False if nothing (message or heartbeat) arrived for `silence` and the consumer is gone;
-	/// `why` says so. Blocks for one API request at most. Always true without heartbeats.
-	bool checkAlive(std::chrono::microseconds silence, std::string& why);
+	/// Consumer check (NATS timer thread; see JsStanConnection.h "CONSUMER CHECKS"): with idle
+	/// heartbeats, when nothing arrived for `period`; without, once per `period`. Sends
+	/// CONSUMER.INFO without waiting; the answer (reader thread) declares the session lost when the
+	/// consumer or its stream is gone. Never blocks.
+	void checkConsumer(std::chrono::microseconds period);
 
-	bool isValid() const;
-	const std::string& channel() const { return _channel; }
-	const std::string& queueGroup() const { return _group; }
-	const std::string& durableName() const { return _options.durableName; }
-	bool isManualAck() const { return _options.manualAcks; }
+	/// Dispatchable: runs the handler for up to `budget` queued messages (pinned worker).
+	bool dispatch(int budget) override;
+
+	bool isValid() const override;
+	const std::string& channel() const override { return _channel; }
+	const std::string& queueGroup() const override { return _group; }
+	const std::string& durableName() const override { return _options.durableName; }
+	bool isManualAck() const override { return _options.manualAcks; }
 	const std::string& stream() const { return _stream; }
 	const std::string& consumer() const { return _consumer; }
-	int pendingMessages() const;
-	long long pendingBytes() const;
-	std::uint64_t delivered() const { return _delivered.load(); }
-	std::uint64_t dropped() const { return _dropped.load(); }
+	int pendingMessages() const override;
+	long long pendingBytes() const override;
+	std::uint64_t delivered() const override { return _delivered.load(); }
+	std::uint64_t dropped() const override { return _dropped.load(); }
 	/// Flow-control requests answered so far (tests).
 	std::uint64_t flowControlReplies() const { return _fcReplies.load(); }
-	void setPendingLimits(int maxMessages, long long maxBytes);
-	int maxPendingMessages() const;
-	long long maxPendingBytes() const;
+	/// Consumer checks sent / answered "the consumer exists" so far (tests).
+	std::uint64_t consumerChecksSent() const { return _checksSent.load(); }
+	std::uint64_t consumerChecksFound() const { return _checksFound.load(); }
+	void setPendingLimits(int maxMessages, long long maxBytes) override;
+	int maxPendingMessages() const override;
+	long long maxPendingBytes() const override;
 
 private:
 	struct Entry
@@ -112,10 +127,17 @@ private:
 	};
 
 	void onMessage(const Message& m);
-	void workerLoop();
-	/// Stops delivery; joins the worker unless called from it. Returns false if already stopped.
+	/// Queues `e` (`size` payload bytes) unless stopped or over the pending limits; schedules the
+	/// delivery or wakes nextMessage().
+	void push(Entry&& e, long long size);
+	/// The answer to a consumer check (reader or timer thread).
+	void onCheckReply(const Message* pMessage, const Poco::Exception* pError);
+	/// Stops delivery; acks the last pulled message (pull, auto-ack); waits for a handler in
+	/// progress unless called from a streaming callback. Returns false if already stopped.
 	bool stop();
 	void sendAck(const std::string& reply);
+	/// Hands `e` to the connection's error handler (event thread), if the connection still exists.
+	void report(const Poco::Exception& e);
 	void deliverBookkeeping(const Entry& e);
 	void answerFlowControl(const std::string& reply);
 	/// Pops the front entry. REQUIRES: `lock` holds _mutex and the queue is not empty.
@@ -125,6 +147,7 @@ private:
 	bool takeFrontLocked(std::unique_lock<std::mutex>& lock, Entry& out);
 
 	std::weak_ptr<JsStanConnection> _pConnection;
+	const std::shared_ptr<StanCallbackGate> _pGate;
 	const std::string _channel;
 	const std::string _group;
 	StanMessageHandler _handler;
@@ -135,7 +158,6 @@ private:
 	std::string _consumer;
 	bool _ephemeral = true;
 	bool _heartbeats = false;
-	std::weak_ptr<StanSubscriptionImpl> _handle;
 	Subscription _natsSub;
 
 	mutable std::mutex _mutex;
@@ -145,15 +167,23 @@ private:
 	int _maxPendingMessages = -1;
 	long long _maxPendingBytes = -1;
 	std::map<std::uint64_t, std::string> _unacked;   // manual acks: stream sequence -> reply
+	std::string _lastPulled; // pull + auto-ack: reply subject of the message to ack at the next pull
+	Dispatcher* _pDispatcher = nullptr;
 	bool _started = false;
 	bool _stopped = false;
 	bool _closed = false;
+	bool _scheduled = false; // queued on (or running in) the dispatcher
+	bool _busy = false;      // the handler runs
+	std::condition_variable _idleCv; // closers waiting for the handler in progress
 	std::atomic<std::uint64_t> _delivered{0};
 	std::atomic<std::uint64_t> _dropped{0};
 	std::atomic<std::uint64_t> _fcReplies{0};
 	std::atomic<std::int64_t> _lastActivityUs{0};
-	std::thread _worker;
-	std::atomic<bool> _inHandler{false};
+	std::atomic<std::int64_t> _lastCheckUs{0};
+	std::atomic<bool> _checkInFlight{false};
+	std::atomic<std::uint64_t> _checksSent{0};
+	std::atomic<std::uint64_t> _checksFound{0};
+	std::atomic<bool> _stopFlag{false};
 };
 
 } // namespace Nats

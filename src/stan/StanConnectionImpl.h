@@ -17,6 +17,7 @@
 #include "Nats/Connection.h"
 #include "Nats/Subscription.h"
 #include "stan/StanCallback.h"
+#include "stan/StanConnectionBackend.h"
 #include <atomic>
 #include <condition_variable>
 #include <memory>
@@ -54,35 +55,35 @@ class StanPinger;
 /// a user callback.
 ///
 /// Thread safety: Thread-safe.
-class StanConnectionImpl: public std::enable_shared_from_this<StanConnectionImpl>
+class StanConnectionImpl: public StanConnectionBackend, public std::enable_shared_from_this<StanConnectionImpl>
 {
 public:
 	using Status = StanConnection::Status;
 
 	StanConnectionImpl(const std::string& clusterId, const std::string& clientId, const StanOptions& options);
-	~StanConnectionImpl();
+	~StanConnectionImpl() override;
 
-	void setFacade(StanConnection* pFacade);
+	void setFacade(StanConnection* pFacade) override;
 
-	void connect();
-	void publish(const std::string& channel, const void* data, std::size_t length);
+	void connect() override;
+	void publish(const std::string& channel, const void* data, std::size_t length) override;
 	std::string publishAsync(const std::string& channel, const void* data, std::size_t length, StanAckHandler handler,
-		Poco::Timespan maxWait);
+		Poco::Timespan maxWait) override;
 	StanSubscription subscribe(const std::string& channel, const std::string& group, StanMessageHandler handler,
-		const StanSubscriptionOptions& options, bool sync);
-	void close();
+		const StanSubscriptionOptions& options, bool sync) override;
+	void close() override;
 
 	/// Called by the facade's destructor: close(), swallow errors, wait for the callbacks in
 	/// progress and the lost thread (unless called from one of them).
-	void destroy();
+	void destroy() override;
 
-	Connection& natsConnection();
-	Status status() const;
-	std::string lostError() const;
-	int pubAcksInflight() const;
-	const std::string& clusterId() const { return _clusterId; }
-	const std::string& clientId() const { return _clientId; }
-	const StanOptions& options() const { return _options; }
+	Connection& natsConnection() override;
+	Status status() const override;
+	std::string lostError() const override;
+	int pubAcksInflight() const override;
+	const std::string& clusterId() const override { return _clusterId; }
+	const std::string& clientId() const override { return _clientId; }
+	const StanOptions& options() const override { return _options; }
 
 	// ---- for StanSubscriptionImpl ----
 

@@ -11,16 +11,13 @@
 #include "Nats/StanMessage.h"
 #include "Nats/StanSubscription.h"
 #include "Nats/Exception.h"
-#include "stan/StanSubscriptionImpl.h"
-#include "jetstream/JsBackend.h"
-#include "jetstream/JsStanSubscription.h"
+#include "stan/StanSubscriptionBackend.h"
 
 namespace Nats {
 
 void StanMessage::ack() const
 {
-	std::shared_ptr<StanSubscriptionImpl> pSub = _pSubscription.lock();
-	if (!pSub && pSub.use_count() != 0) return JsBackend::subscription(pSub)->ack(*this); // JetStream backend
+	std::shared_ptr<StanSubscriptionBackend> pSub = _pSubscription.lock();
 	if (!pSub) throw StanSubscriptionException("stan: invalid subscription");
 	pSub->ack(*this);
 }

@@ -20,6 +20,7 @@
 #include "Nats/Message.h"
 #include "core/Dispatcher.h"
 #include "stan/StanCallback.h"
+#include "stan/StanSubscriptionBackend.h"
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -47,7 +48,7 @@ class StanConnectionImpl;
 /// no call of it is in progress. A second close() returns at once.
 ///
 /// Thread safety: Thread-safe. Lock order: StanConnectionImpl::_mutex -> _mutex (leaf).
-class StanSubscriptionImpl: public Dispatchable, public std::enable_shared_from_this<StanSubscriptionImpl>
+class StanSubscriptionImpl: public StanSubscriptionBackend, public Dispatchable, public std::enable_shared_from_this<StanSubscriptionImpl>
 {
 public:
 	StanSubscriptionImpl(std::shared_ptr<StanConnectionImpl> pConn, const std::string& channel, const std::string& group,
@@ -67,32 +68,32 @@ public:
 	void abortStart();
 
 	/// The user's close() / unsubscribe().
-	void close(bool unsubscribe);
+	void close(bool unsubscribe) override;
 
 	/// The last public handle went away: close(), errors reported, never thrown.
-	void closeFromHandle();
+	void closeFromHandle() override;
 
 	/// Stops delivery without any request (the connection is closing).
 	void closeLocal();
 
-	void ack(const StanMessage& msg);
-	StanMessage nextMessage(Poco::Timespan timeout);
+	void ack(const StanMessage& msg) override;
+	StanMessage nextMessage(Poco::Timespan timeout) override;
 
 	/// Dispatchable: runs the handler for up to `budget` queued messages (pinned worker).
 	bool dispatch(int budget) override;
 
-	bool isValid() const;
-	const std::string& channel() const { return *_pChannel; }
-	const std::string& queueGroup() const { return _group; }
-	const std::string& durableName() const { return _options.durableName; }
-	bool isManualAck() const { return _options.manualAcks; }
-	int pendingMessages() const;
-	long long pendingBytes() const;
-	std::uint64_t delivered() const { return _delivered.load(std::memory_order_relaxed); }
-	std::uint64_t dropped() const;
-	void setPendingLimits(int maxMessages, long long maxBytes);
-	int maxPendingMessages() const;
-	long long maxPendingBytes() const;
+	bool isValid() const override;
+	const std::string& channel() const override { return *_pChannel; }
+	const std::string& queueGroup() const override { return _group; }
+	const std::string& durableName() const override { return _options.durableName; }
+	bool isManualAck() const override { return _options.manualAcks; }
+	int pendingMessages() const override;
+	long long pendingBytes() const override;
+	std::uint64_t delivered() const override { return _delivered.load(std::memory_order_relaxed); }
+	std::uint64_t dropped() const override;
+	void setPendingLimits(int maxMessages, long long maxBytes) override;
+	int maxPendingMessages() const override;
+	long long maxPendingBytes() const override;
 
 	/// The delivery inbox (tests).
 	const std::string& inbox() const { return _inbox; }
