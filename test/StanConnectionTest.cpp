@@ -208,14 +208,18 @@ void StanConnectionTest::testCloseFromCallback()
 	std::string channel = Test::uniqueName("ch");
 	std::atomic<bool> returned{false};
 	std::atomic<int> calls{0};
+	std::atomic<bool> published{false};
 	StanSubscription sub = sc.subscribe(channel, [&](const StanMessage&) {
 		++calls;
+		// both publishes are out before the close (else the second one may see a closed connection)
+		Test::waitFor([&]() { return published.load(); }, WAIT);
 		sc.close();
 		sc.close();
 		returned = true;
 	});
 	sc.publishAsync(channel, "a", nullptr);
 	sc.publishAsync(channel, "b", nullptr);
+	published = true;
 	NATS_WAIT_FOR(returned.load(), WAIT);
 	CPPUNIT_ASSERT(sc.status() == StanConnection::Status::CLOSED);
 	CPPUNIT_ASSERT_EQUAL(1, calls.load()); // no delivery after the close
