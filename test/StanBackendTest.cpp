@@ -836,3 +836,41 @@ void StanBackendTest::testMessageSubscriptionDoesNotOwn()
 	CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), again.messages()[0].sequence());
 	resumed.unsubscribe();
 }
+
+void StanBackendTest::testSecondCloseWaitsForTheFirst()
+{
+	// StanConnection.h: a second close() returns when the first one's teardown is done. The first
+	// close waits for the handler in progress (up to 1 s here); the second must not return before.
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
+	sc.connect();
+	const std::string channel = Test::uniqueName("ch");
+	std::mutex mutex;
+	std::condition_variable cv;
+	std::atomic<bool> inHandler{false};
+	std::atomic<bool> handlerReturned{false};
+	StanSubscription sub = sc.subscribe(channel, [&](const StanMessage&) {
+		if (inHandler.exchange(true)) return;
+		std::unique_lock<std::mutex> lock(mutex);
+		cv.wait_for(lock, std::chrono::seconds(1)); // bounded: nobody wakes it
+		handlerReturned = true;
+	});
+	sc.publish(channel, "x");
+	NATS_WAIT_FOR(inHandler.load(), WAIT);
+	std::atomic<bool> firstReturned{false};
+	std::thread first([&]() {
+		try
+		{
+			sc.close();
+		}
+		catch (Poco::Exception&)
+		{
+		}
+		firstReturned = true;
+	});
+	NATS_WAIT_FOR(sc.status() == StanConnection::Status::CLOSED, WAIT);
+	sc.close();
+	const bool returnedAfterHandler = handlerReturned.load();
+	first.join();
+	CPPUNIT_ASSERT_MESSAGE("the second close() returned while the first teardown still waited for the handler", returnedAfterHandler);
+	CPPUNIT_ASSERT(firstReturned.load());
+}

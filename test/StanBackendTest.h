@@ -46,6 +46,7 @@ class StanBackendTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testPullAutoAckAfterTheApplicationHadIt);
 	CPPUNIT_TEST(testAckHandlersHoldTheirWindowSlot);
 	CPPUNIT_TEST(testMessageSubscriptionDoesNotOwn);
+	CPPUNIT_TEST(testSecondCloseWaitsForTheFirst);
 	CPPUNIT_TEST_SUITE_END_ABSTRACT();
 
 public:
@@ -70,6 +71,7 @@ public:
 	void testPullAutoAckAfterTheApplicationHadIt();
 	void testAckHandlersHoldTheirWindowSlot();
 	void testMessageSubscriptionDoesNotOwn();
+	void testSecondCloseWaitsForTheFirst();
 
 protected:
 	/// Options for a client of the backend under test.

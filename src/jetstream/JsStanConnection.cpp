@@ -451,18 +451,37 @@ void JsStanConnection::teardown(bool requests)
 		{
 		}
 	}
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_teardownDone = true;
+	}
+	_teardownCv.notify_all();
 }
 
 void JsStanConnection::close()
 {
 	StanConnection::Status st = _status.load();
-	if (st == StanConnection::Status::CLOSED || st == StanConnection::Status::LOST) return;
 	if (st == StanConnection::Status::DISCONNECTED)
 	{
-		_status = StanConnection::Status::CLOSED;
+		if (_status.compare_exchange_strong(st, StanConnection::Status::CLOSED))
+		{
+			std::lock_guard<std::mutex> lock(_mutex);
+			_teardownDone = true; // nothing to tear down
+			return;
+		}
+	}
+	if (st == StanConnection::Status::CLOSED || st == StanConnection::Status::LOST
+		|| !_status.compare_exchange_strong(st, StanConnection::Status::CLOSED))
+	{
+		// A second close() returns when the first teardown is done (a callback does not wait:
+		// the teardown may be waiting for it).
+		if (!StanCallbackGate::inCallback())
+		{
+			std::unique_lock<std::mutex> lock(_mutex);
+			_teardownCv.wait(lock, [this]() { return _teardownDone; });
+		}
 		return;
 	}
-	if (!_status.compare_exchange_strong(st, StanConnection::Status::CLOSED)) return;
 	teardown(true);
 }
 

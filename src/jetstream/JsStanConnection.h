@@ -156,6 +156,8 @@ private:
 	std::unordered_map<std::string, std::string> _streams;   // channel -> stream, known to exist
 	std::unordered_map<const JsStanSubscription*, std::shared_ptr<JsStanSubscription>> _subs;
 	bool _tornDown = false;
+	bool _teardownDone = false;            // set at the end of teardown (or by a close before connect)
+	std::condition_variable _teardownCv;   // with _mutex: a second close() waits for _teardownDone
 	std::uint64_t _checkTimerId = 0; // guarded by _mutex
 
 	std::thread _lostThread;
