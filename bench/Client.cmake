@@ -15,3 +15,8 @@ if(TARGET nats_c_shared)
 	target_link_libraries(stan-threads-bench-natsc PRIVATE nats_c_shared Threads::Threads)
 	target_compile_options(stan-threads-bench-natsc PRIVATE ${NATS_WARNING_FLAGS})
 endif()
+
+# Heap allocations per delivered / published message (bench/run-alloc.sh): a counting operator new.
+add_executable(alloc-bench alloc-bench.cpp)
+target_link_libraries(alloc-bench PRIVATE stan Threads::Threads)
+target_compile_options(alloc-bench PRIVATE ${NATS_WARNING_FLAGS})

@@ -13,6 +13,7 @@
 //
 
 #include "core/ConnectionImpl.h"
+#include "core/ImplAccess.h"
 #include "core/ThreadName.h"
 #include <chrono>
 #include <random>
@@ -145,6 +146,9 @@ void ConnectionImpl::onMsg(std::string& subject, std::int64_t sid, std::string& 
 	if (sub->kind() == SubscriptionImpl::Kind::INLINE)
 	{
 		sub->deliverInline(m);
+		// The handler is done with the message: the parser gets its subject and reply buffers back
+		// (capacity kept), so a stream of frames on one inbox costs only the payload allocation.
+		ImplAccess::takeBack(m, subject, reply);
 		return;
 	}
 	bool reportSlow = false;

@@ -42,7 +42,7 @@ void Dispatcher::stop()
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	_stop = true;
-	_ready.clear();
+	_ready.clear(true);
 	_cond.notify_all();
 }
 

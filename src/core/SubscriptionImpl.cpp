@@ -206,7 +206,7 @@ void SubscriptionImpl::markClosed(bool connectionClosed)
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (!_closed || connectionClosed) _connectionClosed = _connectionClosed || connectionClosed;
 		_closed = true;
-		_messages.clear();
+		_messages.clear(true);
 		_pendingMessages = 0;
 		_pendingBytes = 0;
 		_cond.notify_all();

@@ -250,12 +250,21 @@ void StanPubAcks::close()
 // user ack handlers (a pinned dispatcher worker, or the closing thread)
 // ---------------------------------------------------------------------------------------------
 
-void StanPubAcks::runEvents(std::deque<AckEvent>& events)
+void StanPubAcks::takeLocked(std::size_t n)
+{
+	for (std::size_t i = 0; i < n && !_queue.empty(); ++i)
+	{
+		_running.push_back(std::move(_queue.front()));
+		_queue.pop_front();
+	}
+}
+
+void StanPubAcks::runEvents()
 {
 	const StanPubAcks* previous = tlsRunningAcksOf;
 	tlsRunningAcksOf = this;
 	int held = 0;
-	for (auto& e : events)
+	for (auto& e : _running)
 	{
 		{
 			StanCallbackGate::Scope scope(*_pGate);
@@ -279,32 +288,22 @@ void StanPubAcks::runEvents(std::deque<AckEvent>& events)
 		e.callback = nullptr; // what the handler captured goes now, before its slot is reused
 		if (e.held) ++held;
 	}
-	events.clear();
+	_running.clear();
 	tlsRunningAcksOf = previous;
 	_tracker.release(held);
 }
 
 bool StanPubAcks::dispatch(int budget)
 {
-	std::deque<AckEvent> batch;
 	std::unique_lock<std::mutex> lock(_queueMutex);
 	_scheduled = false;
 	if (_busy || _queue.empty()) return false;
 	_busy = true;
 	do
 	{
-		if (_drainAll || static_cast<int>(_queue.size()) <= budget)
-		{
-			batch.swap(_queue);
-		}
-		else
-		{
-			auto end = _queue.begin() + budget;
-			batch.insert(batch.end(), std::make_move_iterator(_queue.begin()), std::make_move_iterator(end));
-			_queue.erase(_queue.begin(), end);
-		}
+		takeLocked(_drainAll ? _queue.size() : static_cast<std::size_t>(budget));
 		lock.unlock();
-		runEvents(batch);
+		runEvents();
 		lock.lock();
 	} while (_drainAll && !_queue.empty());
 	_busy = false;
@@ -314,30 +313,32 @@ bool StanPubAcks::dispatch(int budget)
 	return more;
 }
 
-void StanPubAcks::drainHandlers()
+void StanPubAcks::drainHandlers(StanCallbackGate::Deadline deadline)
 {
 	const bool inCallback = StanCallbackGate::inCallback();
-	std::deque<AckEvent> batch;
 	std::unique_lock<std::mutex> lock(_queueMutex);
 	for (;;)
 	{
 		if (_busy)
 		{
-			if (inCallback)
+			if (inCallback || StanCallbackGate::Deadline::clock::now() >= deadline)
 			{
 				// The thread running handlers (maybe this one, further up the stack) runs the rest.
 				_drainAll = true;
 				return;
 			}
-			_queueCv.wait(lock);
+			if (deadline == StanCallbackGate::Deadline::max())
+				_queueCv.wait(lock);
+			else
+				_queueCv.wait_until(lock, deadline);
 			continue;
 		}
 		if (_queue.empty()) return;
 		// Nobody runs them (the worker may be stopped with the NATS connection): run them here, in order.
 		_busy = true;
-		batch.swap(_queue);
+		takeLocked(_queue.size());
 		lock.unlock();
-		runEvents(batch);
+		runEvents();
 		lock.lock();
 		_busy = false;
 		_queueCv.notify_all();

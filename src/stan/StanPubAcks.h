@@ -16,12 +16,12 @@
 #include "Nats/StanConnection.h"
 #include "Nats/Connection.h"
 #include "core/Dispatcher.h"
+#include "core/RingQueue.h"
 #include "stan/PubAckTracker.h"
 #include "stan/StanCallback.h"
 #include <Poco/Exception.h>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -76,10 +76,10 @@ public:
 	void close();
 
 	/// After close(): makes sure every queued handler runs exactly once. Outside a callback it
-	/// runs them (or waits for the worker running them) before returning; inside a callback it
-	/// never waits: it runs them in place if nobody does, else the running worker runs them all
-	/// before it returns.
-	void drainHandlers();
+	/// runs them (or waits for the worker running them, at most until `deadline`) before
+	/// returning; inside a callback, or once the deadline passed, it no longer waits: it runs them
+	/// in place if nobody does, else the running worker runs them all before it returns.
+	void drainHandlers(StanCallbackGate::Deadline deadline = StanCallbackGate::Deadline::max());
 
 	/// Publishes awaiting their ack.
 	int inflight() const;
@@ -93,13 +93,16 @@ private:
 		std::string guid;
 		std::string error;
 		PubAckTracker::Callback callback;
-		bool held;
+		bool held = false;
 	};
 
 	void armAt(PubAckTracker::Clock::time_point deadline);
 	void onTimer();
 	void complete(std::vector<PubAckTracker::Completion>& completions, const std::string& error);
-	void runEvents(std::deque<AckEvent>& events);
+	/// Runs the events taken into _running, then clears it (capacity kept). REQUIRES: _busy.
+	void runEvents();
+	/// Moves up to `n` queued events into _running. REQUIRES: _queueMutex and _busy held.
+	void takeLocked(std::size_t n);
 
 	const Poco::Timespan _pubAckWait;
 	const Poco::Timespan _connectWait;
@@ -122,7 +125,8 @@ private:
 
 	std::mutex _queueMutex;
 	std::condition_variable _queueCv;
-	std::deque<AckEvent> _queue;
+	RingQueue<AckEvent> _queue;     // no allocation per ack (a deque allocates every few)
+	std::vector<AckEvent> _running; // the batch being run: only the thread that set _busy touches it
 	bool _scheduled = false;
 	bool _busy = false;     // a thread runs handlers (the worker, or a drain in place)
 	bool _drainAll = false; // the running thread runs everything before it stops
