@@ -132,6 +132,13 @@ void ConnectionImpl::onMsg(std::string& subject, std::int64_t sid, std::string& 
 		_subs.erase(sid);
 		_subsGeneration.fetch_add(1, std::memory_order_release);
 	}
+	if (headers.empty())
+	{
+		// built in place (no temporary to move from): this path runs for every MSG
+		Message m(std::move(subject), std::move(reply), std::move(payload));
+		deliver(*sub, m, subject, reply);
+		return;
+	}
 	Message m;
 	try
 	{
@@ -143,6 +150,12 @@ void ConnectionImpl::onMsg(std::string& subject, std::int64_t sid, std::string& 
 		reportError(NatsProtocolException("nats: message on '" + sub->subject() + "' dropped: " + e.message()));
 		return;
 	}
+	deliver(*sub, m, subject, reply);
+}
+
+void ConnectionImpl::deliver(SubscriptionImpl& subscription, Message& m, std::string& subject, std::string& reply)
+{
+	SubscriptionImpl* sub = &subscription;
 	if (sub->kind() == SubscriptionImpl::Kind::INLINE)
 	{
 		sub->deliverInline(m);

@@ -68,6 +68,21 @@ public:
 		}
 	}
 
+	/// Moves the front value out and removes it. REQUIRES: !empty(). Cheaper than front() +
+	/// pop_front(): the slot keeps the moved-from value (which owns nothing for the library's
+	/// message and event types) until it is overwritten.
+	T take_front()
+	{
+		T value = std::move(_pSlots[_head]);
+		_head = (_head + 1) & (_capacity - 1);
+		if (--_size == 0)
+		{
+			_head = 0;
+			if (_capacity > MAX_KEPT) clear(true);
+		}
+		return value;
+	}
+
 	/// Drops every value; `release` also frees the array.
 	void clear(bool release = false)
 	{

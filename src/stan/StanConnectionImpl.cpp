@@ -68,8 +68,8 @@ void StanConnectionImpl::setFacade(StanConnection* pFacade)
 
 void StanConnectionImpl::checkConnected() const
 {
-	std::lock_guard<std::mutex> lock(_mutex);
-	if (_status != Status::CONNECTED) throw ConnectionClosedException(CONNECTION_CLOSED);
+	// every publish asks: a flag instead of the mutex (the status is a snapshot either way)
+	if (!_connected.load(std::memory_order_acquire)) throw ConnectionClosedException(CONNECTION_CLOSED);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -192,6 +192,7 @@ void StanConnectionImpl::connect()
 		_connecting = false;
 		if (_status != Status::DISCONNECTED) throw ConnectionClosedException("stan: connection closed during connect");
 		_status = Status::CONNECTED;
+		_connected.store(true, std::memory_order_release);
 	}
 	catch (...)
 	{
@@ -273,6 +274,7 @@ void StanConnectionImpl::closeUntil(StanCallbackGate::Deadline deadline)
 		}
 		const bool wasConnected = (_status == Status::CONNECTED);
 		_status = Status::CLOSED;
+		_connected.store(false, std::memory_order_release);
 		_lostOnce = true;
 		if (!wasConnected) return; // never connected (or connect() in progress: it notices)
 		_tearingDown = true;
@@ -378,6 +380,7 @@ void StanConnectionImpl::connectionLost(const std::string& error)
 	std::lock_guard<std::mutex> lock(_mutex);
 	if (_status != Status::CONNECTED || _lostOnce.exchange(true)) return;
 	_status = Status::LOST;
+	_connected.store(false, std::memory_order_release);
 	_lostError = error;
 	_tearingDown = true;
 	std::shared_ptr<StanConnectionImpl> self = shared_from_this();
@@ -418,14 +421,14 @@ void StanConnectionImpl::connectionLost(const std::string& error)
 std::string StanConnectionImpl::publishAsync(const std::string& channel, const void* data, std::size_t length,
 	StanAckHandler handler, Poco::Timespan maxWait)
 {
-	SubjectRules::checkPublishChannel(channel);
+	StanPubAcks::checkChannel(channel);
 	checkConnected();
 	return _pPubAcks->publishAsync(channel, data, length, std::move(handler), maxWait, true);
 }
 
 void StanConnectionImpl::publish(const std::string& channel, const void* data, std::size_t length)
 {
-	SubjectRules::checkPublishChannel(channel);
+	StanPubAcks::checkChannel(channel);
 	checkConnected();
 	_pPubAcks->publish(channel, data, length);
 }

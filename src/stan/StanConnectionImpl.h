@@ -175,6 +175,7 @@ private:
 	mutable std::mutex _mutex;
 	std::condition_variable _teardownCv;
 	Status _status = Status::DISCONNECTED;
+	std::atomic<bool> _connected{false}; // _status == CONNECTED, read without the mutex (checkConnected())
 	bool _connecting = false;
 	bool _tearingDown = false;
 	bool _tornDown = false;

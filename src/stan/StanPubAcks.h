@@ -61,6 +61,9 @@ public:
 	void start(Connection& nc, const std::string& clientId, const std::string& connID, const std::string& pubPrefix,
 		const std::string& ackSubject);
 
+	/// SubjectRules::checkPublishChannel(), skipped for the channel this thread checked last.
+	static void checkChannel(const std::string& channel);
+
 	/// See StanConnection::publishAsync(). `userHandler` false: the internal waiter of publish().
 	std::string publishAsync(const std::string& channel, const void* data, std::size_t length, StanAckHandler handler,
 		Poco::Timespan maxWait, bool userHandler = true);
@@ -96,6 +99,8 @@ private:
 		bool held = false;
 	};
 
+	/// The NATS subject of `channel` (prefix + channel), checked; cached per thread.
+	const std::string& subjectFor(const std::string& channel) const;
 	void armAt(PubAckTracker::Clock::time_point deadline);
 	void onTimer();
 	void complete(std::vector<PubAckTracker::Completion>& completions, const std::string& error);
@@ -113,6 +118,7 @@ private:
 	Connection* _pNc = nullptr;
 	Timer* const _pTimer;
 	Dispatcher* const _pDispatcher;
+	const std::uint64_t _sessionId; // unique per instance (key of the per-thread subject cache)
 	std::string _clientId;
 	std::string _connID;
 	std::string _pubPrefix;

@@ -263,8 +263,7 @@ bool StanSubscriptionImpl::dispatch(int budget)
 		for (int n = 0; n < budget && !_queue.empty(); ++n)
 		{
 			bytes += static_cast<long long>(_queue.front().data().size());
-			_batch.push_back(std::move(_queue.front()));
-			_queue.pop_front();
+			_batch.push_back(_queue.take_front());
 		}
 		_queueBytes -= bytes;
 		_inBatch.store(static_cast<int>(_batch.size()), std::memory_order_relaxed);
