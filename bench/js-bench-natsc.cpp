@@ -8,7 +8,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
-#include <nats/nats.h>
+#include "NatsCBench.h"
 #include "StanBenchReport.h"
 #include <atomic>
 #include <condition_variable>
@@ -18,15 +18,6 @@
 using namespace Nats::Bench;
 
 namespace {
-
-void check(natsStatus s, const char* what)
-{
-	if (s != NATS_OK)
-	{
-		const char* text = nats_GetLastError(nullptr);
-		throw std::runtime_error(std::string(what) + ": " + natsStatus_GetText(s) + (text ? std::string(" ") + text : std::string()));
-	}
-}
 
 struct SubCtx
 {
@@ -67,11 +58,7 @@ int main(int argc, char** argv)
 	Args a;
 	const int status = parseArgs("js-bench-natsc", argc, argv, a);
 	if (status >= 0) return status;
-	if (a.numPubs > 1 || a.numSubs > 1 || !a.queue.empty())
-	{
-		std::cerr << "js-bench-natsc: at most one publisher and one subscriber, no queue group\n";
-		return 2;
-	}
+	if (!singlePublisherAndSubscriber("js-bench-natsc", a)) return 2;
 	const std::string payload(static_cast<std::size_t>(a.msgSize), 'a');
 	const double cpuStart = cpuSeconds();
 	std::vector<Sample> pubSamples(static_cast<std::size_t>(a.numPubs));
@@ -130,9 +117,7 @@ int main(int argc, char** argv)
 					return 1;
 				}
 			}
-			p.end = Clock::now();
-			p.msgs = a.numMsgs;
-			p.bytes = a.numMsgs * static_cast<long long>(payload.size());
+			p.finish(a.numMsgs, payload.size());
 		}
 		if (a.numSubs)
 		{

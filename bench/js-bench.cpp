@@ -23,11 +23,7 @@ int main(int argc, char** argv)
 	Args a;
 	const int status = parseArgs("js-bench", argc, argv, a);
 	if (status >= 0) return status;
-	if (a.numPubs > 1 || a.numSubs > 1 || !a.queue.empty())
-	{
-		std::cerr << "js-bench: at most one publisher and one subscriber, no queue group\n";
-		return 2;
-	}
+	if (!singlePublisherAndSubscriber("js-bench", a)) return 2;
 	const std::string payload(static_cast<std::size_t>(a.msgSize), 'a');
 	const double cpuStart = cpuSeconds();
 	std::vector<Sample> pubSamples(static_cast<std::size_t>(a.numPubs));
@@ -45,13 +41,7 @@ int main(int argc, char** argv)
 		{
 			Sample& s = pubSamples[0];
 			s.name = "pub-0";
-			struct AckState
-			{
-				std::mutex mutex;
-				std::condition_variable cv;
-				long long acked = 0;
-				long long errors = 0;
-			} st;
+			AckCounter acks(a.numMsgs);
 			s.start = Clock::now();
 			if (a.sync)
 			{
@@ -59,25 +49,17 @@ int main(int argc, char** argv)
 			}
 			else
 			{
-				AckState* pState = &st;
-				Nats::StanAckHandler onAck = [pState](const std::string&, const std::string& err) {
-					std::lock_guard<std::mutex> lock(pState->mutex);
-					if (!err.empty()) ++pState->errors;
-					++pState->acked;
-					pState->cv.notify_all();
-				};
+				AckCounter* pAcks = &acks;
+				Nats::StanAckHandler onAck = [pAcks](const std::string&, const std::string& err) { pAcks->acked(!err.empty()); };
 				for (long long k = 0; k < a.numMsgs; ++k) sc.publishAsync(a.channel, payload, onAck);
-				std::unique_lock<std::mutex> lock(st.mutex);
-				st.cv.wait(lock, [&]() { return st.acked == a.numMsgs; });
-				if (st.errors)
+				const long long errors = acks.waitAll();
+				if (errors)
 				{
-					std::fprintf(stderr, "js-bench: %lld publish errors\n", st.errors);
+					std::fprintf(stderr, "js-bench: %lld publish errors\n", errors);
 					return 1;
 				}
 			}
-			s.end = Clock::now();
-			s.msgs = a.numMsgs;
-			s.bytes = a.numMsgs * static_cast<long long>(payload.size());
+			s.finish(a.numMsgs, payload.size());
 		}
 		if (a.numSubs)
 		{

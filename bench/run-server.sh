@@ -10,11 +10,8 @@ COUNT=${2:-100000}
 SIZE=${3:-128}
 STAN_SERVER="$BUILD/demo/stan-server"
 LOAD="$BUILD/bench/stan-server-load"
-for f in "$STAN_SERVER" "$LOAD"; do
-	[ -x "$f" ] || { echo "missing $f (build targets stan-server and stan-server-load)" >&2; exit 1; }
-done
-
 . "$(dirname "$0")/servers.sh"
+require_executables "build targets stan-server and stan-server-load" "$STAN_SERVER" "$LOAD"
 start_servers "$STAN_SERVER" -mm 0 -mb 0
 echo "nats-server :$PORT, stan-server (pid $STAN_PID), $COUNT msgs of $SIZE bytes, nats.c streaming client"
 "$LOAD" -s "nats://127.0.0.1:$PORT" -c bench-cluster -n "$COUNT" -size "$SIZE" -pubinflight 16384

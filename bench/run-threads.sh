@@ -16,11 +16,8 @@ FMSGS=${5:-100}
 STAN_SERVER="$BUILD/demo/stan-server"
 OURS="$BUILD/bench/stan-threads-bench"
 THEIRS="$BUILD/bench/stan-threads-bench-natsc"
-for f in "$STAN_SERVER" "$OURS"; do
-	[ -x "$f" ] || { echo "missing $f (build targets stan-server, stan-threads-bench)" >&2; exit 1; }
-done
-
 . "$(dirname "$0")/servers.sh"
+require_executables "build targets stan-server, stan-threads-bench" "$STAN_SERVER" "$OURS"
 start_servers "$STAN_SERVER" -mc 0 -mm 0 -mb 0 -msu 0
 C="-s $URL -c bench-cluster"
 

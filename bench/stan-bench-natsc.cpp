@@ -8,7 +8,7 @@
 //
 
 #define NATS_HAS_STREAMING
-#include <nats/nats.h>
+#include "NatsCBench.h"
 #include "StanBenchReport.h"
 #include <atomic>
 #include <chrono>
@@ -28,15 +28,6 @@
 namespace {
 
 using namespace Nats::Bench;
-
-void check(natsStatus s, const char* what)
-{
-	if (s != NATS_OK)
-	{
-		const char* text = nats_GetLastError(nullptr);
-		throw std::runtime_error(std::string(what) + ": " + natsStatus_GetText(s) + (text ? std::string(" ") + text : std::string()));
-	}
-}
 
 struct SubCtx
 {
@@ -69,21 +60,9 @@ void onMsg(stanConnection*, stanSubscription*, const char*, stanMsg* msg, void* 
 	}
 }
 
-struct PubCtx
-{
-	std::mutex mutex;
-	std::condition_variable cv;
-	long long acked = 0;
-	long long errors = 0;
-	long long share = 0;
-};
-
 void onAck(const char*, const char* error, void* closure)
 {
-	PubCtx* c = static_cast<PubCtx*>(closure);
-	std::lock_guard<std::mutex> lock(c->mutex);
-	if (error && *error) ++c->errors;
-	if (++c->acked == c->share) c->cv.notify_all();
+	static_cast<AckCounter*>(closure)->acked(error && *error);
 }
 
 stanConnOptions* connOptions(const Args& a, int maxPubAcks)
@@ -151,7 +130,7 @@ int main(int argc, char** argv)
 		std::vector<std::thread> pubs;
 		for (int i = 0; i < a.numPubs; ++i)
 		{
-			long long share = a.numMsgs / a.numPubs + (i == 0 ? a.numMsgs % a.numPubs : 0);
+			long long share = publisherShare(a, i);
 			pubs.emplace_back([&, i, share]() {
 				stanConnection* sc = nullptr;
 				try
@@ -162,8 +141,7 @@ int main(int argc, char** argv)
 					stanConnOptions_Destroy(o);
 					Sample& s = pubSamples[static_cast<std::size_t>(i)];
 					s.name = "pub-" + std::to_string(i);
-					PubCtx ctx;
-					ctx.share = share;
+					AckCounter ctx(share);
 					s.start = Clock::now();
 					if (a.sync)
 					{
@@ -175,17 +153,14 @@ int main(int argc, char** argv)
 						for (long long k = 0; k < share; ++k)
 							check(stanConnection_PublishAsync(sc, a.channel.c_str(), payload.data(), static_cast<int>(payload.size()), onAck, &ctx),
 								"PublishAsync");
-						std::unique_lock<std::mutex> lock(ctx.mutex);
-						ctx.cv.wait(lock, [&]() { return ctx.acked == share; });
-						if (ctx.errors)
+						const long long errors = ctx.waitAll();
+						if (errors)
 						{
-							std::fprintf(stderr, "pub-%d: %lld publish errors\n", i, ctx.errors);
+							std::fprintf(stderr, "pub-%d: %lld publish errors\n", i, errors);
 							++failures;
 						}
 					}
-					s.end = Clock::now();
-					s.msgs = share;
-					s.bytes = share * static_cast<long long>(payload.size());
+					s.finish(share, payload.size());
 				}
 				catch (std::exception& exc)
 				{
@@ -200,15 +175,7 @@ int main(int argc, char** argv)
 			});
 		}
 		for (auto& t : pubs) t.join();
-		if (a.numSubs > 0)
-		{
-			std::unique_lock<std::mutex> lock(mutex);
-			if (!cv.wait_for(lock, std::chrono::minutes(10), [&]() { return subsDone >= a.numSubs; }))
-			{
-				std::fprintf(stderr, "subscribers did not receive all messages\n");
-				++failures;
-			}
-		}
+		if (!awaitSubscribers(mutex, cv, subsDone, a.numSubs)) ++failures;
 	}
 	catch (std::exception& exc)
 	{

@@ -12,7 +12,7 @@
 //
 
 #define NATS_HAS_STREAMING
-#include <nats/nats.h>
+#include "NatsCBench.h"
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -24,6 +24,8 @@
 #include <string>
 #include <unistd.h>
 #include <vector>
+
+using Nats::Bench::check;
 
 namespace {
 
@@ -38,11 +40,6 @@ long threads()
 		if (line.compare(0, 8, "Threads:") == 0) return std::atol(line.c_str() + 8);
 	}
 	return -1;
-}
-
-void check(natsStatus s, const char* what)
-{
-	if (s != NATS_OK) throw std::runtime_error(std::string(what) + ": " + natsStatus_GetText(s));
 }
 
 struct Fan

@@ -10,17 +10,14 @@
 
 #include "DemoEnvironment.h"
 #include "Nats/StanServer.h"
+#include "util/LocalPort.h"
+#include "util/WaitFor.h"
 #include <Poco/Environment.h>
 #include <Poco/Exception.h>
 #include <Poco/File.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketAddress.h>
-#include <Poco/Net/StreamSocket.h>
 #include <Poco/Path.h>
 #include <Poco/Process.h>
 #include <Poco/Random.h>
-#include <Poco/Thread.h>
-#include <Poco/Timestamp.h>
 #include <iostream>
 #include <mutex>
 #include <sstream>
@@ -34,29 +31,6 @@ const char* const NATS_SERVER = "/usr/sbin/nats-server";
 const char* const DEFAULT_CLUSTER_ID = "test-cluster";
 
 std::mutex outputMutex;
-
-int freePort()
-{
-	Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 1);
-	int port = socket.address().port();
-	socket.close();
-	return port;
-}
-
-bool portOpen(int port)
-{
-	try
-	{
-		Poco::Net::StreamSocket socket;
-		socket.connect(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), Poco::Timespan(0, 200000));
-		socket.close();
-		return true;
-	}
-	catch (Poco::Exception&)
-	{
-		return false;
-	}
-}
 
 } // namespace
 
@@ -110,7 +84,7 @@ void DemoEnvironment::startEmbedded()
 	if (!Poco::File(NATS_SERVER).exists())
 		throw Poco::FileNotFoundException(std::string(NATS_SERVER) + " (install the nats-server package, or set NATS_URL)");
 
-	int port = freePort();
+	int port = Test::freePort();
 	_logFile = Poco::Path::temp() + "demo-nats-server-" + std::to_string(port) + ".log";
 	Poco::Process::Args args{"-a", "127.0.0.1", "-p", std::to_string(port), "-l", _logFile};
 	if (_jetStream)
@@ -122,7 +96,7 @@ void DemoEnvironment::startEmbedded()
 	_pNatsServer.reset(new Poco::ProcessHandle(Poco::Process::launch(NATS_SERVER, args)));
 	_embedded = true;
 
-	bool up = waitFor([&]() { return portOpen(port) || !Poco::Process::isRunning(*_pNatsServer); }, Poco::Timespan(10, 0));
+	bool up = waitFor([&]() { return Test::portOpen(port) || !Poco::Process::isRunning(*_pNatsServer); }, Poco::Timespan(10, 0));
 	if (!up || !Poco::Process::isRunning(*_pNatsServer))
 	{
 		_keepLog = true;   // the error message points at it
@@ -232,15 +206,7 @@ bool DemoEnvironment::check(bool condition, const std::string& what)
 
 bool DemoEnvironment::waitFor(const std::function<bool()>& predicate, Poco::Timespan timeout)
 {
-	Poco::Timestamp start;
-	long pause = 1;
-	for (;;)
-	{
-		if (predicate()) return true;
-		if (start.elapsed() >= timeout.totalMicroseconds()) return predicate();
-		Poco::Thread::sleep(pause);
-		if (pause < 20) pause *= 2;
-	}
+	return Test::waitFor(predicate, timeout);
 }
 
 void DemoEnvironment::MessageLog::add(const StanMessage& message)

@@ -5,8 +5,11 @@
 set(NATS_DEMOS basic replay durable queue durable-queue async-publish manual-ack pub-rate-limit sub-rate-limit)
 
 # The embedded default of the demos: nats-server child process + in-process StanServer.
-add_library(demoenv STATIC DemoEnvironment.cpp)
-target_include_directories(demoenv PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+# freePort/portOpen/waitFor come from test/util (one implementation for tests, demos and the fuzz
+# target).
+add_library(demoenv STATIC DemoEnvironment.cpp ${PROJECT_SOURCE_DIR}/test/util/LocalPort.cpp
+	${PROJECT_SOURCE_DIR}/test/util/WaitFor.cpp)
+target_include_directories(demoenv PUBLIC ${CMAKE_CURRENT_SOURCE_DIR} PRIVATE ${PROJECT_SOURCE_DIR}/test)
 target_link_libraries(demoenv PUBLIC stan stanserver)
 target_compile_options(demoenv PRIVATE ${NATS_WARNING_FLAGS})
 

@@ -122,7 +122,76 @@ struct Sample
 	Clock::time_point end;
 	double seconds() const { return std::chrono::duration<double>(end - start).count(); }
 	double rate() const { return seconds() > 0 ? msgs / seconds() : 0; }
+	/// A publisher's end: `count` messages of `size` bytes were sent (and acked) by now.
+	void finish(long long count, std::size_t size)
+	{
+		end = Clock::now();
+		msgs = count;
+		bytes = count * static_cast<long long>(size);
+	}
 };
+
+/// A publisher's async acks: the ack handler calls acked(); the publisher waits in
+/// waitAll() until `share` acks arrived and reads the number of errors.
+///
+/// Thread safety: acked() from any thread; waitAll() from the publisher.
+class AckCounter
+{
+public:
+	explicit AckCounter(long long share): _share(share) {}
+
+	void acked(bool failed)
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (failed) ++_errors;
+		if (++_acked == _share) _cv.notify_all();
+	}
+
+	/// Blocks until every ack of the share arrived (the clients call each ack handler once: ack,
+	/// timeout or close); returns the errors among them.
+	long long waitAll()
+	{
+		std::unique_lock<std::mutex> lock(_mutex);
+		_cv.wait(lock, [&]() { return _acked == _share; });
+		return _errors;
+	}
+
+private:
+	std::mutex _mutex;
+	std::condition_variable _cv;
+	long long _acked = 0;
+	long long _errors = 0;
+	const long long _share;
+};
+
+/// How many of the messages publisher `i` sends: an equal share, the remainder to publisher 0.
+inline long long publisherShare(const Args& a, int i)
+{
+	return a.numMsgs / a.numPubs + (i == 0 ? a.numMsgs % a.numPubs : 0);
+}
+
+/// The JetStream benches run one publisher and one subscriber at the most: false (with a message
+/// on stderr) for other flags.
+inline bool singlePublisherAndSubscriber(const char* program, const Args& a)
+{
+	if (a.numPubs > 1 || a.numSubs > 1 || !a.queue.empty())
+	{
+		std::cerr << program << ": at most one publisher and one subscriber, no queue group\n";
+		return false;
+	}
+	return true;
+}
+
+/// After the publishers joined: waits (at most 10 minutes) until `subsDone` (guarded by `mutex`,
+/// signalled on `cv`) reaches `numSubs`; false, with a message on stderr, when it did not.
+inline bool awaitSubscribers(std::mutex& mutex, std::condition_variable& cv, const int& subsDone, int numSubs)
+{
+	if (numSubs <= 0) return true;
+	std::unique_lock<std::mutex> lock(mutex);
+	if (cv.wait_for(lock, std::chrono::minutes(10), [&]() { return subsDone >= numSubs; })) return true;
+	std::fprintf(stderr, "subscribers did not receive all messages\n");
+	return false;
+}
 
 inline std::string human(double v)
 {

@@ -6,25 +6,16 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
+#include "CoreTool.h"
 #include "Nats/Connection.h"
 #include "Nats/Exception.h"
 #include <iostream>
 
 int main(int argc, char** argv)
 {
-	std::string urls = "nats://127.0.0.1:4222";
-	std::string reply;
-	std::vector<std::string> rest;
-	for (int i = 1; i < argc; ++i)
-	{
-		std::string a = argv[i];
-		if (a == "-s" && i + 1 < argc)
-			urls = argv[++i];
-		else if (a == "-reply" && i + 1 < argc)
-			reply = argv[++i];
-		else
-			rest.push_back(a);
-	}
+	const Nats::Demo::CoreToolArgs args(argc, argv, {"-reply"});
+	const std::vector<std::string>& rest = args.positional();
+	const std::string reply = args.value("-reply");
 	if (rest.size() != 2)
 	{
 		std::cerr << "usage: nats-pub [-s url[,url...]] [-reply subject] <subject> <message>\n";
@@ -32,10 +23,7 @@ int main(int argc, char** argv)
 	}
 	try
 	{
-		Nats::Options options;
-		options.servers = Nats::Options::splitUrls(urls);
-		options.name = "nats-pub";
-		Nats::Connection conn(options);
+		Nats::Connection conn(args.options("nats-pub"));
 		conn.connect();
 		if (reply.empty())
 			conn.publish(rest[0], rest[1]);

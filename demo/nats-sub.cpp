@@ -7,6 +7,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 
+#include "CoreTool.h"
 #include "Nats/Connection.h"
 #include "Nats/Exception.h"
 #include <cstdlib>
@@ -14,22 +15,10 @@
 
 int main(int argc, char** argv)
 {
-	std::string urls = "nats://127.0.0.1:4222";
-	std::string queue;
-	long long count = -1;
-	std::vector<std::string> rest;
-	for (int i = 1; i < argc; ++i)
-	{
-		std::string a = argv[i];
-		if (a == "-s" && i + 1 < argc)
-			urls = argv[++i];
-		else if (a == "-q" && i + 1 < argc)
-			queue = argv[++i];
-		else if (a == "-count" && i + 1 < argc)
-			count = std::atoll(argv[++i]);
-		else
-			rest.push_back(a);
-	}
+	const Nats::Demo::CoreToolArgs args(argc, argv, {"-q", "-count"});
+	const std::vector<std::string>& rest = args.positional();
+	const std::string queue = args.value("-q");
+	const long long count = std::atoll(args.value("-count", "-1").c_str());
 	if (rest.size() != 1)
 	{
 		std::cerr << "usage: nats-sub [-s url[,url...]] [-q queue] [-count n] <subject>\n";
@@ -37,9 +26,7 @@ int main(int argc, char** argv)
 	}
 	try
 	{
-		Nats::Options options;
-		options.servers = Nats::Options::splitUrls(urls);
-		options.name = "nats-sub";
+		Nats::Options options = args.options("nats-sub");
 		options.errorHandler = [](const Poco::Exception& e) { std::cerr << "error: " << e.displayText() << std::endl; };
 		Nats::Connection conn(options);
 		conn.connect();

@@ -109,7 +109,7 @@ int main(int argc, char** argv)
 		std::vector<std::thread> pubs;
 		for (int i = 0; i < a.numPubs; ++i)
 		{
-			long long share = a.numMsgs / a.numPubs + (i == 0 ? a.numMsgs % a.numPubs : 0);
+			long long share = publisherShare(a, i);
 			pubs.emplace_back([&, i, share]() {
 				try
 				{
@@ -120,17 +120,7 @@ int main(int argc, char** argv)
 					sc.connect();
 					Sample& s = pubSamples[static_cast<std::size_t>(i)];
 					s.name = "pub-" + std::to_string(i);
-					// One pointer of captured state keeps the handler inside std::function's small buffer
-					// (no allocation per publish), like the closure pointer of the nats.c API.
-					struct AckState
-					{
-						std::mutex mutex;
-						std::condition_variable cv;
-						long long acked = 0;
-						long long errors = 0;
-						long long share = 0;
-					} st;
-					st.share = share;
+					AckCounter acks(share);
 					s.start = Clock::now();
 					if (a.sync)
 					{
@@ -142,29 +132,24 @@ int main(int argc, char** argv)
 					}
 					else
 					{
-						AckState* pState = &st;
-						Nats::StanAckHandler onAck = [pState](const std::string&, const std::string& err) {
-							std::lock_guard<std::mutex> lock(pState->mutex);
-							if (!err.empty()) ++pState->errors;
-							if (++pState->acked == pState->share) pState->cv.notify_all();
-						};
+						// One pointer of captured state keeps the handler inside std::function's small buffer
+						// (no allocation per publish), like the closure pointer of the nats.c API.
+						AckCounter* pAcks = &acks;
+						Nats::StanAckHandler onAck = [pAcks](const std::string&, const std::string& err) { pAcks->acked(!err.empty()); };
 						for (long long k = 0; k < share; ++k)
 						{
 							sc.publishAsync(a.channel, payload, onAck);
 							if ((k & 1023) == 1023) published.fetch_add(1024, std::memory_order_relaxed);
 						}
-						std::unique_lock<std::mutex> lock(st.mutex);
-						st.cv.wait(lock, [&]() { return st.acked == share; });
-						if (st.errors)
+						const long long errors = acks.waitAll();
+						if (errors)
 						{
-							std::fprintf(stderr, "pub-%d: %lld publish errors\n", i, st.errors);
+							std::fprintf(stderr, "pub-%d: %lld publish errors\n", i, errors);
 							++failures;
 						}
 					}
 					published.fetch_add(share & 1023, std::memory_order_relaxed);
-					s.end = Clock::now();
-					s.msgs = share;
-					s.bytes = share * static_cast<long long>(payload.size());
+					s.finish(share, payload.size());
 					sc.close();
 				}
 				catch (Poco::Exception& exc)
@@ -175,15 +160,7 @@ int main(int argc, char** argv)
 			});
 		}
 		for (auto& t : pubs) t.join();
-		if (a.numSubs > 0)
-		{
-			std::unique_lock<std::mutex> lock(mutex);
-			if (!cv.wait_for(lock, std::chrono::minutes(10), [&]() { return subsDone >= a.numSubs; }))
-			{
-				std::fprintf(stderr, "subscribers did not receive all messages\n");
-				++failures;
-			}
-		}
+		if (!awaitSubscribers(mutex, cv, subsDone, a.numSubs)) ++failures;
 		for (auto& s : subs) s.close();
 		for (auto& c : subConns) c->close();
 	}

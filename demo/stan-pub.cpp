@@ -13,10 +13,11 @@
 
 #include "Nats/Exception.h"
 #include "Nats/StanConnection.h"
-#include <Poco/Environment.h>
-#include <condition_variable>
+#include "StanTool.h"
 #include "ToolFlags.h"
+#include <condition_variable>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -36,17 +37,14 @@ const char* const USAGE =
 
 int usageError(const std::string& message)
 {
-	std::cerr << "stan-pub: " << message << "\n\n" << USAGE;
-	return 2;
+	return Nats::Demo::usageError("stan-pub", USAGE, message);
 }
 
 } // namespace
 
 int main(int argc, char** argv)
 {
-	std::string urls = Poco::Environment::get("NATS_URL", Nats::StanOptions::DEFAULT_NATS_URL);
-	std::string clusterId = Poco::Environment::get("STAN_CLUSTER_ID", "test-cluster");
-	std::string clientId = "stan-pub";
+	Nats::Demo::StanToolConnection connection("stan-pub");
 	bool async = false;
 
 	// Go's flag package syntax: -name and --name, "-name value" and "-name=value".
@@ -66,12 +64,10 @@ int main(int argc, char** argv)
 		{
 			async = true;
 		}
-		else if (name == "s" || name == "server" || name == "c" || name == "cluster" || name == "id" || name == "clientid")
+		else if (Nats::Demo::StanToolConnection::isFlag(name))
 		{
 			if (!takeValue()) return usageError("flag needs an argument: -" + name);
-			if (name == "s" || name == "server") urls = value;
-			else if (name == "c" || name == "cluster") clusterId = value;
-			else clientId = value;
+			connection.take(name, value);
 		}
 		else
 		{
@@ -84,13 +80,10 @@ int main(int argc, char** argv)
 	const std::string& channel = positional[0];
 	const std::string& message = positional[1];
 
-	try
+	return Nats::Demo::runStanTool("stan-pub", [&]()
 	{
-		Nats::StanOptions options;
-		options.natsUrl = urls;
-		Nats::StanConnection sc(clusterId, clientId, options);
-		sc.connect();
-		std::cout << "Connected to " << urls << " clusterID: [" << clusterId << "] clientID: [" << clientId << "]" << std::endl;
+		std::unique_ptr<Nats::StanConnection> pConnection = connection.connect();
+		Nats::StanConnection& sc = *pConnection;
 
 		if (async)
 		{
@@ -124,16 +117,6 @@ int main(int argc, char** argv)
 			std::cout << "Published [" << channel << "] : '" << message << "'" << std::endl;
 		}
 		sc.close();
-	}
-	catch (Poco::InvalidArgumentException& exc)
-	{
-		std::cerr << "stan-pub: " << exc.displayText() << std::endl;
-		return 2;
-	}
-	catch (Poco::Exception& exc)
-	{
-		std::cerr << "stan-pub: " << exc.displayText() << std::endl;
-		return 1;
-	}
-	return 0;
+		return 0;
+	});
 }

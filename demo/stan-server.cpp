@@ -7,6 +7,7 @@
 //
 //     stan-server -cid test-cluster                 # nats-server on :4222 + streaming server
 //     stan-server -cid c1 -ns nats://host:4222 -mm 1000 -ma 1h -hbi 5s
+//     stan-server -m 8222                          # monitoring on http://0.0.0.0:8222/streaming
 //
 // Exit codes: 0 after SIGINT/SIGTERM, 1 runtime error, 2 usage error.
 //
@@ -60,6 +61,11 @@ Streaming Server Heartbeats:
     -hbi, --hb_interval <duration> Interval at which server sends heartbeat to a client (default 30s)
     -hbt, --hb_timeout <duration>  How long server waits for a heartbeat response (default 10s)
     -hbf, --hb_fail_count <int>    Number of failed heartbeats before server closes the client (default 10)
+
+Monitoring Options:
+    -m,   --http_port <int>        HTTP port of the monitoring endpoint /streaming/* (serverz, storez,
+                                   clientsz, channelsz); 0 = off (default), -1 = any free port
+          --http_host <host>       Its address (default: the -a address, 0.0.0.0)
 
 Logging Options:
     -D, -SD, --debug               Enable debugging output
@@ -209,6 +215,7 @@ int main(int argc, char** argv)
 	std::string addr = "0.0.0.0";
 	int port = 4222;
 	std::string natsServerBin;
+	std::string httpHost;
 	bool external = false;
 
 	try
@@ -253,12 +260,16 @@ int main(int argc, char** argv)
 			else if (a == "-hbi" || a == "--hb_interval") opts.hbInterval = parseDuration(a, next());
 			else if (a == "-hbt" || a == "--hb_timeout") opts.hbTimeout = parseDuration(a, next());
 			else if (a == "-hbf" || a == "--hb_fail_count") opts.hbFailCount = static_cast<int>(parseInt(a, next()));
+			else if (a == "-m" || a == "--http_port" || a == "-http_port") opts.httpPort = static_cast<int>(parseInt(a, next()));
+			else if (a == "--http_host" || a == "-http_host") httpHost = next();
 			else if (a == "-D" || a == "-SD" || a == "--debug" || a == "--stan_debug") opts.debug = true;
 			else if (a == "-V" || a == "-SV" || a == "--trace" || a == "--stan_trace") opts.trace = true;
 			else if (a == "-DV" || a == "-SDV") opts.debug = opts.trace = true;
 			else throw UsageError("unknown flag: " + args[i]);
 		}
 		if (port <= 0 || port > 65535) throw UsageError("invalid port: " + std::to_string(port));
+		// As the Go server, the monitoring endpoint listens on the -a address unless told otherwise.
+		opts.httpHost = httpHost.empty() ? addr : httpHost;
 		opts.validate();
 	}
 	catch (UsageError& e)
@@ -325,6 +336,8 @@ int main(int argc, char** argv)
 		server.start();
 		std::cout << "Streaming Server is ready: cluster ID \"" << opts.clusterId << "\", NATS " << opts.natsUrl
 			<< (external ? "" : " (started nats-server, pid " + std::to_string(child) + ")") << std::endl;
+		if (server.monitorPort() != 0)
+			std::cout << "Starting http monitor on " << opts.httpHost << ":" << server.monitorPort() << std::endl;
 
 		for (;;)
 		{

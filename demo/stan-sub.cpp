@@ -16,13 +16,14 @@
 
 #include "Nats/Exception.h"
 #include "Nats/StanConnection.h"
-#include <Poco/Environment.h>
+#include "StanTool.h"
 #include <Poco/NumberParser.h>
 #include <condition_variable>
 #include <csignal>
 #include <cstdint>
 #include "ToolFlags.h"
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <pthread.h>
 #include <string>
@@ -56,8 +57,7 @@ const char* const USAGE =
 
 int usageError(const std::string& message)
 {
-	std::cerr << "stan-sub: " << message << "\n\n" << USAGE;
-	return 2;
+	return Nats::Demo::usageError("stan-sub", USAGE, message);
 }
 
 /// Parses a Go-style duration ("300ms", "1.5h", "2h45m", units ns us ms s m h). Returns false on error.
@@ -116,9 +116,8 @@ std::string quoted(const std::string& data)
 
 int main(int argc, char** argv)
 {
-	std::string urls = Poco::Environment::get("NATS_URL", Nats::StanOptions::DEFAULT_NATS_URL);
-	std::string clusterId = Poco::Environment::get("STAN_CLUSTER_ID", "test-cluster");
-	std::string clientId = "stan-sub";
+	Nats::Demo::StanToolConnection connection("stan-sub");
+	const std::string& clientId = connection.clientId;
 	std::string qgroup, durable;
 	bool unsubscribe = false;
 	Nats::StanSubscriptionOptions subOptions;
@@ -154,13 +153,11 @@ int main(int argc, char** argv)
 		{
 			unsubscribe = true;
 		}
-		else if (name == "s" || name == "server" || name == "c" || name == "cluster" || name == "id" || name == "clientid"
+		else if (Nats::Demo::StanToolConnection::isFlag(name)
 			|| name == "qgroup" || name == "durable" || name == "seq" || name == "since" || name == "n" || name == "timeout")
 		{
 			if (!needValue()) return usageError("flag needs an argument: -" + name);
-			if (name == "s" || name == "server") urls = value;
-			else if (name == "c" || name == "cluster") clusterId = value;
-			else if (name == "id" || name == "clientid") clientId = value;
+			if (Nats::Demo::StanToolConnection::isFlag(name)) connection.take(name, value);
 			else if (name == "qgroup") qgroup = value;
 			else if (name == "durable") durable = value;
 			else if (name == "seq")
@@ -243,14 +240,11 @@ int main(int argc, char** argv)
 		signalThread.join();
 	};
 
-	int status = 0;
-	try
+	int status = Nats::Demo::runStanTool("stan-sub", [&]()
 	{
-		Nats::StanOptions options;
-		options.natsUrl = urls;
-		Nats::StanConnection sc(clusterId, clientId, options);
-		sc.connect();
-		std::cout << "Connected to " << urls << " clusterID: [" << clusterId << "] clientID: [" << clientId << "]" << std::endl;
+		int result = 0;
+		std::unique_ptr<Nats::StanConnection> pConnection = connection.connect();
+		Nats::StanConnection& sc = *pConnection;
 
 		auto handler = [&](const Nats::StanMessage& m)
 		{
@@ -290,7 +284,7 @@ int main(int argc, char** argv)
 		if (!completed)
 		{
 			std::cerr << "stan-sub: timeout: received " << received << " of " << count << " messages" << std::endl;
-			status = 1;
+			result = 1;
 		}
 
 		// As the Go tool: a durable is only closed (kept) unless --unsub; others are unsubscribed.
@@ -299,17 +293,8 @@ int main(int argc, char** argv)
 		else
 			sub.close();
 		sc.close();
-	}
-	catch (Poco::InvalidArgumentException& exc)
-	{
-		std::cerr << "stan-sub: " << exc.displayText() << std::endl;
-		status = 2;
-	}
-	catch (Poco::Exception& exc)
-	{
-		std::cerr << "stan-sub: " << exc.displayText() << std::endl;
-		status = 1;
-	}
+		return result;
+	});
 	endSignalThread();
 	return status;
 }

@@ -19,7 +19,6 @@
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/TemporaryFile.h>
-#include <cxxabi.h>
 #include <functional>
 #include <memory>
 #include <typeinfo>
@@ -28,34 +27,25 @@ using namespace Nats;
 
 namespace {
 
-std::string demangle(const char* name)
-{
-	int status = 0;
-	char* p = abi::__cxa_demangle(name, nullptr, nullptr, &status);
-	std::string s = status == 0 && p ? p : name;
-	std::free(p);
-	return s;
-}
-
 /// Runs `fn` and asserts that it throws exactly `E` (typeid, not a subclass) with message `text`.
 template <class E>
 void expectError(const std::function<void()>& fn, const std::string& text, const CppUnit::SourceLine& line)
 {
-	const std::string want = demangle(typeid(E).name());
+	const std::string want = Test::typeName(typeid(E));
 	try
 	{
 		fn();
 	}
 	catch (const Poco::Exception& e)
 	{
-		const std::string got = demangle(typeid(e).name());
+		const std::string got = Test::typeName(typeid(e));
 		CppUnit::assertEquals(want, got, line, "exception class (message: " + e.message() + ")");
 		CppUnit::assertEquals(text, e.message(), line, "exception message");
 		return;
 	}
 	catch (const std::exception& e)
 	{
-		CppUnit::Asserter::fail("expected " + want + ", got std::exception " + demangle(typeid(e).name()) + ": " + e.what(), line);
+		CppUnit::Asserter::fail("expected " + want + ", got std::exception " + Test::typeName(typeid(e)) + ": " + e.what(), line);
 	}
 	CppUnit::Asserter::fail("expected " + want + " \"" + text + "\", nothing was thrown", line);
 }
@@ -65,14 +55,14 @@ void expectError(const std::function<void()>& fn, const std::string& text, const
 template <class E>
 void expectErrorAround(const std::function<void()>& fn, const std::string& prefix, const std::string& suffix, const CppUnit::SourceLine& line)
 {
-	const std::string want = demangle(typeid(E).name());
+	const std::string want = Test::typeName(typeid(E));
 	try
 	{
 		fn();
 	}
 	catch (const Poco::Exception& e)
 	{
-		const std::string got = demangle(typeid(e).name());
+		const std::string got = Test::typeName(typeid(e));
 		CppUnit::assertEquals(want, got, line, "exception class (message: " + e.message() + ")");
 		const std::string& m = e.message();
 		const bool ok = m.size() >= prefix.size() + suffix.size() && m.compare(0, prefix.size(), prefix) == 0
@@ -85,6 +75,18 @@ void expectErrorAround(const std::function<void()>& fn, const std::string& prefi
 
 #define EXPECT_ERROR(E, text, ...) expectError<E>([&]() { __VA_ARGS__; }, (text), CPPUNIT_SOURCELINE())
 #define EXPECT_ERROR_AROUND(E, prefix, suffix, ...) expectErrorAround<E>([&]() { __VA_ARGS__; }, (prefix), (suffix), CPPUNIT_SOURCELINE())
+
+/// StanServer::start() with default options changed by `change` must throw
+/// Poco::InvalidArgumentException with message `text` (`line`: the caller's, for the failure).
+void expectStartRejected(const std::function<void(StanServerOptions&)>& change, const std::string& text, const CppUnit::SourceLine& line)
+{
+	StanServerOptions o;
+	change(o);
+	StanServer s(o);
+	expectError<Poco::InvalidArgumentException>([&]() { s.start(); }, text, line);
+}
+
+#define EXPECT_START_REJECTED(change, text) expectStartRejected([](StanServerOptions& o) { change; }, (text), CPPUNIT_SOURCELINE())
 
 /// A port nothing listens on (asked free, then not bound).
 int closedPort()
@@ -316,7 +318,7 @@ public:
 		o.secure = true;
 		o.tlsCaFile = "/nonexistent/ca.pem";
 		Connection c(o);
-		EXPECT_ERROR(TLSException, "nats: TLS handshake with " + _pNats->url() + " failed: File not found: /nonexistent/ca.pem", c.connect());
+		EXPECT_ERROR(TLSException, "nats: TLS configuration invalid (tlsCaFile / tlsCertFile / tlsKeyFile): File not found: /nonexistent/ca.pem", c.connect());
 	}
 
 	void testCoreTlsCaFileGarbage()
@@ -327,7 +329,7 @@ public:
 		o.tlsCaFile = writeTemp("this is not a PEM file\n");
 		Connection c(o);
 		// the tail is OpenSSL's own text
-		EXPECT_ERROR_AROUND(TLSException, "nats: TLS handshake with " + _pNats->url() + " failed: SSL context exception: Cannot load CA file/directory at "
+		EXPECT_ERROR_AROUND(TLSException, "nats: TLS configuration invalid (tlsCaFile / tlsCertFile / tlsKeyFile): SSL context exception: Cannot load CA file/directory at "
 			+ o.tlsCaFile + ": ", "", c.connect());
 	}
 
@@ -543,36 +545,22 @@ public:
 
 	void testServerEmptyClusterId()
 	{
-		StanServerOptions o;
-		o.clusterId = "";
-		StanServer s(o);
-		EXPECT_ERROR(Poco::InvalidArgumentException,
-			"StanServerOptions.clusterId must be a non-empty subject token (no '.', '*', '>' or whitespace)", s.start());
+		EXPECT_START_REJECTED(o.clusterId = "", "StanServerOptions.clusterId must be a non-empty subject token (no '.', '*', '>' or whitespace)");
 	}
 
 	void testServerClusterIdWithDot()
 	{
-		StanServerOptions o;
-		o.clusterId = "a.b";
-		StanServer s(o);
-		EXPECT_ERROR(Poco::InvalidArgumentException,
-			"StanServerOptions.clusterId must be a non-empty subject token (no '.', '*', '>' or whitespace): a.b", s.start());
+		EXPECT_START_REJECTED(o.clusterId = "a.b", "StanServerOptions.clusterId must be a non-empty subject token (no '.', '*', '>' or whitespace): a.b");
 	}
 
 	void testServerNegativeMaxChannels()
 	{
-		StanServerOptions o;
-		o.maxChannels = -1;
-		StanServer s(o);
-		EXPECT_ERROR(Poco::InvalidArgumentException, "StanServerOptions.maxChannels must be >= 0 (0 = unlimited)", s.start());
+		EXPECT_START_REJECTED(o.maxChannels = -1, "StanServerOptions.maxChannels must be >= 0 (0 = unlimited)");
 	}
 
 	void testServerHbIntervalZero()
 	{
-		StanServerOptions o;
-		o.hbInterval = 0;
-		StanServer s(o);
-		EXPECT_ERROR(Poco::InvalidArgumentException, "StanServerOptions.hbInterval must be > 0", s.start());
+		EXPECT_START_REJECTED(o.hbInterval = 0, "StanServerOptions.hbInterval must be > 0");
 	}
 
 	void testServerUnreachableNats()

@@ -9,6 +9,7 @@
 #include "core/ThreadName.h"
 #include "Nats/Exception.h"
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -23,27 +24,79 @@ namespace {
 
 const Poco::Timespan WAIT(5, 0);
 
-struct Collector
+/// The burst tests' receiver: payloads start "<publisher>:<seq>"; every message must come from a
+/// known publisher with that publisher's next sequence number (and be `size` bytes, if non-zero).
+class OrderChecker
 {
-	std::mutex mutex;
-	std::vector<Message> messages;
+public:
+	OrderChecker(int publishers, std::size_t size): _next(static_cast<std::size_t>(publishers), 0), _size(size) {}
 
-	void add(const Message& m)
+	void onMessage(const Message& m)
 	{
-		std::lock_guard<std::mutex> lock(mutex);
-		messages.push_back(m);
+		std::size_t c1 = m.data().find(':');
+		int t = std::stoi(m.data().substr(0, c1));
+		int seq = std::stoi(m.data().substr(c1 + 1)); // stops at a second ':' or the padding
+		std::lock_guard<std::mutex> lock(_mutex);
+		if ((_size && m.data().size() != _size) || t < 0 || t >= static_cast<int>(_next.size()) || _next[static_cast<std::size_t>(t)] != seq)
+			++_bad;
+		else
+			++_next[static_cast<std::size_t>(t)];
+		++_total;
 	}
-	std::size_t size()
-	{
-		std::lock_guard<std::mutex> lock(mutex);
-		return messages.size();
-	}
-	Message at(std::size_t i)
-	{
-		std::lock_guard<std::mutex> lock(mutex);
-		return messages.at(i);
-	}
+	int bad() const { return _bad.load(); }
+	int total() const { return _total.load(); }
+
+private:
+	std::mutex _mutex;
+	std::vector<int> _next;
+	std::size_t _size;
+	std::atomic<int> _bad{0};
+	std::atomic<int> _total{0};
 };
+
+/// Runs `attempt(t, i)` for i in [0, perThread) on each of `threads` threads at once; returns how
+/// many attempts returned true (one that threw counts as failed).
+int concurrently(int threads, int perThread, const std::function<bool(int t, int i)>& attempt)
+{
+	std::atomic<int> ok{0};
+	std::vector<std::thread> workers;
+	for (int t = 0; t < threads; ++t)
+	{
+		workers.emplace_back([&, t]() {
+			for (int i = 0; i < perThread; ++i)
+			{
+				try
+				{
+					if (attempt(t, i)) ++ok;
+				}
+				catch (...)
+				{
+				}
+			}
+		});
+	}
+	for (auto& w: workers) w.join();
+	return ok.load();
+}
+
+/// Starts one thread per publisher 0..publishers-1, each publishing `perThread` messages
+/// "<publisher>:<seq><suffix>" padded with `pad` to 100 bytes. The caller joins them.
+std::vector<std::thread> startBursts(Connection& pub, const std::string& subject, int publishers, int perThread, const std::string& suffix, char pad)
+{
+	std::vector<std::thread> workers;
+	for (int t = 0; t < publishers; ++t)
+	{
+		workers.emplace_back([&pub, subject, t, perThread, suffix, pad]() {
+			for (int i = 0; i < perThread; ++i)
+			{
+				std::string body = std::to_string(t) + ":" + std::to_string(i) + suffix;
+				body.resize(100, pad);
+				pub.publish(subject, body);
+			}
+		});
+	}
+	return workers;
+}
 
 } // namespace
 
@@ -91,8 +144,8 @@ void ConnectionTest::testPublishSubscribeAsync()
 	Connection conn(options());
 	conn.connect();
 	std::string subject = Test::uniqueName("core.async");
-	Collector got;
-	Subscription sub = conn.subscribe(subject, [&got](const Message& m) { got.add(m); });
+	Test::MessageCollector got;
+	Subscription sub = conn.subscribe(subject, got.handler());
 	CPPUNIT_ASSERT(sub.isValid());
 	CPPUNIT_ASSERT(sub.sid() > 0);
 	CPPUNIT_ASSERT_EQUAL(subject, sub.subject());
@@ -209,26 +262,11 @@ void ConnectionTest::testRequestReply()
 		CPPUNIT_ASSERT_EQUAL("re:" + std::to_string(i), reply.data());
 	}
 	// concurrent requests are matched to their own replies
-	std::atomic<int> ok{0};
-	std::vector<std::thread> threads;
-	for (int t = 0; t < 4; ++t)
-	{
-		threads.emplace_back([&, t]() {
-			for (int i = 0; i < 25; ++i)
-			{
-				std::string body = std::to_string(t) + "-" + std::to_string(i);
-				try
-				{
-					if (conn.request(subject, body, WAIT).data() == "re:" + body) ++ok;
-				}
-				catch (...)
-				{
-				}
-			}
-		});
-	}
-	for (auto& t: threads) t.join();
-	CPPUNIT_ASSERT_EQUAL(100, ok.load());
+	int ok = concurrently(4, 25, [&](int t, int i) {
+		std::string body = std::to_string(t) + "-" + std::to_string(i);
+		return conn.request(subject, body, WAIT).data() == "re:" + body;
+	});
+	CPPUNIT_ASSERT_EQUAL(100, ok);
 }
 
 void ConnectionTest::testRequestTimeout()
@@ -262,23 +300,11 @@ void ConnectionTest::testFlush()
 	// the server processed everything before the PONG; our own messages come back in order and all
 	NATS_WAIT_FOR(sub.pendingMessages() == 1000, WAIT);
 	// several flushes in parallel
-	std::vector<std::thread> threads;
-	std::atomic<int> ok{0};
-	for (int t = 0; t < 4; ++t)
-	{
-		threads.emplace_back([&]() {
-			try
-			{
-				conn.flush(WAIT);
-				++ok;
-			}
-			catch (...)
-			{
-			}
-		});
-	}
-	for (auto& t: threads) t.join();
-	CPPUNIT_ASSERT_EQUAL(4, ok.load());
+	int ok = concurrently(4, 1, [&](int, int) {
+		conn.flush(WAIT);
+		return true;
+	});
+	CPPUNIT_ASSERT_EQUAL(4, ok);
 }
 
 void ConnectionTest::testOrdering()
@@ -697,41 +723,16 @@ void ConnectionTest::testConcurrentPublishers()
 	std::string subject = Test::uniqueName("core.mt");
 	const int threads = 4;
 	const int perThread = 20000;
-	std::mutex mutex;
-	std::vector<int> next(threads, 0);
-	std::atomic<int> bad{0};
-	std::atomic<int> total{0};
-	Subscription s = sub.subscribe(subject, [&](const Message& m) {
-		// payload: "<thread>:<seq>:" padded with 'p' to 100 bytes
-		std::size_t c1 = m.data().find(':');
-		std::size_t c2 = m.data().find(':', c1 + 1);
-		int t = std::stoi(m.data().substr(0, c1));
-		int seq = std::stoi(m.data().substr(c1 + 1, c2 - c1 - 1));
-		std::lock_guard<std::mutex> lock(mutex);
-		if (m.data().size() != 100 || t < 0 || t >= threads || next[static_cast<std::size_t>(t)] != seq)
-			++bad;
-		else
-			++next[static_cast<std::size_t>(t)];
-		++total;
-	});
+	// payload: "<thread>:<seq>:" padded with 'p' to 100 bytes
+	OrderChecker checker(threads, 100);
+	Subscription s = sub.subscribe(subject, [&](const Message& m) { checker.onMessage(m); });
 	s.setPendingLimits(-1, -1);
 	sub.flush(WAIT);
-	std::vector<std::thread> workers;
-	for (int t = 0; t < threads; ++t)
-	{
-		workers.emplace_back([&, t]() {
-			for (int i = 0; i < perThread; ++i)
-			{
-				std::string body = std::to_string(t) + ":" + std::to_string(i) + ":";
-				body.resize(100, 'p');
-				pub.publish(subject, body);
-			}
-		});
-	}
+	std::vector<std::thread> workers = startBursts(pub, subject, threads, perThread, ":", 'p');
 	for (auto& w: workers) w.join();
 	pub.flush(Poco::Timespan(30, 0));
-	NATS_WAIT_FOR(total.load() == threads * perThread, Poco::Timespan(30, 0));
-	CPPUNIT_ASSERT_EQUAL(0, bad.load());
+	NATS_WAIT_FOR(checker.total() == threads * perThread, Poco::Timespan(30, 0));
+	CPPUNIT_ASSERT_EQUAL(0, checker.bad());
 	CPPUNIT_ASSERT_EQUAL(std::uint64_t(threads * perThread), pub.statistics().outMsgs);
 }
 
@@ -748,39 +749,15 @@ void ConnectionTest::testWriteNowDuringBursts()
 	const int threads = 3; // 0, 1: bursts with publish(); 2: publish(writeNow) one by one
 	const int perThread = 20000;
 	const int writeNowCount = 2000;
-	std::mutex mutex;
-	std::vector<int> next(threads, 0);
-	std::atomic<int> bad{0};
-	std::atomic<int> total{0};
-	Subscription s = sub.subscribe(subject, [&](const Message& m) {
-		std::size_t c1 = m.data().find(':');
-		int t = std::stoi(m.data().substr(0, c1));
-		int seq = std::stoi(m.data().substr(c1 + 1));
-		std::lock_guard<std::mutex> lock(mutex);
-		if (t < 0 || t >= threads || next[static_cast<std::size_t>(t)] != seq)
-			++bad;
-		else
-			++next[static_cast<std::size_t>(t)];
-		++total;
-	});
+	OrderChecker checker(threads, 0);
+	Subscription s = sub.subscribe(subject, [&](const Message& m) { checker.onMessage(m); });
 	s.setPendingLimits(-1, -1);
 	sub.flush(WAIT);
 	std::shared_ptr<ConnectionImpl> impl = ImplAccess::impl(pub);
 	std::atomic<bool> stop{false};
 	std::atomic<int> flushes{0};
 	std::atomic<int> flushErrors{0};
-	std::vector<std::thread> workers;
-	for (int t = 0; t < 2; ++t)
-	{
-		workers.emplace_back([&, t]() {
-			for (int i = 0; i < perThread; ++i)
-			{
-				std::string body = std::to_string(t) + ":" + std::to_string(i);
-				body.resize(100, ' ');
-				pub.publish(subject, body);
-			}
-		});
-	}
+	std::vector<std::thread> workers = startBursts(pub, subject, 2, perThread, "", ' ');
 	std::thread writeNow([&]() {
 		for (int i = 0; i < writeNowCount; ++i)
 		{
@@ -809,8 +786,8 @@ void ConnectionTest::testWriteNowDuringBursts()
 	flusher.join();
 	pub.flush(Poco::Timespan(30, 0));
 	const int expected = 2 * perThread + writeNowCount;
-	NATS_WAIT_FOR(total.load() == expected, Poco::Timespan(30, 0));
-	CPPUNIT_ASSERT_EQUAL(0, bad.load());
+	NATS_WAIT_FOR(checker.total() == expected, Poco::Timespan(30, 0));
+	CPPUNIT_ASSERT_EQUAL(0, checker.bad());
 	CPPUNIT_ASSERT_EQUAL(0, flushErrors.load());
 	CPPUNIT_ASSERT(flushes.load() >= 1);
 	CPPUNIT_ASSERT_EQUAL(std::uint64_t(expected), pub.statistics().outMsgs);

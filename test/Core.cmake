@@ -11,6 +11,7 @@ nats_add_test_suite(test-core-unit
 		ServerPoolTest.cpp
 		OptionsTest.cpp
 		InternalsTest.cpp
+		ExceptionTest.cpp
 	TIMEOUT 120)
 
 nats_add_test_suite(test-core

@@ -23,38 +23,11 @@
 using namespace Nats;
 using Nats::Test::NatsServerProcess;
 using namespace Nats::Test::Jwt;
+using Nats::Test::writeFile;
 
 namespace {
 
 const Poco::Timespan WAIT(5, 0);
-
-void writeFile(const std::string& path, const std::string& text)
-{
-	std::ofstream out(path, std::ios::binary);
-	out << text;
-}
-
-std::string failure(Options o)
-{
-	Connection conn(o);
-	try
-	{
-		conn.connect();
-	}
-	catch (AuthorizationException& e)
-	{
-		return "Nats::AuthorizationException|" + e.displayText();
-	}
-	catch (Poco::InvalidArgumentException& e)
-	{
-		return "Poco::InvalidArgumentException|" + e.displayText();
-	}
-	catch (Poco::Exception& e)
-	{
-		return "other|" + e.displayText();
-	}
-	return "connected";
-}
 
 } // namespace
 
@@ -113,7 +86,7 @@ public:
 		conn.connect();
 		roundTrip(conn);
 		// without credentials the same server refuses
-		CPPUNIT_ASSERT_EQUAL(std::string("Nats::AuthorizationException"), failure(optionsFor(*server)).substr(0, 28));
+		CPPUNIT_ASSERT_EQUAL(std::string("Nats::AuthorizationException"), Test::connectOutcome(optionsFor(*server)).substr(0, 28));
 	}
 
 	void testNkeyWrongKey()
@@ -125,7 +98,7 @@ public:
 		writeFile(seedFile.path(), other.seed());
 		Options o = optionsFor(*server);
 		o.nkeySeedFile = seedFile.path();
-		std::string f = failure(o);
+		std::string f = Test::connectOutcome(o);
 		CPPUNIT_ASSERT_MESSAGE(f, f.find("Nats::AuthorizationException|") == 0);
 		CPPUNIT_ASSERT_MESSAGE(f, f.find("Authorization Violation") != std::string::npos);
 		CPPUNIT_ASSERT(f.find(other.seed()) == std::string::npos);
@@ -133,7 +106,7 @@ public:
 		Options forged = optionsFor(*server);
 		forged.nkey = user.publicKey();
 		forged.nkeySignatureHandler = [&other](const std::string& nonce) { return other.sign(nonce); };
-		f = failure(forged);
+		f = Test::connectOutcome(forged);
 		CPPUNIT_ASSERT_MESSAGE(f, f.find("Nats::AuthorizationException|") == 0);
 	}
 
@@ -180,7 +153,7 @@ public:
 		conn.connect();
 		roundTrip(conn);
 		// no credentials: refused
-		std::string f = failure(optionsFor(*o.server));
+		std::string f = Test::connectOutcome(optionsFor(*o.server));
 		CPPUNIT_ASSERT_MESSAGE(f, f.find("Nats::AuthorizationException|") == 0);
 	}
 
@@ -209,7 +182,7 @@ public:
 		writeFile(file.path(), creds(userJwt(otherAccount, user), user.seed()));
 		Options opts = optionsFor(*o.server);
 		opts.credentialsFile = file.path();
-		std::string f = failure(opts);
+		std::string f = Test::connectOutcome(opts);
 		CPPUNIT_ASSERT_MESSAGE(f, f.find("Nats::AuthorizationException|") == 0);
 		CPPUNIT_ASSERT(f.find(user.seed()) == std::string::npos);
 	}
@@ -223,7 +196,7 @@ public:
 		writeFile(file.path(), creds(userJwt(o.account, user), thief.seed()));
 		Options opts = optionsFor(*o.server);
 		opts.credentialsFile = file.path();
-		std::string f = failure(opts);
+		std::string f = Test::connectOutcome(opts);
 		CPPUNIT_ASSERT_MESSAGE(f, f.find("Nats::AuthorizationException|") == 0);
 	}
 
@@ -236,7 +209,7 @@ public:
 		writeFile(file.path(), "garbage\n" + seed.substr(0, 30) + "\n");
 		Options opts = optionsFor(*o.server);
 		opts.credentialsFile = file.path();
-		std::string f = failure(opts);
+		std::string f = Test::connectOutcome(opts);
 		CPPUNIT_ASSERT_MESSAGE(f, f.find("Poco::InvalidArgumentException|") == 0);
 		CPPUNIT_ASSERT_MESSAGE(f, f.find("credentialsFile") != std::string::npos);
 		CPPUNIT_ASSERT_MESSAGE(f, f.find(seed.substr(0, 30)) == std::string::npos);

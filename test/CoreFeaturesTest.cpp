@@ -13,6 +13,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -22,6 +23,26 @@ using Nats::Test::FakeNatsServer;
 namespace {
 
 const Poco::Timespan WAIT(5, 0);
+
+/// A nats-server of its own (NATS_URL in external mode) and a connected client made with `o`
+/// (its servers set to that server).
+struct LiveConnection
+{
+	explicit LiveConnection(Options o = Options()): server(Test::startNatsServerUnlessExternal(url)), conn(withServer(o, url))
+	{
+		conn.connect();
+	}
+
+	static Options withServer(Options o, const std::string& url)
+	{
+		o.servers = {url};
+		return o;
+	}
+
+	std::string url; // first: the server start fills it in
+	std::unique_ptr<Test::NatsServerProcess> server;
+	Connection conn;
+};
 
 } // namespace
 
@@ -124,12 +145,8 @@ public:
 
 	void testSubscriptionDrain()
 	{
-		std::string url;
-		auto server = Test::startNatsServerUnlessExternal(url);
-		Options o;
-		o.servers = {url};
-		Connection conn(o);
-		conn.connect();
+		LiveConnection live;
+		Connection& conn = live.conn;
 		const std::string subject = Test::uniqueName("core.drain");
 		std::atomic<int> handled{0};
 		std::atomic<bool> go{false};
@@ -153,12 +170,8 @@ public:
 
 	void testSubscriptionDrainTimeout()
 	{
-		std::string url;
-		auto server = Test::startNatsServerUnlessExternal(url);
-		Options o;
-		o.servers = {url};
-		Connection conn(o);
-		conn.connect();
+		LiveConnection live;
+		Connection& conn = live.conn;
 		const std::string subject = Test::uniqueName("core.drain.slow");
 		std::atomic<bool> release{false};
 		std::atomic<int> handled{0};
@@ -179,12 +192,8 @@ public:
 
 	void testSyncSubscriptionDrain()
 	{
-		std::string url;
-		auto server = Test::startNatsServerUnlessExternal(url);
-		Options o;
-		o.servers = {url};
-		Connection conn(o);
-		conn.connect();
+		LiveConnection live;
+		Connection& conn = live.conn;
 		const std::string subject = Test::uniqueName("core.drain.sync");
 		Subscription sub = conn.subscribeSync(subject);
 		conn.flush(WAIT);
@@ -277,13 +286,10 @@ public:
 			bad.inboxPrefix = p;
 			CPPUNIT_ASSERT_THROW_MESSAGE(p, bad.validate(), Poco::InvalidArgumentException);
 		}
-		std::string url;
-		auto server = Test::startNatsServerUnlessExternal(url);
 		Options o;
-		o.servers = {url};
 		o.inboxPrefix = "my.replies";
-		Connection conn(o);
-		conn.connect();
+		LiveConnection live(o);
+		Connection& conn = live.conn;
 		CPPUNIT_ASSERT_EQUAL(std::string("my.replies."), conn.newInbox().substr(0, 11));
 		const std::string subject = Test::uniqueName("core.inbox");
 		std::mutex mutex;

@@ -77,12 +77,8 @@ public:
 		Connection conn(options());
 		conn.connect();
 		const std::string subject = Test::uniqueName("core.hdr");
-		std::mutex mutex;
-		std::vector<Message> got;
-		conn.subscribe(subject, [&](const Message& m) {
-			std::lock_guard<std::mutex> lock(mutex);
-			got.push_back(m);
-		});
+		Test::MessageCollector got;
+		conn.subscribe(subject, got.handler());
 		Subscription sync = conn.subscribeSync(subject);
 		conn.flush(WAIT);
 		conn.publish(subject, sampleHeaders(), "body");
@@ -98,11 +94,10 @@ public:
 		Message m3 = sync.nextMessage(WAIT);
 		CPPUNIT_ASSERT(!m3.hasHeaders());
 		CPPUNIT_ASSERT_EQUAL(std::string("plain"), m3.data());
-		NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> lock(mutex); return got.size() == 3; })(), WAIT);
-		std::lock_guard<std::mutex> lock(mutex);
-		checkSample(got[0]);
-		checkSample(got[1]);
-		CPPUNIT_ASSERT(!got[2].hasHeaders());
+		NATS_WAIT_FOR(got.size() == 3, WAIT);
+		checkSample(got.at(0));
+		checkSample(got.at(1));
+		CPPUNIT_ASSERT(!got.at(2).hasHeaders());
 	}
 
 	void testInlineSubscriptionGetsHeaders()
@@ -110,17 +105,12 @@ public:
 		Connection conn(options());
 		conn.connect();
 		const std::string subject = Test::uniqueName("core.hdr.inline");
-		std::mutex mutex;
-		std::vector<Message> got;
-		Subscription sub = ImplAccess::impl(conn)->subscribeInline(subject, "", [&](const Message& m) {
-			std::lock_guard<std::mutex> lock(mutex);
-			got.push_back(m);
-		});
+		Test::MessageCollector got;
+		Subscription sub = ImplAccess::impl(conn)->subscribeInline(subject, "", got.handler());
 		conn.flush(WAIT);
 		conn.publish(subject, sampleHeaders(), "x");
-		NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> lock(mutex); return got.size() == 1; })(), WAIT);
-		std::lock_guard<std::mutex> lock(mutex);
-		checkSample(got[0]);
+		NATS_WAIT_FOR(got.size() == 1, WAIT);
+		checkSample(got.at(0));
 	}
 
 	void testRequestWithHeaders()

@@ -9,15 +9,10 @@
 
 #include "NatsServerProcess.h"
 #include "TestUtil.h"
+#include "util/Certificates.h"
 #include "Nats/Connection.h"
 #include "Nats/Exception.h"
 #include <Poco/File.h>
-#include <Poco/Path.h>
-#include <Poco/Pipe.h>
-#include <Poco/PipeStream.h>
-#include <Poco/Process.h>
-#include <Poco/StreamCopier.h>
-#include <Poco/TemporaryFile.h>
 #include <cppunit/extensions/HelperMacros.h>
 #include <atomic>
 #include <memory>
@@ -31,38 +26,16 @@ namespace {
 const Poco::Timespan WAIT(10, 0);
 
 /// ca.pem + server.pem / server.key for DNS:localhost only, in a temporary directory.
-class LocalhostCertificates
+class LocalhostCertificates: public Test::Certificates
 {
 public:
-	LocalhostCertificates(): _dir(Poco::TemporaryFile::tempName())
+	LocalhostCertificates(): Test::Certificates(
+		"openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=NatsCppFailoverCA 2>/dev/null;"
+		"openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost 2>/dev/null;"
+		"printf 'subjectAltName=DNS:localhost\\nbasicConstraints=CA:FALSE\\n' > ext.cnf;"
+		"openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf 2>/dev/null")
 	{
-		Poco::File(_dir).createDirectories();
-		std::string script = "set -e; cd '" + _dir + "';"
-			"openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=NatsCppFailoverCA 2>/dev/null;"
-			"openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost 2>/dev/null;"
-			"printf 'subjectAltName=DNS:localhost\\nbasicConstraints=CA:FALSE\\n' > ext.cnf;"
-			"openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf 2>/dev/null";
-		Poco::Pipe outPipe;
-		Poco::ProcessHandle ph = Poco::Process::launch("/bin/sh", {"-c", script}, nullptr, &outPipe, &outPipe);
-		Poco::PipeInputStream in(outPipe);
-		std::string output;
-		Poco::StreamCopier::copyToString(in, output);
-		if (ph.wait() != 0) throw Poco::RuntimeException("openssl failed: " + output);
 	}
-	~LocalhostCertificates()
-	{
-		try
-		{
-			Poco::File(_dir).remove(true);
-		}
-		catch (...)
-		{
-		}
-	}
-	std::string path(const std::string& name) const { return Poco::Path(Poco::Path::forDirectory(_dir), name).toString(); }
-
-private:
-	std::string _dir;
 };
 
 } // namespace
@@ -78,7 +51,7 @@ public:
 	{
 		Test::skipIfExternal();
 		if (!NatsServerProcess::available()) Test::skip("nats-server not installed");
-		if (!Poco::File("/usr/bin/openssl").exists()) Test::skip("openssl not installed");
+		if (!Test::Certificates::haveOpenssl()) Test::skip("openssl not installed");
 	}
 
 	void testFailoverToDiscoveredIpVerifiesHostName()

@@ -138,6 +138,23 @@ bool returnsWithin(std::function<void()> fn, Poco::Timespan timeout)
 	return true;
 }
 
+/// Tries sc.connect() until it succeeds or `timeout` passes (a server that was just restarted or
+/// resumed may still be reconnecting to nats-server); true if connected.
+bool connectWithin(StanConnection& sc, Poco::Timespan timeout)
+{
+	return Test::waitFor([&]() {
+		try
+		{
+			sc.connect();
+			return true;
+		}
+		catch (const NatsException&)
+		{
+			return false;
+		}
+	}, timeout);
+}
+
 } // namespace
 
 class FaultTest: public CppUnit::TestFixture
@@ -165,8 +182,7 @@ public:
 	void testNatsKilledDuringAsyncPublishes()
 	{
 		_pFixture.reset(new Test::StanServerFixture());
-		StanOptions o;
-		o.natsUrl = _pFixture->natsUrl();
+		StanOptions o = Test::optionsFor(*_pFixture);
 		o.pubAckWait = Poco::Timespan(2, 0);
 		o.maxPubAcksInflight = 256;
 		o.natsOptions.reconnectWait = Poco::Timespan(0, 100000);
@@ -253,8 +269,7 @@ public:
 	void testNatsStoppedLongerThanPingBudget()
 	{
 		_pFixture.reset(new Test::StanServerFixture());
-		StanOptions o;
-		o.natsUrl = _pFixture->natsUrl();
+		StanOptions o = Test::optionsFor(*_pFixture);
 		o.pingInterval = Poco::Timespan(1, 0); // the smallest a released server takes
 		o.pingMaxOut = 2;
 		o.connectWait = Poco::Timespan(1, 0);
@@ -303,21 +318,10 @@ public:
 		}
 		// nothing hangs: close returns, and the servers serve a new session
 		CPPUNIT_ASSERT(returnsWithin([&sc]() { sc.close(); }, Poco::Timespan(10, 0)));
-		StanOptions fresh;
-		fresh.natsUrl = _pFixture->natsUrl();
+		StanOptions fresh = Test::optionsFor(*_pFixture);
 		StanConnection again(_pFixture->clusterId(), Test::uniqueName("again"), fresh);
 		// the streaming server's own NATS connection may still be reconnecting after SIGCONT
-		bool connected = Test::waitFor([&]() {
-			try
-			{
-				again.connect();
-				return true;
-			}
-			catch (const NatsException&)
-			{
-				return false;
-			}
-		}, WAIT);
+		bool connected = connectWithin(again, WAIT);
 		CPPUNIT_ASSERT_MESSAGE("a new session after SIGCONT", connected);
 		again.publish("ch", "after SIGCONT");
 		CPPUNIT_ASSERT(returnsWithin([&again]() { again.close(); }, Poco::Timespan(10, 0)));
@@ -331,8 +335,7 @@ public:
 		// then: a new StanConnection with the same client ID and the same durable, which gets
 		// everything published from then on (the old messages are gone with the old server).
 		_pFixture.reset(new Test::StanServerFixture());
-		StanOptions o;
-		o.natsUrl = _pFixture->natsUrl();
+		StanOptions o = Test::optionsFor(*_pFixture);
 		o.pingInterval = Poco::Timespan(1, 0);
 		o.pingMaxOut = 30; // only the new server's answer can end the session, not missed pings
 		std::mutex m;
@@ -388,8 +391,7 @@ public:
 		// user's process "restarts" too (its StanConnection is closed, a new one is created): the
 		// durable resumes exactly after the last acked message.
 		_pFixture.reset(new Test::StanServerFixture());
-		StanOptions o;
-		o.natsUrl = _pFixture->natsUrl();
+		StanOptions o = Test::optionsFor(*_pFixture);
 		o.natsOptions.reconnectWait = Poco::Timespan(0, 100000);
 		const std::string id = Test::uniqueName("durable-user");
 		const std::string channel = Test::uniqueName("ch");
@@ -411,17 +413,7 @@ public:
 		}
 		_pFixture->restartNats(); // SIGKILL + restart; the streaming server reconnects, keeps its state
 		StanConnection second(_pFixture->clusterId(), id, o);
-		bool connected = Test::waitFor([&]() {
-			try
-			{
-				second.connect();
-				return true;
-			}
-			catch (const NatsException&)
-			{
-				return false;
-			}
-		}, WAIT);
+		bool connected = connectWithin(second, WAIT);
 		CPPUNIT_ASSERT_MESSAGE("connect after the nats-server restart", connected);
 		StanCollector got;
 		StanSubscription sub = second.subscribe(channel, got.handler(), durable);

@@ -37,6 +37,14 @@ struct JsFixture
 		pConn.reset(new Connection(o));
 		pConn->connect();
 	}
+
+	/// A synchronous subscription on a new inbox, which becomes `cc`'s deliver subject (a push
+	/// consumer added with `cc` delivers to it).
+	Subscription pushInbox(ConsumerConfig& cc)
+	{
+		cc.deliverSubject = pConn->newInbox();
+		return pConn->subscribeSync(cc.deliverSubject);
+	}
 };
 
 StreamConfig streamFor(const std::string& name, const std::string& subject)
@@ -46,6 +54,20 @@ StreamConfig streamFor(const std::string& name, const std::string& subject)
 	c.subjects = {subject};
 	c.storage = StreamConfig::Storage::MEMORY;
 	return c;
+}
+
+/// Adds the memory stream streamFor(name, name) with name = uniqueName(prefix); returns the name.
+std::string addStream(JetStreamContext& js, const std::string& prefix)
+{
+	std::string name = Test::uniqueName(prefix);
+	js.addStream(streamFor(name, name));
+	return name;
+}
+
+/// Publishes "m<first>" ... "m<last>" to `subject`, each waiting for its ack.
+void publishNumbered(JetStreamContext& js, const std::string& subject, int first, int last)
+{
+	for (int i = first; i <= last; ++i) js.publish(subject, "m" + std::to_string(i));
 }
 
 template <typename F>
@@ -266,8 +288,7 @@ void JetStreamTest::testPublishPubAck()
 {
 	JsFixture f;
 	JetStreamContext js(*f.pConn, API_WAIT);
-	std::string name = Test::uniqueName("PA");
-	js.addStream(streamFor(name, name));
+	std::string name = addStream(js, "PA");
 	for (std::uint64_t i = 1; i <= 5; ++i)
 	{
 		PubAck a = js.publish(name, "m" + std::to_string(i));
@@ -294,8 +315,7 @@ void JetStreamTest::testPublishDeduplicated()
 {
 	JsFixture f;
 	JetStreamContext js(*f.pConn, API_WAIT);
-	std::string name = Test::uniqueName("DD");
-	js.addStream(streamFor(name, name));
+	std::string name = addStream(js, "DD");
 	Headers extra;
 	extra.set("Trace", "t1");
 	PubAck a = js.publish(name, "one", "id-1", extra);
@@ -308,10 +328,8 @@ void JetStreamTest::testPublishDeduplicated()
 	CPPUNIT_ASSERT_EQUAL(a.sequence + 1, b.sequence);
 	CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), js.streamInfo(name).state.messages);
 	// The headers are stored with the message.
-	std::string inbox = f.pConn->newInbox();
-	Subscription sub = f.pConn->subscribeSync(inbox);
 	ConsumerConfig cc;
-	cc.deliverSubject = inbox;
+	Subscription sub = f.pushInbox(cc);
 	cc.ackPolicy = ConsumerConfig::AckPolicy::NONE;
 	js.addConsumer(name, cc);
 	Message m = sub.nextMessage(WAIT);
@@ -324,21 +342,18 @@ void JetStreamTest::testDurablePushConsumerAck()
 {
 	JsFixture f;
 	JetStreamContext js(*f.pConn, API_WAIT);
-	std::string name = Test::uniqueName("DC");
-	js.addStream(streamFor(name, name));
-	for (int i = 1; i <= 3; ++i) js.publish(name, "m" + std::to_string(i));
+	std::string name = addStream(js, "DC");
+	publishNumbered(js, name, 1, 3);
 
-	std::string inbox = f.pConn->newInbox();
-	Subscription sub = f.pConn->subscribeSync(inbox);
 	ConsumerConfig cc;
+	Subscription sub = f.pushInbox(cc);
 	cc.durableName = "dur";
-	cc.deliverSubject = inbox;
 	cc.ackWait = Poco::Timespan(30, 0);
 	cc.maxAckPending = 10;
 	ConsumerInfo ci = js.addConsumer(name, cc);
 	CPPUNIT_ASSERT_EQUAL(std::string("dur"), ci.name);
 	CPPUNIT_ASSERT_EQUAL(name, ci.stream);
-	CPPUNIT_ASSERT_EQUAL(inbox, ci.config.deliverSubject);
+	CPPUNIT_ASSERT_EQUAL(cc.deliverSubject, ci.config.deliverSubject);
 	CPPUNIT_ASSERT_EQUAL(10, ci.config.maxAckPending);
 
 	for (std::uint64_t i = 1; i <= 3; ++i)
@@ -369,8 +384,7 @@ void JetStreamTest::testEphemeralConsumerDeliverGroup()
 {
 	JsFixture f;
 	JetStreamContext js(*f.pConn, API_WAIT);
-	std::string name = Test::uniqueName("EG");
-	js.addStream(streamFor(name, name));
+	std::string name = addStream(js, "EG");
 	std::string inbox = f.pConn->newInbox();
 	std::mutex mutex;
 	std::multiset<std::string> got;
@@ -408,16 +422,13 @@ void JetStreamTest::testDeliverPolicies()
 {
 	JsFixture f;
 	JetStreamContext js(*f.pConn, API_WAIT);
-	std::string name = Test::uniqueName("DP");
-	js.addStream(streamFor(name, name));
-	for (int i = 1; i <= 5; ++i) js.publish(name, "m" + std::to_string(i));
+	std::string name = addStream(js, "DP");
+	publishNumbered(js, name, 1, 5);
 	std::int64_t ts3 = 0;
 	{
 		// Timestamp of message 3 from its metadata.
-		std::string inbox = f.pConn->newInbox();
-		Subscription sub = f.pConn->subscribeSync(inbox);
 		ConsumerConfig cc;
-		cc.deliverSubject = inbox;
+		Subscription sub = f.pushInbox(cc);
 		cc.deliverPolicy = ConsumerConfig::DeliverPolicy::BY_START_SEQUENCE;
 		cc.optStartSeq = 3;
 		cc.ackPolicy = ConsumerConfig::AckPolicy::NONE;
@@ -437,10 +448,8 @@ void JetStreamTest::testDeliverPolicies()
 	for (const Case& c: {Case{ConsumerConfig::DeliverPolicy::ALL, "m1"}, Case{ConsumerConfig::DeliverPolicy::LAST, "m5"},
 			 Case{ConsumerConfig::DeliverPolicy::BY_START_TIME, "m3"}, Case{ConsumerConfig::DeliverPolicy::NEW, "m6"}})
 	{
-		std::string inbox = f.pConn->newInbox();
-		Subscription sub = f.pConn->subscribeSync(inbox);
 		ConsumerConfig cc;
-		cc.deliverSubject = inbox;
+		Subscription sub = f.pushInbox(cc);
 		cc.deliverPolicy = c.policy;
 		cc.optStartTimeNs = ts3;
 		cc.ackPolicy = ConsumerConfig::AckPolicy::NONE;

@@ -5,6 +5,7 @@
 // of .creds / seed / JWT files, including that no exception text carries a seed.
 //
 
+#include "TestUtil.h"
 #include "core/Credentials.h"
 #include "core/NKeys.h"
 #include "Nats/Options.h"
@@ -15,6 +16,7 @@
 #include <string>
 
 using namespace Nats;
+using Nats::Test::writeFile;
 
 namespace {
 
@@ -27,12 +29,6 @@ std::string decoratedCreds(const std::string& jwt, const std::string& seed, cons
 }
 
 const std::string SAMPLE_JWT = "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.eyJzdWIiOiJVIn0.c2ln";
-
-void writeFile(const std::string& path, const std::string& text)
-{
-	std::ofstream out(path, std::ios::binary);
-	out << text;
-}
 
 } // namespace
 

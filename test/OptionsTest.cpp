@@ -5,6 +5,7 @@
 #include "Nats/Options.h"
 #include <Poco/Exception.h>
 #include <cppunit/extensions/HelperMacros.h>
+#include <functional>
 
 using namespace Nats;
 
@@ -46,75 +47,46 @@ public:
 		o.validate();
 	}
 
-	static void expectInvalid(const Options& o, const std::string& field)
+	/// `row` names the case in a failure.
+	static void expectInvalid(const Options& o, const std::string& field, const std::string& row)
 	{
 		try
 		{
 			o.validate();
-			CPPUNIT_FAIL("validate() accepted a bad " + field);
+			CPPUNIT_FAIL(row + ": validate() accepted a bad " + field);
 		}
 		catch (Poco::InvalidArgumentException& e)
 		{
-			CPPUNIT_ASSERT_MESSAGE(e.message(), e.message().find(field) != std::string::npos);
+			CPPUNIT_ASSERT_MESSAGE(row + ": " + e.message(), e.message().find(field) != std::string::npos);
 		}
 	}
 
 	void testValidate()
 	{
+		// each row breaks one field; validate() must reject it and name the field
+		const struct
+		{
+			const char* field;
+			std::function<void(Options&)> breakIt;
+		} rows[] = {
+			{"servers", [](Options& o) { o.servers.clear(); }},
+			{"servers", [](Options& o) { o.servers = {"nats://ok:4222", "nats://bad:port"}; }},
+			{"connectTimeout", [](Options& o) { o.connectTimeout = 0; }},
+			{"maxReconnect", [](Options& o) { o.maxReconnect = -2; }},
+			{"maxPingsOut", [](Options& o) { o.maxPingsOut = 0; }},
+			{"dispatcherThreads", [](Options& o) { o.dispatcherThreads = 0; }},
+			{"maxPendingMessages", [](Options& o) { o.maxPendingMessages = 0; }},
+			{"maxPendingBytes", [](Options& o) { o.maxPendingBytes = 0; }},
+			{"pingInterval", [](Options& o) { o.pingInterval = -1; }},
+			{"tlsCertFile", [](Options& o) { o.tlsCertFile = "cert.pem"; }},
+			{"name", [](Options& o) { o.name = "a\r\nb"; }},
+		};
+		int index = 0;
+		for (const auto& row: rows)
 		{
 			Options o;
-			o.servers.clear();
-			expectInvalid(o, "servers");
-		}
-		{
-			Options o;
-			o.servers = {"nats://ok:4222", "nats://bad:port"};
-			expectInvalid(o, "servers");
-		}
-		{
-			Options o;
-			o.connectTimeout = 0;
-			expectInvalid(o, "connectTimeout");
-		}
-		{
-			Options o;
-			o.maxReconnect = -2;
-			expectInvalid(o, "maxReconnect");
-		}
-		{
-			Options o;
-			o.maxPingsOut = 0;
-			expectInvalid(o, "maxPingsOut");
-		}
-		{
-			Options o;
-			o.dispatcherThreads = 0;
-			expectInvalid(o, "dispatcherThreads");
-		}
-		{
-			Options o;
-			o.maxPendingMessages = 0;
-			expectInvalid(o, "maxPendingMessages");
-		}
-		{
-			Options o;
-			o.maxPendingBytes = 0;
-			expectInvalid(o, "maxPendingBytes");
-		}
-		{
-			Options o;
-			o.pingInterval = -1;
-			expectInvalid(o, "pingInterval");
-		}
-		{
-			Options o;
-			o.tlsCertFile = "cert.pem";
-			expectInvalid(o, "tlsCertFile");
-		}
-		{
-			Options o;
-			o.name = "a\r\nb";
-			expectInvalid(o, "name");
+			row.breakIt(o);
+			expectInvalid(o, row.field, "row " + std::to_string(index++) + " (" + row.field + ")");
 		}
 		{
 			Options o;

@@ -23,20 +23,6 @@ namespace {
 
 const Poco::Timespan WAIT(5, 0);
 
-std::string connectFailure(Options o)
-{
-	Connection conn(o);
-	try
-	{
-		conn.connect();
-	}
-	catch (Poco::Exception& e)
-	{
-		return std::string(e.className()) + "|" + e.message();
-	}
-	return "connected";
-}
-
 } // namespace
 
 class ProtocolTest: public CppUnit::TestFixture
@@ -146,7 +132,7 @@ public:
 			s.send("INFO {this is not json\r\n");
 			s.readUntilClosed(Poco::Timespan(5, 0));
 		});
-		std::string r = connectFailure(fake.clientOptions());
+		std::string r = Test::connectOutcome(fake.clientOptions());
 		CPPUNIT_ASSERT_MESSAGE(r, r.find("NoServerException") != std::string::npos);
 		CPPUNIT_ASSERT_MESSAGE(r, r.find("malformed INFO") != std::string::npos);
 	}
@@ -157,52 +143,34 @@ public:
 			s.send("PONG\r\nINFO {}\r\n");
 			s.readUntilClosed(Poco::Timespan(5, 0));
 		});
-		std::string r = connectFailure(fake.clientOptions());
+		std::string r = Test::connectOutcome(fake.clientOptions());
 		CPPUNIT_ASSERT_MESSAGE(r, r.find("expected INFO") != std::string::npos);
+	}
+
+	/// What connect() reports when the server answers CONNECT with "-ERR '<error>'" after
+	/// sending INFO `info` (Test::connectOutcome()).
+	static std::string handshakeError(const std::string& info, const std::string& error)
+	{
+		FakeNatsServer fake([&](FakeNatsServer::Session& s) {
+			s.send("INFO " + info + "\r\n");
+			s.expectLine("CONNECT");
+			s.send("-ERR '" + error + "'\r\n");
+			s.close();
+		});
+		return Test::connectOutcome(fake.clientOptions());
 	}
 
 	void testAuthErrorDuringHandshake()
 	{
-		FakeNatsServer fake([](FakeNatsServer::Session& s) {
-			s.send("INFO {\"server_id\":\"x\",\"auth_required\":true}\r\n");
-			s.expectLine("CONNECT");
-			s.send("-ERR 'Authorization Violation'\r\n");
-			s.close();
-		});
-		Connection conn(fake.clientOptions());
-		try
-		{
-			conn.connect();
-			CPPUNIT_FAIL("connect must fail");
-		}
-		catch (AuthorizationException& e)
-		{
-			CPPUNIT_ASSERT_EQUAL(std::string("Authorization Violation"), e.message());
-		}
+		CPPUNIT_ASSERT_EQUAL(std::string("Nats::AuthorizationException|Authorization error: Authorization Violation"),
+			handshakeError("{\"server_id\":\"x\",\"auth_required\":true}", "Authorization Violation"));
 	}
 
 	void testOtherErrorDuringHandshake()
 	{
-		FakeNatsServer fake([](FakeNatsServer::Session& s) {
-			s.send("INFO {\"server_id\":\"x\"}\r\n");
-			s.expectLine("CONNECT");
-			s.send("-ERR 'maximum connections exceeded'\r\n");
-			s.close();
-		});
-		Connection conn(fake.clientOptions());
-		try
-		{
-			conn.connect();
-			CPPUNIT_FAIL("connect must fail");
-		}
-		catch (AuthorizationException&)
-		{
-			CPPUNIT_FAIL("not an authorization error");
-		}
-		catch (ServerErrorException& e)
-		{
-			CPPUNIT_ASSERT_EQUAL(std::string("maximum connections exceeded"), e.message());
-		}
+		// a server error, not an authorization error
+		CPPUNIT_ASSERT_EQUAL(std::string("Nats::ServerErrorException|Server error: maximum connections exceeded"),
+			handshakeError("{\"server_id\":\"x\"}", "maximum connections exceeded"));
 	}
 
 	void testSilentServer()

@@ -73,6 +73,22 @@ Options fastReconnect(const std::string& url)
 	return o;
 }
 
+/// The single-server tests' start: a started nats-server, a client's event log, and the client's
+/// options (fast reconnect, the events installed; tests adjust them before connecting).
+struct Watched
+{
+	Watched()
+	{
+		server.start();
+		options = fastReconnect(server.url());
+		events.install(options);
+	}
+
+	NatsServerProcess server;
+	Events events;
+	Options options;
+};
+
 } // namespace
 
 class ReconnectTest: public CppUnit::TestFixture
@@ -98,12 +114,8 @@ public:
 
 	void testReconnectResubscribes()
 	{
-		NatsServerProcess server;
-		server.start();
-		Events events;
-		Options o = fastReconnect(server.url());
-		events.install(o);
-		Connection conn(o);
+		Watched w;
+		Connection conn(w.options);
 		conn.connect();
 		std::atomic<int> got{0};
 		std::mutex mutex;
@@ -115,15 +127,15 @@ public:
 		Subscription sync = conn.subscribeSync("re.sync", "q");
 		conn.flush(WAIT);
 
-		server.stop();
+		w.server.stop();
 		NATS_WAIT_FOR(conn.isReconnecting(), WAIT);
-		NATS_WAIT_FOR(events.count("disconnected") == 1, WAIT);
+		NATS_WAIT_FOR(w.events.count("disconnected") == 1, WAIT);
 		// published while disconnected: buffered and sent after the subscriptions
 		conn.publish("re.sub", "buffered");
 		CPPUNIT_ASSERT_THROW(conn.flush(Poco::Timespan(0, 100000)), NatsTimeoutException);
-		server.start();
+		w.server.start();
 		NATS_WAIT_FOR(conn.isConnected(), WAIT);
-		NATS_WAIT_FOR(events.count("reconnected") == 1, WAIT);
+		NATS_WAIT_FOR(w.events.count("reconnected") == 1, WAIT);
 		conn.flush(WAIT);
 		const int n = 500;
 		for (int i = 0; i < n; ++i) conn.publish("re.sub", std::to_string(i));
@@ -136,7 +148,7 @@ public:
 			for (int i = 0; i < n; ++i) CPPUNIT_ASSERT_EQUAL(std::to_string(i), data[static_cast<std::size_t>(i + 1)]);
 		}
 		CPPUNIT_ASSERT_EQUAL(std::string("sync"), sync.nextMessage(WAIT).data());
-		std::vector<std::string> seq = events.get();
+		std::vector<std::string> seq = w.events.get();
 		CPPUNIT_ASSERT(seq.size() >= 2);
 		CPPUNIT_ASSERT_EQUAL(std::string("disconnected"), seq[0]);
 		CPPUNIT_ASSERT_EQUAL(std::string("reconnected"), seq[1]);
@@ -187,18 +199,14 @@ public:
 
 	void testGivesUp()
 	{
-		NatsServerProcess server;
-		server.start();
-		Events events;
-		Options o = fastReconnect(server.url());
-		o.maxReconnect = 3;
-		events.install(o);
-		Connection conn(o);
+		Watched w;
+		w.options.maxReconnect = 3;
+		Connection conn(w.options);
 		conn.connect();
-		server.stop();
+		w.server.stop();
 		NATS_WAIT_FOR(conn.isClosed(), WAIT);
-		NATS_WAIT_FOR(events.count("closed") == 1, WAIT);
-		std::vector<std::string> seq = events.get();
+		NATS_WAIT_FOR(w.events.count("closed") == 1, WAIT);
+		std::vector<std::string> seq = w.events.get();
 		CPPUNIT_ASSERT_EQUAL(std::string("disconnected"), seq.front());
 		CPPUNIT_ASSERT_EQUAL(std::string("closed"), seq.back());
 		CPPUNIT_ASSERT(conn.lastError().find("no servers available") != std::string::npos);
@@ -207,30 +215,22 @@ public:
 
 	void testNoReconnect()
 	{
-		NatsServerProcess server;
-		server.start();
-		Events events;
-		Options o = fastReconnect(server.url());
-		o.allowReconnect = false;
-		events.install(o);
-		Connection conn(o);
+		Watched w;
+		w.options.allowReconnect = false;
+		Connection conn(w.options);
 		conn.connect();
-		server.stop();
+		w.server.stop();
 		NATS_WAIT_FOR(conn.isClosed(), WAIT);
-		NATS_WAIT_FOR(events.count("closed") == 1, WAIT);
-		CPPUNIT_ASSERT_EQUAL(0, events.count("reconnected"));
+		NATS_WAIT_FOR(w.events.count("closed") == 1, WAIT);
+		CPPUNIT_ASSERT_EQUAL(0, w.events.count("reconnected"));
 	}
 
 	void testStaleConnection()
 	{
-		NatsServerProcess server;
-		server.start();
-		Events events;
-		Options o = fastReconnect(server.url());
-		o.pingInterval = Poco::Timespan(0, 100000);
-		o.maxPingsOut = 2;
-		events.install(o);
-		Connection conn(o);
+		Watched w;
+		w.options.pingInterval = Poco::Timespan(0, 100000);
+		w.options.maxPingsOut = 2;
+		Connection conn(w.options);
 		conn.connect();
 		conn.subscribe("stale.x", [](const Message&) {});
 		conn.flush(WAIT);
@@ -241,12 +241,12 @@ public:
 			conn.publish("stale.probe", "p");
 			probe.nextMessage(WAIT);
 		}
-		CPPUNIT_ASSERT_EQUAL(0, events.count("stale"));
-		server.pause();
-		NATS_WAIT_FOR(events.count("stale") >= 1, WAIT);
-		NATS_WAIT_FOR(events.count("disconnected") >= 1, WAIT);
-		server.resume();
-		NATS_WAIT_FOR(events.count("reconnected") >= 1, WAIT);
+		CPPUNIT_ASSERT_EQUAL(0, w.events.count("stale"));
+		w.server.pause();
+		NATS_WAIT_FOR(w.events.count("stale") >= 1, WAIT);
+		NATS_WAIT_FOR(w.events.count("disconnected") >= 1, WAIT);
+		w.server.resume();
+		NATS_WAIT_FOR(w.events.count("reconnected") >= 1, WAIT);
 		NATS_WAIT_FOR(conn.isConnected(), WAIT);
 		conn.flush(WAIT);
 	}
@@ -333,19 +333,15 @@ public:
 
 	void testCloseWhileReconnecting()
 	{
-		NatsServerProcess server;
-		server.start();
-		Events events;
-		Options o = fastReconnect(server.url());
-		events.install(o);
-		Connection conn(o);
+		Watched w;
+		Connection conn(w.options);
 		conn.connect();
-		server.stop();
+		w.server.stop();
 		NATS_WAIT_FOR(conn.isReconnecting(), WAIT);
 		conn.close();
 		CPPUNIT_ASSERT(conn.isClosed());
-		NATS_WAIT_FOR(events.count("closed") == 1, WAIT);
-		CPPUNIT_ASSERT_EQUAL(0, events.count("reconnected"));
+		NATS_WAIT_FOR(w.events.count("closed") == 1, WAIT);
+		CPPUNIT_ASSERT_EQUAL(0, w.events.count("reconnected"));
 	}
 };
 

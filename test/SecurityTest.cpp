@@ -7,18 +7,14 @@
 
 #include "NatsServerProcess.h"
 #include "TestUtil.h"
+#include "util/Certificates.h"
 #include "Nats/Connection.h"
 #include "Nats/Exception.h"
 #include <Poco/File.h>
-#include <Poco/Path.h>
-#include <Poco/Pipe.h>
-#include <Poco/PipeStream.h>
-#include <Poco/Process.h>
-#include <Poco/StreamCopier.h>
-#include <Poco/TemporaryFile.h>
 #include <cppunit/extensions/HelperMacros.h>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 using namespace Nats;
 using Nats::Test::NatsServerProcess;
@@ -27,54 +23,25 @@ namespace {
 
 const Poco::Timespan WAIT(5, 0);
 
-/// A temporary directory with ca.pem, server.pem, server.key (SAN localhost + 127.0.0.1), removed at
-/// the end.
-class Certificates
+/// ca.pem, server.pem, server.key (SAN localhost + 127.0.0.1), wrong.pem/key (SAN wronghost),
+/// client.pem/key, and other.pem/key (a CA that signed none of them), in a temporary directory.
+class Certificates: public Test::Certificates
 {
 public:
-	Certificates(): _dir(Poco::TemporaryFile::tempName())
+	Certificates(): Test::Certificates(
+		"openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=NatsCppTestCA 2>/dev/null;"
+		"openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost 2>/dev/null;"
+		"printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\nbasicConstraints=CA:FALSE\\n' > ext.cnf;"
+		"openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf 2>/dev/null;"
+		"openssl req -newkey rsa:2048 -nodes -keyout wrong.key -out wrong.csr -subj /CN=wronghost 2>/dev/null;"
+		"printf 'subjectAltName=DNS:wronghost\\nbasicConstraints=CA:FALSE\\n' > wrong.cnf;"
+		"openssl x509 -req -in wrong.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out wrong.pem -days 2 -extfile wrong.cnf 2>/dev/null;"
+		"openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=client 2>/dev/null;"
+		"openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 2>/dev/null;"
+		"openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 2 -subj /CN=OtherCA 2>/dev/null")
 	{
-		Poco::File(_dir).createDirectories();
-		std::string d = _dir;
-		std::string script = "set -e; cd '" + d + "';"
-			"openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=NatsCppTestCA 2>/dev/null;"
-			"openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost 2>/dev/null;"
-			"printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\nbasicConstraints=CA:FALSE\\n' > ext.cnf;"
-			"openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf 2>/dev/null;"
-			"openssl req -newkey rsa:2048 -nodes -keyout wrong.key -out wrong.csr -subj /CN=wronghost 2>/dev/null;"
-			"printf 'subjectAltName=DNS:wronghost\\nbasicConstraints=CA:FALSE\\n' > wrong.cnf;"
-			"openssl x509 -req -in wrong.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out wrong.pem -days 2 -extfile wrong.cnf 2>/dev/null;"
-			"openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=client 2>/dev/null;"
-			"openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 2>/dev/null;"
-			"openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 2 -subj /CN=OtherCA 2>/dev/null";
-		Poco::Pipe outPipe;
-		Poco::ProcessHandle ph = Poco::Process::launch("/bin/sh", {"-c", script}, nullptr, &outPipe, &outPipe);
-		Poco::PipeInputStream in(outPipe);
-		std::string output;
-		Poco::StreamCopier::copyToString(in, output);
-		int rc = ph.wait();
-		if (rc != 0) throw Poco::RuntimeException("openssl failed: " + output);
 	}
-	~Certificates()
-	{
-		try
-		{
-			Poco::File(_dir).remove(true);
-		}
-		catch (...)
-		{
-		}
-	}
-	std::string path(const std::string& name) const { return Poco::Path(Poco::Path::forDirectory(_dir), name).toString(); }
-
-private:
-	std::string _dir;
 };
-
-bool haveOpenssl()
-{
-	return Poco::File("/usr/bin/openssl").exists();
-}
 
 } // namespace
 
@@ -103,15 +70,24 @@ public:
 		if (!NatsServerProcess::available()) Test::skip("nats-server not installed");
 	}
 
-	void testUserPassword()
+	/// The nats-server flags of the user/password tests: one user alice, password s3cret.
+	static std::vector<std::string> aliceOnly() { return {"--user", "alice", "--pass", "s3cret"}; }
+
+	/// Options for `server` with user name and password set.
+	static Options withUser(const NatsServerProcess& server, const std::string& user, const std::string& password)
 	{
-		NatsServerProcess server(0, {"--user", "alice", "--pass", "s3cret"});
-		server.start();
 		Options o;
 		o.servers = {server.url()};
-		o.user = "alice";
-		o.password = "s3cret";
-		Connection conn(o);
+		o.user = user;
+		o.password = password;
+		return o;
+	}
+
+	void testUserPassword()
+	{
+		NatsServerProcess server(0, aliceOnly());
+		server.start();
+		Connection conn(withUser(server, "alice", "s3cret"));
 		conn.connect();
 		Subscription sub = conn.subscribeSync("auth.x");
 		conn.publish("auth.x", "ok");
@@ -120,7 +96,7 @@ public:
 
 	void testUserPasswordInUrl()
 	{
-		NatsServerProcess server(0, {"--user", "alice", "--pass", "s3cret"});
+		NatsServerProcess server(0, aliceOnly());
 		server.start();
 		Options o;
 		o.servers = {"nats://alice:s3cret@127.0.0.1:" + std::to_string(server.port())};
@@ -133,13 +109,9 @@ public:
 
 	void testWrongPassword()
 	{
-		NatsServerProcess server(0, {"--user", "alice", "--pass", "s3cret"});
+		NatsServerProcess server(0, aliceOnly());
 		server.start();
-		Options o;
-		o.servers = {server.url()};
-		o.user = "alice";
-		o.password = "nope";
-		Connection conn(o);
+		Connection conn(withUser(server, "alice", "nope"));
 		try
 		{
 			conn.connect();
@@ -216,27 +188,48 @@ public:
 		CPPUNIT_ASSERT(conn.isConnected());
 	}
 
-	static std::vector<std::string> tlsArgs(const Certificates& c)
+	/// The TLS tests' start: skipped without openssl; certificates made; a TLS nats-server started
+	/// with <cert>.pem / <cert>.key, requiring client certificates signed by ca.pem if
+	/// `verifyClients`.
+	struct TlsServer
 	{
-		return {"--tls", "--tlscert", c.path("server.pem"), "--tlskey", c.path("server.key")};
-	}
+		explicit TlsServer(const std::string& cert = "server", bool verifyClients = false):
+			server(0, args(certs, cert, verifyClients))
+		{
+			server.start();
+		}
 
-	/// Options for a tls:// connection to `server`, trusting `caFile`.
-	static Options tlsOptions(const NatsServerProcess& server, const std::string& caFile)
-	{
-		Options o;
-		o.servers = {"tls://127.0.0.1:" + std::to_string(server.port())};
-		o.tlsCaFile = caFile;
-		return o;
-	}
+		static std::vector<std::string> args(const Certificates& c, const std::string& cert, bool verifyClients)
+		{
+			std::vector<std::string> a = {"--tls", "--tlscert", c.path(cert + ".pem"), "--tlskey", c.path(cert + ".key")};
+			if (verifyClients) a.insert(a.end(), {"--tlsverify", "--tlscacert", c.path("ca.pem")});
+			return a;
+		}
+
+		/// Options for a tls:// connection to the server, trusting `caFile` (in the certificates).
+		Options options(const std::string& caFile) const
+		{
+			Options o;
+			o.servers = {"tls://127.0.0.1:" + std::to_string(server.port())};
+			o.tlsCaFile = certs.path(caFile);
+			return o;
+		}
+
+		struct OpensslRequired
+		{
+			OpensslRequired()
+			{
+				if (!Test::Certificates::haveOpenssl()) Test::skip("openssl not installed");
+			}
+		} openssl; // first: skip before any certificate is made
+		Certificates certs;
+		NatsServerProcess server;
+	};
 
 	void testTls()
 	{
-		if (!haveOpenssl()) Test::skip("openssl not installed");
-		Certificates certs;
-		NatsServerProcess server(0, tlsArgs(certs));
-		server.start();
-		Options o = tlsOptions(server, certs.path("ca.pem"));
+		TlsServer tls;
+		Options o = tls.options("ca.pem");
 		Connection conn(o);
 		conn.connect();
 		Subscription sub = conn.subscribeSync("tls.x");
@@ -251,13 +244,10 @@ public:
 
 	void testTlsRequiredByServer()
 	{
-		if (!haveOpenssl()) Test::skip("openssl not installed");
-		Certificates certs;
-		NatsServerProcess server(0, tlsArgs(certs));
-		server.start();
+		TlsServer tls;
 		Options o;
-		o.servers = {"nats://localhost:" + std::to_string(server.port())};
-		o.tlsCaFile = certs.path("ca.pem");
+		o.servers = {"nats://localhost:" + std::to_string(tls.server.port())};
+		o.tlsCaFile = tls.certs.path("ca.pem");
 		Connection conn(o);
 		conn.connect(); // INFO tls_required upgrades a nats:// URL
 		conn.flush(WAIT);
@@ -265,23 +255,17 @@ public:
 
 	void testTlsVerificationFails()
 	{
-		if (!haveOpenssl()) Test::skip("openssl not installed");
-		Certificates certs;
-		NatsServerProcess server(0, tlsArgs(certs));
-		server.start();
-		Options o = tlsOptions(server, certs.path("other.pem")); // a CA that did not sign the server certificate
+		TlsServer tls;
+		Options o = tls.options("other.pem"); // a CA that did not sign the server certificate
 		Connection conn(o);
 		CPPUNIT_ASSERT_THROW(conn.connect(), TLSException);
 	}
 
 	void testTlsHostnameMismatch()
 	{
-		if (!haveOpenssl()) Test::skip("openssl not installed");
-		Certificates certs;
 		// a certificate signed by the trusted CA, but for "wronghost"
-		NatsServerProcess server(0, {"--tls", "--tlscert", certs.path("wrong.pem"), "--tlskey", certs.path("wrong.key")});
-		server.start();
-		Options o = tlsOptions(server, certs.path("ca.pem"));
+		TlsServer tls("wrong");
+		Options o = tls.options("ca.pem");
 		Connection strict(o);
 		CPPUNIT_ASSERT_THROW(strict.connect(), TLSException);
 		o.tlsVerifyHostname = false;
@@ -292,11 +276,8 @@ public:
 
 	void testTlsNoVerify()
 	{
-		if (!haveOpenssl()) Test::skip("openssl not installed");
-		Certificates certs;
-		NatsServerProcess server(0, tlsArgs(certs));
-		server.start();
-		Options o = tlsOptions(server, certs.path("other.pem"));
+		TlsServer tls;
+		Options o = tls.options("other.pem");
 		o.tlsVerify = false;
 		Connection conn(o);
 		conn.connect();
@@ -305,19 +286,14 @@ public:
 
 	void testTlsClientCertificate()
 	{
-		if (!haveOpenssl()) Test::skip("openssl not installed");
-		Certificates certs;
-		std::vector<std::string> args = tlsArgs(certs);
-		args.insert(args.end(), {"--tlsverify", "--tlscacert", certs.path("ca.pem")});
-		NatsServerProcess server(0, args);
-		server.start();
-		Options o = tlsOptions(server, certs.path("ca.pem"));
+		TlsServer tls("server", true);
+		Options o = tls.options("ca.pem");
 		o.connectTimeout = Poco::Timespan(2, 0);
 		// without a client certificate the server refuses the handshake
 		Connection anonymous(o);
 		CPPUNIT_ASSERT_THROW(anonymous.connect(), NatsException);
-		o.tlsCertFile = certs.path("client.pem");
-		o.tlsKeyFile = certs.path("client.key");
+		o.tlsCertFile = tls.certs.path("client.pem");
+		o.tlsKeyFile = tls.certs.path("client.key");
 		Connection mutual(o);
 		mutual.connect();
 		mutual.flush(WAIT);
@@ -325,11 +301,8 @@ public:
 
 	void testTlsReconnect()
 	{
-		if (!haveOpenssl()) Test::skip("openssl not installed");
-		Certificates certs;
-		NatsServerProcess server(0, tlsArgs(certs));
-		server.start();
-		Options o = tlsOptions(server, certs.path("ca.pem"));
+		TlsServer tls;
+		Options o = tls.options("ca.pem");
 		o.reconnectWait = Poco::Timespan(0, 50000);
 		o.reconnectJitterTLS = Poco::Timespan(0, 10000);
 		o.maxReconnect = -1;
@@ -337,7 +310,7 @@ public:
 		conn.connect();
 		Subscription sub = conn.subscribeSync("tls.re");
 		conn.flush(WAIT);
-		server.restart();
+		tls.server.restart();
 		NATS_WAIT_FOR(conn.statistics().reconnects == 1 && conn.isConnected(), WAIT);
 		conn.flush(WAIT);
 		conn.publish("tls.re", "again");

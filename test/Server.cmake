@@ -10,8 +10,10 @@ target_compile_options(stanfixture PRIVATE ${NATS_WARNING_FLAGS})
 set(_server_test_sources
 	ServerProtocolTest.cpp
 	MemoryMsgStoreTest.cpp
-	StanServerTest.cpp)
-set(_server_test_libs stanfixture stanserver natsproto)
+	StanServerTest.cpp
+	StanMonitorTest.cpp)
+# StanMonitorTest drives the server with our own streaming client (library `stan`).
+set(_server_test_libs stanfixture stanserver natsproto stan)
 if(TARGET nats_c_shared)
 	list(APPEND _server_test_sources StanServerInteropTest.cpp StanSubscriptionInteropTest.cpp StanQueueInteropTest.cpp)
 	list(APPEND _server_test_libs nats_c_shared)

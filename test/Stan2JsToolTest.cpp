@@ -4,7 +4,10 @@
 // The stan2js migration tool (tools/stan2js.cpp) as a process: a channel of our streaming server
 // is copied into a JetStream stream in order with the original sequence and timestamp in headers,
 // a second run resumes, -dry-run changes nothing, a durable continues on the JetStream backend
-// after its last acked message, and the exit codes (0, 1, 2).
+// after its last acked message, and the exit codes (0, 1, 2). With -monitor pointed at our
+// server's monitoring endpoint, the channels and durables (offline, online, durable queue) come
+// from it and the JetStream consumers resume after last_sent - pending_count; -durable overrides.
+// A stand-in endpoint that lists names only, in pages of one, checks the tool's paging.
 //
 
 #include "NatsServerProcess.h"
@@ -15,6 +18,9 @@
 #include "jetstream/JsStanConnection.h"
 #include "Nats/Connection.h"
 #include "Nats/StanConnection.h"
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
@@ -97,6 +103,26 @@ private:
 	std::vector<std::string> _names;
 };
 
+/// The JSON text of the subscription of `channel` with durable name `durable`, from the
+/// monitoring endpoint ("" if there is none).
+std::string monitoredSub(const std::string& monitor, const std::string& channel, const std::string& durable)
+{
+	Poco::URI uri(monitor);
+	Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+	session.setTimeout(WAIT);
+	Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, "/streaming/channelsz?subs=1&channel=" + channel, Poco::Net::HTTPMessage::HTTP_1_1);
+	session.sendRequest(req);
+	Poco::Net::HTTPResponse resp;
+	std::string body;
+	Poco::StreamCopier::copyToString(session.receiveResponse(resp), body);
+	const std::string key = "\"durable_name\": \"" + durable + "\"";
+	const std::size_t at = body.find(key);
+	if (at == std::string::npos) return std::string();
+	const std::size_t from = body.rfind('{', at);
+	const std::size_t to = body.find('}', at);
+	return body.substr(from, to - from + 1);
+}
+
 } // namespace
 
 class Stan2JsToolTest: public CppUnit::TestFixture
@@ -104,7 +130,8 @@ class Stan2JsToolTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE(Stan2JsToolTest);
 	CPPUNIT_TEST(testCopyResumeDurable);
 	CPPUNIT_TEST(testExitCodes);
-	CPPUNIT_TEST(testChannelsFromMonitoringEndpoint);
+	CPPUNIT_TEST(testDurablesFromOurMonitoringEndpoint);
+	CPPUNIT_TEST(testChannelsFromPagedStandIn);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -112,7 +139,10 @@ public:
 	{
 		Test::skipIfExternal("starts a streaming server and a JetStream server");
 		if (!Test::NatsServerProcess::available()) Test::skip("nats-server not installed");
-		_pSource.reset(new Test::StanServerFixture());
+		StanServerOptions o;
+		o.httpPort = StanServerOptions::RANDOM_HTTP_PORT;
+		o.httpHost = "127.0.0.1";
+		_pSource.reset(new Test::StanServerFixture(o));
 		_pTarget = Test::startJetStreamServerUnlessExternal(_targetUrl);
 	}
 
@@ -226,7 +256,85 @@ public:
 		CPPUNIT_ASSERT_MESSAGE(nojs.out, nojs.out.find("JetStream not enabled") != std::string::npos);
 	}
 
-	void testChannelsFromMonitoringEndpoint()
+	void testDurablesFromOurMonitoringEndpoint()
+	{
+		using SO = StanSubscriptionOptions;
+		const std::string monitor = "http://127.0.0.1:" + std::to_string(_pSource->stanServer()->monitorPort());
+		StanOptions so;
+		so.natsUrl = _pSource->natsUrl();
+		StanConnection src(_pSource->clusterId(), "mon-pub", so);
+		src.connect();
+		const std::string ch = "mon.ch";
+		for (int i = 1; i <= 20; ++i) src.publish(ch, "m" + std::to_string(i));
+		src.publish("mon.other", "o1");
+		src.publish("mon.other", "o2");
+		// Offline durable app/billing: all 20 sent, 1-12 acked, then closed (acks flushed first).
+		StanConnection app(_pSource->clusterId(), "app", so);
+		app.connect();
+		{
+			StanSubscription billing = app.subscribeSync(ch, SO().deliverAllAvailable().setDurableName("billing").setManualAckMode());
+			for (int i = 1; i <= 12; ++i) billing.ack(billing.nextMessage(WAIT));
+			billing.close();
+		}
+		// Online durable app2/live, max 5 in flight: 1-5 acked, so 6-10 are sent and unacked.
+		StanConnection app2(_pSource->clusterId(), "app2", so);
+		app2.connect();
+		StanSubscription live = app2.subscribeSync(ch, SO().deliverAllAvailable().setDurableName("live").setManualAckMode().setMaxInflight(5));
+		for (int i = 1; i <= 5; ++i) live.ack(live.nextMessage(WAIT));
+		NATS_WAIT_FOR(monitoredSub(monitor, ch, "live").find("\"last_sent\": 10,") != std::string::npos, WAIT);
+		// Durable queue group dq:workers, one online member of app3 with 3 unacked.
+		StanConnection app3(_pSource->clusterId(), "app3", so);
+		app3.connect();
+		StanSubscription worker = app3.queueSubscribeSync(ch, "workers", SO().deliverAllAvailable().setDurableName("dq").setManualAckMode().setMaxInflight(3));
+
+		const std::vector<std::string> common = {"-s", _pSource->natsUrl(), "-c", _pSource->clusterId(), "-js", _targetUrl, "-memory", "-monitor", monitor};
+		std::vector<std::string> args = common;
+		args.push_back("-dry-run");
+		Run dry = runTool(args);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(dry.out, 0, dry.rc);
+		CPPUNIT_ASSERT_MESSAGE(dry.out, dry.out.find("stan2js: 2 channel(s) to copy, 3 durable(s) from the monitoring endpoint") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(dry.out, dry.out.find("durable app/billing on mon.ch: would create consumer d__app__billing after the copy (monitoring: last_sent 20, pending 8)") != std::string::npos);
+
+		// The copy; app2/live is overridden on the command line (acked up to 7).
+		args = common;
+		args.insert(args.end(), {"-durable", ch + ":app2:live:7"});
+		Run r = runTool(args);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(r.out, 0, r.rc);
+		CPPUNIT_ASSERT_MESSAGE(r.out, r.out.find("stan2js: 2 channel(s) to copy, 2 durable(s) from the monitoring endpoint") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(r.out, r.out.find("stan2js: copied 22 message(s) from 2 channel(s)") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(r.out, r.out.find("durable app/billing on mon.ch: created consumer d__app__billing starting at stream seq 13 (monitoring: last_sent 20, pending 8)") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(r.out, r.out.find("durable app2/live on mon.ch: created consumer d__app2__live starting at stream seq 8\n") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(r.out, r.out.find("queue durable dq:workers on mon.ch: created consumer q__dq__workers starting at stream seq 1 (monitoring: last_sent 3, pending 3)") != std::string::npos);
+		worker.close();
+		live.close();
+
+		// The applications, now on JetStream, resume their durables.
+		StanOptions jo;
+		jo.natsUrl = _targetUrl;
+		jo.backend = StanOptions::Backend::JETSTREAM;
+		StanConnection japp(Test::stanClusterId(), "app", jo);
+		japp.connect();
+		StanCollector gotBilling;
+		StanSubscription b = japp.subscribe(ch, gotBilling.handler(), SO().setDurableName("billing"));
+		NATS_WAIT_FOR(gotBilling.size() == 8, WAIT);
+		CPPUNIT_ASSERT(gotBilling.sequences() == seqRange(13, 20));
+		CPPUNIT_ASSERT_EQUAL(std::string("m13"), gotBilling.messages()[0].data());
+		b.close();
+		StanConnection japp2(Test::stanClusterId(), "app2", jo);
+		japp2.connect();
+		StanCollector gotLive;
+		StanSubscription l = japp2.subscribe(ch, gotLive.handler(), SO().setDurableName("live"));
+		NATS_WAIT_FOR(gotLive.size() == 13, WAIT);
+		CPPUNIT_ASSERT(gotLive.sequences() == seqRange(8, 20));
+		l.close();
+		StanCollector gotQueue;
+		StanSubscription q = japp.queueSubscribe(ch, "workers", gotQueue.handler(), SO().setDurableName("dq"));
+		NATS_WAIT_FOR(gotQueue.size() == 20, WAIT);
+		CPPUNIT_ASSERT(gotQueue.sequences() == seqRange(1, 20));
+		q.close();
+	}
+
+	void testChannelsFromPagedStandIn()
 	{
 		StanOptions so;
 		so.natsUrl = _pSource->natsUrl();
@@ -244,7 +352,7 @@ public:
 		Run r = runTool({"-s", _pSource->natsUrl(), "-c", _pSource->clusterId(), "-js", _targetUrl, "-memory", "-monitor", monitor});
 		http.stop();
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(r.out, 0, r.rc);
-		CPPUNIT_ASSERT_MESSAGE(r.out, r.out.find("stan2js: 3 channel(s) to copy") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(r.out, r.out.find("stan2js: 3 channel(s) to copy, 0 durable(s) from the monitoring endpoint") != std::string::npos);
 		CPPUNIT_ASSERT_MESSAGE(r.out, r.out.find("stan2js: copied 6 message(s) from 3 channel(s)") != std::string::npos);
 		Options no;
 		no.servers = {_targetUrl};

@@ -26,6 +26,8 @@
 using namespace Nats;
 using Nats::Test::StanCollector;
 using Nats::Test::seqRange;
+using Nats::Test::publishRange;
+using Nats::Test::errorOf;
 
 CPPUNIT_TEST_SUITE_REGISTRATION(StanBackendStreamingTest);
 CPPUNIT_TEST_SUITE_REGISTRATION(StanBackendJetStreamTest);
@@ -34,22 +36,18 @@ namespace {
 
 const Poco::Timespan WAIT(10, 0);
 
-void publishRange(StanConnection& sc, const std::string& channel, int first, int last)
+/// One round of a durable subscriber: `subscribe` subscribes a collector's handler; waits until
+/// exactly the sequences first..last arrived, then ends the subscription (close() keeps the
+/// durable, unsubscribe() removes it).
+enum class RoundEnd { CLOSE, UNSUBSCRIBE };
+void durableRound(const std::function<StanSubscription(const StanMessageHandler&)>& subscribe, std::uint64_t first, std::uint64_t last, RoundEnd end)
 {
-	for (int i = first; i <= last; ++i) sc.publish(channel, "m" + std::to_string(i));
-}
-
-std::string errorOf(const std::function<void()>& f)
-{
-	try
-	{
-		f();
-	}
-	catch (const Poco::Exception& e)
-	{
-		return e.message();
-	}
-	return "no exception";
+	StanCollector got;
+	StanSubscription sub = subscribe(got.handler());
+	NATS_WAIT_FOR(got.size() == last - first + 1, WAIT);
+	CPPUNIT_ASSERT(got.sequences() == seqRange(first, last));
+	if (end == RoundEnd::CLOSE) sub.close();
+	else sub.unsubscribe();
 }
 
 } // namespace
@@ -60,8 +58,7 @@ std::string errorOf(const std::function<void()>& f)
 
 void StanBackendStreamingTest::setUp()
 {
-	if (!Test::externalMode() && !Test::NatsServerProcess::available()) Test::skip("nats-server not installed");
-	_pFixture.reset(new Test::StanServerFixture());
+	_pFixture = Test::startStanFixture();
 }
 
 void StanBackendStreamingTest::tearDown()
@@ -207,20 +204,15 @@ void StanBackendTest::testDurableResume()
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	publishRange(sc, channel, 1, 3);
-	{
-		StanCollector got;
-		StanSubscription sub = sc.subscribe(channel, got.handler(), StanSubscriptionOptions().deliverAllAvailable().setDurableName("dur"));
+	auto durable = [&](const StanMessageHandler& handler) {
+		StanSubscription sub = sc.subscribe(channel, handler, StanSubscriptionOptions().deliverAllAvailable().setDurableName("dur"));
 		CPPUNIT_ASSERT_EQUAL(std::string("dur"), sub.durableName());
-		NATS_WAIT_FOR(got.size() == 3, WAIT);
-		sub.close(); // keeps the durable (acks flushed first)
-	}
+		return sub;
+	};
+	durableRound(durable, 1, 3, RoundEnd::CLOSE); // close() keeps the durable (acks flushed first)
 	publishRange(sc, channel, 4, 6);
-	StanCollector got;
 	// The start position is ignored on resume.
-	StanSubscription sub = sc.subscribe(channel, got.handler(), StanSubscriptionOptions().deliverAllAvailable().setDurableName("dur"));
-	NATS_WAIT_FOR(got.size() == 3, WAIT);
-	CPPUNIT_ASSERT(got.sequences() == seqRange(4, 6));
-	sub.unsubscribe();
+	durableRound(durable, 4, 6, RoundEnd::UNSUBSCRIBE);
 }
 
 void StanBackendTest::testDurableResumeAfterReconnect()
@@ -239,11 +231,8 @@ void StanBackendTest::testDurableResumeAfterReconnect()
 	StanConnection sc(clusterId(), clientId, options());
 	sc.connect();
 	publishRange(sc, channel, 3, 4);
-	StanCollector got;
-	StanSubscription sub = sc.subscribe(channel, got.handler(), StanSubscriptionOptions().setDurableName("d"));
-	NATS_WAIT_FOR(got.size() == 2, WAIT);
-	CPPUNIT_ASSERT(got.sequences() == seqRange(3, 4));
-	sub.unsubscribe();
+	durableRound([&](const StanMessageHandler& handler) { return sc.subscribe(channel, handler, StanSubscriptionOptions().setDurableName("d")); }, 3, 4,
+		RoundEnd::UNSUBSCRIBE);
 }
 
 void StanBackendTest::testDurableUnsubscribeForgets()
@@ -259,11 +248,9 @@ void StanBackendTest::testDurableUnsubscribeForgets()
 		sub.unsubscribe();
 		CPPUNIT_ASSERT_EQUAL(std::string("stan: invalid subscription"), errorOf([&]() { sub.unsubscribe(); }));
 	}
-	StanCollector got;
-	StanSubscription sub = sc.subscribe(channel, got.handler(), StanSubscriptionOptions().deliverAllAvailable().setDurableName("dur"));
-	NATS_WAIT_FOR(got.size() == 3, WAIT);
-	CPPUNIT_ASSERT(got.sequences() == seqRange(1, 3));
-	sub.unsubscribe();
+	durableRound([&](const StanMessageHandler& handler) {
+		return sc.subscribe(channel, handler, StanSubscriptionOptions().deliverAllAvailable().setDurableName("dur"));
+	}, 1, 3, RoundEnd::UNSUBSCRIBE);
 }
 
 void StanBackendTest::testDuplicateDurable()
@@ -306,21 +293,18 @@ void StanBackendTest::testDurableQueueGroupSurvivesClose()
 	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
-	{
-		StanCollector got;
-		StanSubscription sub = sc.queueSubscribe(channel, "grp", got.handler(), StanSubscriptionOptions().deliverAllAvailable().setDurableName("dq"));
+	auto durableQueue = [&](const StanMessageHandler& handler) {
+		return sc.queueSubscribe(channel, "grp", handler, StanSubscriptionOptions().deliverAllAvailable().setDurableName("dq"));
+	};
+	durableRound([&](const StanMessageHandler& handler) {
+		StanSubscription sub = durableQueue(handler);
 		publishRange(sc, channel, 1, 3);
-		NATS_WAIT_FOR(got.size() == 3, WAIT);
-		sub.close();
-	}
+		return sub;
+	}, 1, 3, RoundEnd::CLOSE);
 	publishRange(sc, channel, 4, 5);
-	StanCollector got;
-	StanSubscription sub = sc.queueSubscribe(channel, "grp", got.handler(), StanSubscriptionOptions().deliverAllAvailable().setDurableName("dq"));
-	NATS_WAIT_FOR(got.size() == 2, WAIT);
-	CPPUNIT_ASSERT(got.sequences() == seqRange(4, 5));
-	sub.unsubscribe();
+	durableRound(durableQueue, 4, 5, RoundEnd::UNSUBSCRIBE);
 	CPPUNIT_ASSERT_EQUAL(std::string("stan: durable name of a durable queue subscriber can't contain the character ':'"),
-		errorOf([&]() { StanSubscription s = sc.queueSubscribe(channel, "grp", got.handler(), StanSubscriptionOptions().setDurableName("a:b")); }));
+		errorOf([&]() { StanSubscription s = sc.queueSubscribe(channel, "grp", [](const StanMessage&) {}, StanSubscriptionOptions().setDurableName("a:b")); }));
 }
 
 void StanBackendTest::testManualAckRedelivery()

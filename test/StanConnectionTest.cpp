@@ -20,6 +20,7 @@
 
 using namespace Nats;
 using Nats::Test::StanCollector;
+using Nats::Test::optionsFor;
 using Nats::Test::seqRange;
 
 CPPUNIT_TEST_SUITE_REGISTRATION(StanConnectionTest);
@@ -27,28 +28,6 @@ CPPUNIT_TEST_SUITE_REGISTRATION(StanConnectionTest);
 namespace {
 
 const Poco::Timespan WAIT(10, 0);
-
-} // namespace
-
-void StanConnectionTest::setUp()
-{
-	if (!Test::externalMode() && !Test::NatsServerProcess::available()) Test::skip("nats-server not installed");
-	_pFixture.reset(new Test::StanServerFixture());
-}
-
-void StanConnectionTest::tearDown()
-{
-	_pFixture.reset();
-}
-
-namespace {
-
-StanOptions optionsFor(Test::StanServerFixture& f)
-{
-	StanOptions o;
-	o.natsUrl = f.natsUrl();
-	return o;
-}
 
 } // namespace
 

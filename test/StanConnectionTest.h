@@ -7,16 +7,10 @@
 #ifndef Nats_StanConnectionTest_INCLUDED
 #define Nats_StanConnectionTest_INCLUDED
 
+#include "StanTestUtil.h"
 #include <cppunit/extensions/HelperMacros.h>
-#include <memory>
 
-namespace Nats {
-namespace Test {
-class StanServerFixture;
-}
-}
-
-class StanConnectionTest: public CppUnit::TestFixture
+class StanConnectionTest: public Nats::Test::StanFixtureTest
 {
 	CPPUNIT_TEST_SUITE(StanConnectionTest);
 	CPPUNIT_TEST(testConnectPublishClose);
@@ -36,9 +30,6 @@ class StanConnectionTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE_END();
 
 public:
-	void setUp() override;
-	void tearDown() override;
-
 	void testConnectPublishClose();
 	void testWrongClusterId();
 	void testClientIdRegistered();
@@ -53,9 +44,6 @@ public:
 	void testLostWhenServerStops();
 	void testLostWhenReplaced();
 	void testNatsRestart();
-
-private:
-	std::unique_ptr<Nats::Test::StanServerFixture> _pFixture;
 };
 
 #endif

@@ -19,16 +19,7 @@
 using namespace Nats;
 using namespace Nats::Test::Jwt;
 using Nats::Test::NatsServerProcess;
-
-namespace {
-
-void writeFile(const std::string& path, const std::string& text)
-{
-	std::ofstream out(path, std::ios::binary);
-	out << text;
-}
-
-} // namespace
+using Nats::Test::writeFile;
 
 class StanCredentialsTest: public CppUnit::TestFixture
 {

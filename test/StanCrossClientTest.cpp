@@ -111,7 +111,7 @@ private:
 
 } // namespace
 
-class StanCrossClientTest: public CppUnit::TestFixture
+class StanCrossClientTest: public Test::StanFixtureTest
 {
 	CPPUNIT_TEST_SUITE(StanCrossClientTest);
 	CPPUNIT_TEST(testNatsCPublishesWeSubscribe);
@@ -119,22 +119,10 @@ class StanCrossClientTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE_END();
 
 public:
-	void setUp() override
-	{
-		if (!Test::externalMode() && !Test::NatsServerProcess::available()) Test::skip("nats-server not installed");
-		_pFixture.reset(new Test::StanServerFixture());
-	}
-
-	void tearDown() override
-	{
-		_pFixture.reset();
-	}
-
 	void testNatsCPublishesWeSubscribe()
 	{
 		std::string channel = Test::uniqueName("cross");
-		StanOptions o;
-		o.natsUrl = _pFixture->natsUrl();
+		StanOptions o = Test::optionsFor(*_pFixture);
 		StanConnection ours(_pFixture->clusterId(), Test::uniqueName("ours"), o);
 		ours.connect();
 		Test::StanCollector live;
@@ -161,8 +149,7 @@ public:
 	void testWePublishNatsCSubscribes()
 	{
 		std::string channel = Test::uniqueName("cross");
-		StanOptions o;
-		o.natsUrl = _pFixture->natsUrl();
+		StanOptions o = Test::optionsFor(*_pFixture);
 		StanConnection ours(_pFixture->clusterId(), Test::uniqueName("ours"), o);
 		ours.connect();
 		for (int i = 1; i <= COUNT / 2; ++i) ours.publish(channel, payload(i));
@@ -184,9 +171,6 @@ public:
 			CPPUNIT_ASSERT_EQUAL(got.recs[i].timestamp, m.timestamp());
 		}
 	}
-
-private:
-	std::unique_ptr<Test::StanServerFixture> _pFixture;
 };
 
 CPPUNIT_TEST_SUITE_REGISTRATION(StanCrossClientTest);

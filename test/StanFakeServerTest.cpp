@@ -251,6 +251,22 @@ StanOptions fakeOptions(const std::string& url)
 	return o;
 }
 
+/// Records the connectionLostHandler calls of a client: how many, and the last error (written
+/// before `calls` is incremented, so it may be read once `calls` was seen to change).
+struct LostRecorder
+{
+	std::atomic<int> calls{0};
+	std::string error;
+
+	void install(StanOptions& o)
+	{
+		o.connectionLostHandler = [this](StanConnection&, const std::string& err) {
+			error = err;
+			++calls;
+		};
+	}
+};
+
 } // namespace
 
 void StanFakeServerTest::setUp()
@@ -569,16 +585,12 @@ void StanFakeServerTest::testPingsUnansweredLoseConnection()
 	StanOptions o = fakeOptions(_url);
 	o.pingInterval = Poco::Timespan(1, 0);
 	o.pingMaxOut = 2;
-	std::atomic<int> calls{0};
-	std::string error;
-	o.connectionLostHandler = [&](StanConnection&, const std::string& err) {
-		error = err;
-		++calls;
-	};
+	LostRecorder lost;
+	lost.install(o);
 	StanConnection sc(cluster, Test::uniqueName("cli"), o);
 	sc.connect();
-	NATS_WAIT_FOR(calls.load() == 1, WAIT);
-	CPPUNIT_ASSERT_EQUAL(std::string("stan: connection lost due to PING failure"), error);
+	NATS_WAIT_FOR(lost.calls.load() == 1, WAIT);
+	CPPUNIT_ASSERT_EQUAL(std::string("stan: connection lost due to PING failure"), lost.error);
 	CPPUNIT_ASSERT(sc.isClosed());
 	CPPUNIT_ASSERT_EQUAL(std::size_t(0), fake.countEvents("close:"));
 }
@@ -594,18 +606,14 @@ void StanFakeServerTest::testBorrowedConnectionClosed()
 	StanOptions o = fakeOptions(_url);
 	o.natsConnection = &nc;
 	o.pingInterval = Poco::Timespan(1, 0);
-	std::atomic<int> calls{0};
-	std::string error;
-	o.connectionLostHandler = [&](StanConnection&, const std::string& err) {
-		error = err;
-		++calls;
-	};
+	LostRecorder lost;
+	lost.install(o);
 	StanConnection sc(cluster, Test::uniqueName("cli"), o);
 	sc.connect();
 	sc.publish("ch", "x");
 	nc.close(); // the application closes the NATS connection under the streaming session
-	NATS_WAIT_FOR(calls.load() == 1, WAIT);
-	CPPUNIT_ASSERT_EQUAL(std::string("nats: connection closed"), error);
+	NATS_WAIT_FOR(lost.calls.load() == 1, WAIT);
+	CPPUNIT_ASSERT_EQUAL(std::string("nats: connection closed"), lost.error);
 	CPPUNIT_ASSERT(sc.status() == StanConnection::Status::LOST);
 	CPPUNIT_ASSERT_THROW(sc.publish("ch", "x"), ConnectionClosedException);
 }

@@ -141,6 +141,24 @@ struct Collector
 	}
 };
 
+/// Subscription setup for CStan::subscribe(): manual ack mode and an ack wait of `ackWaitMs`.
+inline std::function<void(stanSubOptions*)> manualAckWait(std::int64_t ackWaitMs)
+{
+	return [ackWaitMs](stanSubOptions* o) {
+		stanSubOptions_SetManualAckMode(o, true);
+		stanSubOptions_SetAckWait(o, ackWaitMs);
+	};
+}
+
+/// Subscription setup for CStan::subscribe(): manual ack mode and at most `n` unacked messages.
+inline std::function<void(stanSubOptions*)> manualAckInflight(int n)
+{
+	return [n](stanSubOptions* o) {
+		stanSubOptions_SetManualAckMode(o, true);
+		stanSubOptions_SetMaxInflight(o, n);
+	};
+}
+
 /// RAII nats.c streaming connection.
 class CStan
 {

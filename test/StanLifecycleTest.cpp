@@ -24,17 +24,11 @@
 
 using namespace Nats;
 using Nats::Test::StanCollector;
+using Nats::Test::optionsFor;
 
 namespace {
 
 const Poco::Timespan WAIT(10, 0);
-
-StanOptions optionsFor(Test::StanServerFixture& f)
-{
-	StanOptions o;
-	o.natsUrl = f.natsUrl();
-	return o;
-}
 
 /// A gate a handler waits on (bounded), opened by the test thread.
 class Gate
@@ -68,7 +62,7 @@ private:
 
 } // namespace
 
-class StanLifecycleTest: public CppUnit::TestFixture
+class StanLifecycleTest: public Test::StanFixtureTest
 {
 	CPPUNIT_TEST_SUITE(StanLifecycleTest);
 	CPPUNIT_TEST(testCloseFromHandlerWhileClosing);
@@ -91,17 +85,6 @@ class StanLifecycleTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE_END();
 
 public:
-	void setUp() override
-	{
-		if (!Test::externalMode() && !Test::NatsServerProcess::available()) Test::skip("nats-server not installed");
-		_pFixture.reset(new Test::StanServerFixture());
-	}
-
-	void tearDown() override
-	{
-		_pFixture.reset();
-	}
-
 	// 1. A handler closes its subscription while another thread is inside close() of it.
 	void testCloseFromHandlerWhileClosing()
 	{
@@ -544,7 +527,6 @@ public:
 	}
 
 private:
-	std::unique_ptr<Test::StanServerFixture> _pFixture;
 	std::mutex _mutex;
 	std::condition_variable _cv; // never notified: a bounded pause inside a handler (test data)
 };

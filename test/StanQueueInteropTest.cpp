@@ -37,10 +37,7 @@ public:
 		CPPUNIT_ASSERT_MESSAGE(c.error, c.ok());
 		Collector slow, fast;
 		slow.keepForAck = true; // maxInflight 1, never acks: stalled after one message
-		CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(slow, ch, [](stanSubOptions* o) {
-			stanSubOptions_SetManualAckMode(o, true);
-			stanSubOptions_SetMaxInflight(o, 1);
-		}, "g"));
+		CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(slow, ch, manualAckInflight(1), "g"));
 		CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(fast, ch, {}, "g"));
 		for (int i = 0; i < 10; ++i) CPPUNIT_ASSERT_EQUAL(std::string(), c.publish(ch, "m"));
 		NATS_WAIT_FOR(slow.count() + fast.count() == 10, WAIT);
@@ -98,10 +95,7 @@ public:
 		CPPUNIT_ASSERT_MESSAGE(c.error, c.ok());
 		Collector holder, worker;
 		holder.keepForAck = true; // receives first, never acks
-		CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(holder, ch, [](stanSubOptions* o) {
-			stanSubOptions_SetManualAckMode(o, true);
-			stanSubOptions_SetAckWait(o, 1000);
-		}, "g"));
+		CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(holder, ch, manualAckWait(1000), "g"));
 		CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(worker, ch, {}, "g"));
 		CPPUNIT_ASSERT_EQUAL(std::string(), c.publish(ch, "m"));
 		NATS_WAIT_FOR(holder.count() == 1, WAIT);

@@ -88,6 +88,14 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string(), a.publish("foo", "still here"));
 	}
 
+	/// A nats.c client connects as `id` (so the registered one was replaced) and can publish.
+	static void expectReplacedBy(StanServerFixture& f, const std::string& id)
+	{
+		CStan c(f, id);
+		CPPUNIT_ASSERT_MESSAGE(c.error, c.ok());
+		CPPUNIT_ASSERT_EQUAL(std::string(), c.publish("foo", "replaced"));
+	}
+
 	void testDuplicateClientDead()
 	{
 		StanServerFixture f;
@@ -95,9 +103,7 @@ public:
 		CNats raw(f.natsUrl());
 		// Registered with a heartbeat inbox nobody answers.
 		rawConnect(raw, f, id, "_INBOX.nobody-" + id);
-		CStan c(f, id);
-		CPPUNIT_ASSERT_MESSAGE(c.error, c.ok());
-		CPPUNIT_ASSERT_EQUAL(std::string(), c.publish("foo", "replaced"));
+		expectReplacedBy(f, id);
 	}
 
 	void testDuplicateClientSilent()
@@ -109,10 +115,8 @@ public:
 		CNats raw(f.natsUrl());
 		RawInbox silent(raw, "_INBOX.silent-" + id);
 		rawConnect(raw, f, id, "_INBOX.silent-" + id);
-		CStan c(f, id);
-		CPPUNIT_ASSERT_MESSAGE(c.error, c.ok());
+		expectReplacedBy(f, id);
 		CPPUNIT_ASSERT(silent.count() >= 1); // it was asked
-		CPPUNIT_ASSERT_EQUAL(std::string(), c.publish("foo", "replaced"));
 	}
 
 	void testDuplicateConnectWhileChecking()

@@ -3,7 +3,8 @@
 //
 // The stan-server program: usage errors and --help exit codes, a working cluster from
 // "stan-server -p <port> -cid <id>" alone (nats-server child), clean SIGINT shutdown that also
-// stops the child, and exit code 1 when -ns points at nothing.
+// stops the child, exit code 1 when -ns points at nothing, and the monitoring endpoint of
+// -m <port> (--http_host).
 //
 
 #define NATS_HAS_STREAMING
@@ -12,7 +13,11 @@
 #include "NatsServerProcess.h"
 #include "TestUtil.h"
 #include <cppunit/extensions/HelperMacros.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
 #include <Poco/Pipe.h>
+#include <Poco/StreamCopier.h>
 #include <Poco/Process.h>
 #include <atomic>
 #include <memory>
@@ -86,6 +91,7 @@ class StanServerToolTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testUsageExitCodes);
 	CPPUNIT_TEST(testStandaloneCluster);
 	CPPUNIT_TEST(testUnreachableNats);
+	CPPUNIT_TEST(testMonitoringPort);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -97,6 +103,8 @@ public:
 		CPPUNIT_ASSERT_EQUAL(2, Tool({"-mc", "many"}).exitCode(Poco::Timespan(10, 0)));
 		CPPUNIT_ASSERT_EQUAL(2, Tool({"-cid", "bad.cluster"}).exitCode(Poco::Timespan(10, 0)));
 		CPPUNIT_ASSERT_EQUAL(2, Tool({"-cid"}).exitCode(Poco::Timespan(10, 0)));            // missing value
+		CPPUNIT_ASSERT_EQUAL(2, Tool({"-m", "web"}).exitCode(Poco::Timespan(10, 0)));
+		CPPUNIT_ASSERT_EQUAL(2, Tool({"--http_port", "70000"}).exitCode(Poco::Timespan(10, 0)));
 	}
 
 	void testStandaloneCluster()
@@ -151,6 +159,40 @@ public:
 	{
 		Tool tool({"-ns", "nats://127.0.0.1:" + std::to_string(freePort())});
 		CPPUNIT_ASSERT_EQUAL(1, tool.exitCode(Poco::Timespan(15, 0)));
+	}
+
+	void testMonitoringPort()
+	{
+		if (!NatsServerProcess::available()) skip("nats-server is not installed");
+		const int port = freePort();
+		const int httpPort = freePort();
+		const std::string cid = uniqueName("monc");
+		Tool tool({"-a", "127.0.0.1", "-p", std::to_string(port), "-cid", cid, "-m", std::to_string(httpPort), "--http_host", "127.0.0.1"});
+		// The endpoint answers once the server is ready; retry while it starts.
+		std::string body;
+		bool up = waitFor([&] {
+			try
+			{
+				Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(httpPort));
+				session.setTimeout(Poco::Timespan(2, 0));
+				Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, "/streaming/serverz");
+				session.sendRequest(req);
+				Poco::Net::HTTPResponse resp;
+				body.clear();
+				Poco::StreamCopier::copyToString(session.receiveResponse(resp), body);
+				return resp.getStatus() == Poco::Net::HTTPResponse::HTTP_OK;
+			}
+			catch (Poco::Exception&)
+			{
+				return false;
+			}
+		}, Poco::Timespan(15, 0));
+		CPPUNIT_ASSERT_MESSAGE("no monitoring endpoint on -m " + std::to_string(httpPort), up);
+		CPPUNIT_ASSERT_MESSAGE(body, body.find("\"cluster_id\": \"" + cid + "\"") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(body, body.find("\"state\": \"STANDALONE\"") != std::string::npos);
+		tool.interrupt();
+		CPPUNIT_ASSERT_EQUAL(0, tool.exitCode(Poco::Timespan(15, 0)));
+		CPPUNIT_ASSERT(!portOpen(httpPort));
 	}
 };
 

@@ -272,10 +272,7 @@ public:
 		CPPUNIT_ASSERT_MESSAGE(c.error, c.ok());
 		Collector col;
 		col.keepForAck = true;
-		CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(col, ch, [](stanSubOptions* o) {
-			stanSubOptions_SetManualAckMode(o, true);
-			stanSubOptions_SetAckWait(o, 1000);
-		}));
+		CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(col, ch, manualAckWait(1000)));
 		CPPUNIT_ASSERT_EQUAL(std::string(), c.publish(ch, "again"));
 		NATS_WAIT_FOR(col.count() >= 2, WAIT);
 		std::vector<Rec> r = col.snapshot();
@@ -379,10 +376,7 @@ public:
 		CPPUNIT_ASSERT_MESSAGE(c.error, c.ok());
 		Collector col;
 		col.keepForAck = true;
-		CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(col, ch, [](stanSubOptions* o) {
-			stanSubOptions_SetManualAckMode(o, true);
-			stanSubOptions_SetMaxInflight(o, 3);
-		}));
+		CPPUNIT_ASSERT_EQUAL(std::string(), c.subscribe(col, ch, manualAckInflight(3)));
 		for (int i = 0; i < 10; ++i) CPPUNIT_ASSERT_EQUAL(std::string(), c.publish(ch, "m"));
 		NATS_WAIT_FOR(col.count() == 3, WAIT);
 		// All 10 PubAcks are in, so the server has decided every delivery: no 4th message.

@@ -19,6 +19,8 @@
 
 using namespace Nats;
 using Nats::Test::StanCollector;
+using Nats::Test::optionsFor;
+using Nats::Test::publishRange;
 using Nats::Test::seqRange;
 
 CPPUNIT_TEST_SUITE_REGISTRATION(StanSubscriptionTest);
@@ -27,30 +29,7 @@ namespace {
 
 const Poco::Timespan WAIT(10, 0);
 
-StanOptions optionsFor(Test::StanServerFixture& f)
-{
-	StanOptions o;
-	o.natsUrl = f.natsUrl();
-	return o;
-}
-
-void publishRange(StanConnection& sc, const std::string& channel, int first, int last)
-{
-	for (int i = first; i <= last; ++i) sc.publish(channel, "m" + std::to_string(i));
-}
-
 } // namespace
-
-void StanSubscriptionTest::setUp()
-{
-	if (!Test::externalMode() && !Test::NatsServerProcess::available()) Test::skip("nats-server not installed");
-	_pFixture.reset(new Test::StanServerFixture());
-}
-
-void StanSubscriptionTest::tearDown()
-{
-	_pFixture.reset();
-}
 
 void StanSubscriptionTest::testBasicFromFirstMessage()
 {

@@ -7,16 +7,10 @@
 #ifndef Nats_StanSubscriptionTest_INCLUDED
 #define Nats_StanSubscriptionTest_INCLUDED
 
+#include "StanTestUtil.h"
 #include <cppunit/extensions/HelperMacros.h>
-#include <memory>
 
-namespace Nats {
-namespace Test {
-class StanServerFixture;
-}
-}
-
-class StanSubscriptionTest: public CppUnit::TestFixture
+class StanSubscriptionTest: public Nats::Test::StanFixtureTest
 {
 	CPPUNIT_TEST_SUITE(StanSubscriptionTest);
 	CPPUNIT_TEST(testBasicFromFirstMessage);
@@ -41,9 +35,6 @@ class StanSubscriptionTest: public CppUnit::TestFixture
 	CPPUNIT_TEST_SUITE_END();
 
 public:
-	void setUp() override;
-	void tearDown() override;
-
 	void testBasicFromFirstMessage();
 	void testStartPositions();
 	void testStartAtTime();
@@ -63,9 +54,6 @@ public:
 	void testHandleLifetime();
 	void testCloseFromOwnCallback();
 	void testHandlerExceptionNotAcked();
-
-private:
-	std::unique_ptr<Nats::Test::StanServerFixture> _pFixture;
 };
 
 #endif

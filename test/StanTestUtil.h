@@ -9,8 +9,15 @@
 
 #include "Nats/StanConnection.h"
 #include "Nats/StanMessage.h"
+#include "Nats/StanOptions.h"
+#include "NatsServerProcess.h"
+#include "StanServerFixture.h"
 #include "TestUtil.h"
+#include <Poco/Exception.h>
+#include <cppunit/TestFixture.h>
 #include <algorithm>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -18,28 +25,10 @@
 namespace Nats {
 namespace Test {
 
-/// Thread-safe list of received streaming messages.
-class StanCollector
+/// Thread-safe list of received streaming messages, with their sequences.
+class StanCollector: public BasicCollector<StanMessage>
 {
 public:
-	void add(const StanMessage& m)
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_messages.push_back(m);
-	}
-
-	std::size_t size() const
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		return _messages.size();
-	}
-
-	std::vector<StanMessage> messages() const
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		return _messages;
-	}
-
 	std::vector<std::uint64_t> sequences() const
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
@@ -47,16 +36,6 @@ public:
 		for (const auto& m : _messages) s.push_back(m.sequence());
 		return s;
 	}
-
-	/// The handler to give to subscribe().
-	StanMessageHandler handler()
-	{
-		return [this](const StanMessage& m) { add(m); };
-	}
-
-private:
-	mutable std::mutex _mutex;
-	std::vector<StanMessage> _messages;
 };
 
 /// [first, last]
@@ -66,6 +45,54 @@ inline std::vector<std::uint64_t> seqRange(std::uint64_t first, std::uint64_t la
 	for (std::uint64_t s = first; s <= last; ++s) v.push_back(s);
 	return v;
 }
+
+/// Publishes "m<first>" ... "m<last>" to `channel`, each waiting for its ack.
+inline void publishRange(StanConnection& sc, const std::string& channel, int first, int last)
+{
+	for (int i = first; i <= last; ++i) sc.publish(channel, "m" + std::to_string(i));
+}
+
+/// The message() of the Poco::Exception `f` throws, "no exception" when it throws none.
+inline std::string errorOf(const std::function<void()>& f)
+{
+	try
+	{
+		f();
+	}
+	catch (const Poco::Exception& e)
+	{
+		return e.message();
+	}
+	return "no exception";
+}
+
+/// Client options for the fixture's servers (natsUrl set, the rest default).
+inline StanOptions optionsFor(const StanServerFixture& f)
+{
+	StanOptions o;
+	o.natsUrl = f.natsUrl();
+	return o;
+}
+
+/// The streaming fixtures' setUp(): skips the test when nats-server is missing (unless in external
+/// mode), else starts a StanServerFixture with default options.
+inline std::unique_ptr<StanServerFixture> startStanFixture()
+{
+	if (!externalMode() && !NatsServerProcess::available()) skip("nats-server not installed");
+	return std::unique_ptr<StanServerFixture>(new StanServerFixture());
+}
+
+/// Base of the streaming suites that run each test against a fresh StanServerFixture with
+/// default options: setUp() starts it (startStanFixture()), tearDown() stops both servers.
+class StanFixtureTest: public CppUnit::TestFixture
+{
+public:
+	void setUp() override { _pFixture = startStanFixture(); }
+	void tearDown() override { _pFixture.reset(); }
+
+protected:
+	std::unique_ptr<StanServerFixture> _pFixture;
+};
 
 } // namespace Test
 } // namespace Nats

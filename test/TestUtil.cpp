@@ -3,13 +3,12 @@
 //
 
 #include "TestUtil.h"
+#include "Nats/Connection.h"
+#include <cxxabi.h>
+#include <cstdlib>
+#include <fstream>
 #include <Poco/Environment.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/StreamSocket.h>
-#include <Poco/Net/SocketAddress.h>
 #include <Poco/Random.h>
-#include <Poco/Thread.h>
-#include <Poco/Timestamp.h>
 #include <Poco/Mutex.h>
 
 namespace Nats {
@@ -17,40 +16,33 @@ namespace Test {
 
 const char* const SKIP_MARKER = "SKIPPED: ";
 
-bool waitFor(const std::function<bool()>& predicate, Poco::Timespan timeout)
+std::string typeName(const std::type_info& type)
 {
-	Poco::Timestamp start;
-	long pause = 1;
-	for (;;)
-	{
-		if (predicate()) return true;
-		if (start.elapsed() >= timeout.totalMicroseconds()) return predicate();
-		Poco::Thread::sleep(pause);
-		if (pause < 20) pause *= 2;
-	}
+	int status = 0;
+	char* p = abi::__cxa_demangle(type.name(), nullptr, nullptr, &status);
+	std::string s = status == 0 && p ? p : type.name();
+	std::free(p);
+	return s;
 }
 
-int freePort()
+std::string connectOutcome(const Options& o)
 {
-	Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0), 1);
-	int port = s.address().port();
-	s.close();
-	return port;
-}
-
-bool portOpen(int port)
-{
+	Connection conn(o);
 	try
 	{
-		Poco::Net::StreamSocket s;
-		s.connect(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), Poco::Timespan(0, 200000));
-		s.close();
-		return true;
+		conn.connect();
 	}
-	catch (...)
+	catch (Poco::Exception& e)
 	{
-		return false;
+		return typeName(typeid(e)) + "|" + e.displayText();
 	}
+	return "connected";
+}
+
+void writeFile(const std::string& path, const std::string& text)
+{
+	std::ofstream out(path, std::ios::binary);
+	out << text;
 }
 
 std::string externalNatsUrl()

@@ -7,25 +7,33 @@
 #ifndef Nats_TestUtil_INCLUDED
 #define Nats_TestUtil_INCLUDED
 
+#include "util/LocalPort.h" // freePort(), portOpen()
+#include "util/WaitFor.h"   // waitFor()
+#include "Nats/Message.h"
+#include "Nats/Options.h"
 #include <cppunit/Exception.h>
 #include <cppunit/TestAssert.h>
 #include <Poco/Timespan.h>
 #include <functional>
+#include <mutex>
 #include <string>
+#include <typeinfo>
+#include <vector>
 
 namespace Nats {
 namespace Test {
 
-/// Polls `predicate` until it is true or `timeout` passes. Returns the predicate's last value.
-/// The poll interval starts at 1 ms and grows to 20 ms (no sleep is used to synchronise: the
-/// caller asserts on the returned value).
-bool waitFor(const std::function<bool()>& predicate, Poco::Timespan timeout);
+/// Writes `text` to the file `path` (created or truncated, binary). Throws nothing; a test that
+/// needs the file fails on reading it.
+void writeFile(const std::string& path, const std::string& text);
 
-/// A TCP port on 127.0.0.1 that was free when asked.
-int freePort();
+/// The demangled name of a type ("Nats::NoServerException"); the raw name if it cannot be demangled.
+std::string typeName(const std::type_info& type);
 
-/// True if a TCP connect to 127.0.0.1:port succeeds.
-bool portOpen(int port);
+/// Connects a core client with `o` and closes it: "connected", or "<type>|<displayText>" of the
+/// Poco::Exception connect() threw (type as typeName() of its dynamic type). Blocks as long as
+/// Connection::connect() may.
+std::string connectOutcome(const Options& o);
 
 /// NATS_URL from the environment (external mode), empty if unset.
 std::string externalNatsUrl();
@@ -62,6 +70,51 @@ void expectThrow(const char* what, const std::string& message, Fn&& fn)
 	}
 	CPPUNIT_FAIL(std::string("expected an exception: ") + what);
 }
+
+/// Thread-safe list of received messages (M: Message or StanMessage): handlers add(), the test
+/// thread waits on size() and reads copies.
+template <class M>
+class BasicCollector
+{
+public:
+	void add(const M& m)
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_messages.push_back(m);
+	}
+
+	std::size_t size() const
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		return _messages.size();
+	}
+
+	/// A copy of message `i`; throws std::out_of_range past the end.
+	M at(std::size_t i) const
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		return _messages.at(i);
+	}
+
+	std::vector<M> messages() const
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		return _messages;
+	}
+
+	/// The handler to give to subscribe().
+	std::function<void(const M&)> handler()
+	{
+		return [this](const M& m) { add(m); };
+	}
+
+protected:
+	mutable std::mutex _mutex;
+	std::vector<M> _messages;
+};
+
+/// Received core messages (the streaming one: StanCollector in StanTestUtil.h).
+using MessageCollector = BasicCollector<Message>;
 
 /// Prefix the runner recognises in a failure message to count a skip.
 extern const char* const SKIP_MARKER;

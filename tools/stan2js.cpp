@@ -12,6 +12,12 @@
 //           [-durable channel:clientID:durable:lastAckedSeq]... [-monitor http://host:8222]
 //           [-timeout 5s] [-dry-run] [<channel>...]
 //
+// With -monitor, the channels and the durables (plain and queue, online and offline) come from
+// the streaming server's monitoring endpoint (GET <url>/streaming/channelsz?subs=1, paged); the
+// endpoint reports last_sent and pending_count but not the acked position, so a durable's
+// consumer starts after last_sent - pending_count: the unacked messages are delivered again
+// (at least once). -durable flags override the durables of the endpoint.
+//
 // Exit codes: 0 done (or nothing to do), 1 runtime error (connection, timeout, API error),
 // 2 usage error.
 //
@@ -54,8 +60,14 @@ const char* const USAGE =
 	"  -prefix   stream name prefix (StanOptions::jetStream.streamPrefix; default none)\n"
 	"  -replicas replicas of created streams (default 1); -memory: memory storage (default file)\n"
 	"  -durable  create the JetStream durable of a streaming durable that acked up to lastAckedSeq\n"
-	"  -monitor  monitoring URL of a Go nats-streaming-server: every channel of GET <url>/streaming/channelsz\n"
-	"            is copied (with the channels given as arguments)\n"
+	"            (overrides the same durable from -monitor)\n"
+	"  -monitor  monitoring URL of the streaming server (ours: stan-server -m <port>, or the Go one):\n"
+	"            every channel of GET <url>/streaming/channelsz?subs=1 is copied (with the channels given\n"
+	"            as arguments) and every durable there (online or offline, plain or queue) gets its\n"
+	"            consumer. Position: the endpoint reports last_sent and pending_count, not the acked\n"
+	"            position, so the consumer starts after last_sent - pending_count; the unacked messages\n"
+	"            are delivered again (at least once; an older unacked message outside that window is\n"
+	"            not: use -durable for an exact position)\n"
 	"  -timeout  longest wait for a message or an answer (default 5s)\n"
 	"  -dry-run  print what would be copied and created, change nothing\n"
 	"Headers of copied messages: Stan-Sequence, Stan-Timestamp (ns), Nats-Msg-Id stan2js.<channel>.<seq>.\n"
@@ -67,12 +79,18 @@ int usageError(const std::string& message)
 	return 2;
 }
 
+/// A durable to create: plain (group empty; consumer d__<clientID>__<durable>) or a durable
+/// queue group (consumer q__<durable>__<group>, any client may join).
 struct DurableSpec
 {
 	std::string channel;
 	std::string clientId;
 	std::string durable;
+	std::string group;
 	std::uint64_t lastAcked = 0;
+	Poco::Timespan ackWait = StanSubscriptionOptions::DEFAULT_ACK_WAIT;
+	int maxInflight = StanSubscriptionOptions::DEFAULT_MAX_INFLIGHT;
+	std::string origin; ///< how the position was found, for the output
 };
 
 bool parseDurable(const std::string& text, DurableSpec& out)
@@ -144,35 +162,123 @@ std::uint64_t stanSequenceOf(const Headers& h)
 	return Poco::NumberParser::tryParseUnsigned64(h.get("Stan-Sequence"), v) ? v : 0;
 }
 
-/// The channel names of a Go streaming server's monitoring endpoint (/streaming/channelsz, paged
-/// by offset/limit; the answer lists them in "names").
-std::vector<std::string> monitoredChannels(const std::string& url, Poco::Timespan timeout)
+/// What the monitoring endpoint lists: channel names and durables.
+struct Monitored
 {
-	Poco::URI uri(url);
-	std::vector<std::string> names;
+	std::vector<std::string> channels;
+	std::vector<DurableSpec> durables;
+};
+
+std::string httpGet(const Poco::URI& base, const std::string& pathAndQuery, Poco::Timespan timeout, const std::string& url)
+{
+	Poco::Net::HTTPClientSession session(base.getHost(), base.getPort());
+	session.setTimeout(timeout);
+	std::string path = base.getPath();
+	if (!path.empty() && path.back() == '/') path.pop_back();
+	Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, path + pathAndQuery, Poco::Net::HTTPMessage::HTTP_1_1);
+	session.sendRequest(req);
+	Poco::Net::HTTPResponse resp;
+	std::istream& in = session.receiveResponse(resp);
+	std::string body;
+	Poco::StreamCopier::copyToString(in, body);
+	if (resp.getStatus() != Poco::Net::HTTPResponse::HTTP_OK)
+		throw Poco::IOException("monitoring endpoint " + url + ": HTTP " + std::to_string(static_cast<int>(resp.getStatus())));
+	return body;
+}
+
+/// The durables among one channel's subscriptions (Go Subscriptionz): durable_name set for plain
+/// durables; is_durable with queue_name "<durable>:<group>" for durable queue groups, whose
+/// members (and offline shadow) are merged: highest last_sent, pending counts summed.
+void durablesOf(const std::string& channel, const Poco::JSON::Array::Ptr& subs, std::vector<DurableSpec>& out)
+{
+	struct Group
+	{
+		DurableSpec spec;
+		std::uint64_t lastSent = 0;
+		std::uint64_t pending = 0;
+	};
+	std::vector<Group> groups;
+	for (std::size_t i = 0; subs && i < subs->size(); ++i)
+	{
+		Poco::JSON::Object::Ptr sub = subs->getObject(static_cast<unsigned>(i));
+		if (!sub) continue;
+		const std::string durable = sub->optValue<std::string>("durable_name", "");
+		const std::string queue = sub->optValue<std::string>("queue_name", "");
+		const bool isDurable = sub->optValue<bool>("is_durable", false);
+		const std::uint64_t lastSent = sub->optValue<Poco::UInt64>("last_sent", 0);
+		const std::uint64_t pending = sub->optValue<Poco::UInt64>("pending_count", 0);
+		DurableSpec d;
+		d.channel = channel;
+		d.clientId = sub->optValue<std::string>("client_id", "");
+		const int ackWait = sub->optValue<int>("ack_wait", 0);
+		if (ackWait > 0) d.ackWait = Poco::Timespan(ackWait, 0);
+		const int maxInflight = sub->optValue<int>("max_inflight", 0);
+		if (maxInflight > 0) d.maxInflight = maxInflight;
+		if (queue.empty() && !durable.empty())
+		{
+			d.durable = durable;
+			d.lastAcked = lastSent > pending ? lastSent - pending : 0;
+			d.origin = "monitoring: last_sent " + std::to_string(lastSent) + ", pending " + std::to_string(pending);
+			out.push_back(d);
+		}
+		else if (isDurable && queue.find(':') != std::string::npos)
+		{
+			d.durable = queue.substr(0, queue.find(':'));
+			d.group = queue.substr(queue.find(':') + 1);
+			d.clientId.clear();
+			auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.spec.durable == d.durable && g.spec.group == d.group; });
+			if (it == groups.end())
+			{
+				groups.push_back(Group{d, 0, 0});
+				it = groups.end() - 1;
+			}
+			it->lastSent = std::max(it->lastSent, lastSent);
+			it->pending += pending;
+		}
+	}
+	for (auto& g: groups)
+	{
+		g.spec.lastAcked = g.lastSent > g.pending ? g.lastSent - g.pending : 0;
+		g.spec.origin = "monitoring: last_sent " + std::to_string(g.lastSent) + ", pending " + std::to_string(g.pending);
+		out.push_back(g.spec);
+	}
+}
+
+/// The channels and durables of a streaming server's monitoring endpoint (ours or the Go one):
+/// GET /streaming/channelsz?subs=1, paged by offset/limit until "total" is reached.
+Monitored readMonitor(const std::string& url, Poco::Timespan timeout)
+{
+	const Poco::URI uri(url);
+	Monitored m;
 	for (std::size_t offset = 0;;)
 	{
-		Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
-		session.setTimeout(timeout);
-		std::string path = uri.getPath();
-		if (!path.empty() && path.back() == '/') path.pop_back();
-		Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, path + "/streaming/channelsz?offset=" + std::to_string(offset) + "&limit=1024");
-		session.sendRequest(req);
-		Poco::Net::HTTPResponse resp;
-		std::istream& in = session.receiveResponse(resp);
-		std::string body;
-		Poco::StreamCopier::copyToString(in, body);
-		if (resp.getStatus() != Poco::Net::HTTPResponse::HTTP_OK)
-			throw Poco::IOException("monitoring endpoint " + url + ": HTTP " + std::to_string(static_cast<int>(resp.getStatus())));
+		const std::string body = httpGet(uri, "/streaming/channelsz?subs=1&offset=" + std::to_string(offset) + "&limit=1024", timeout, url);
 		Poco::JSON::Object::Ptr obj = JetStreamJson::parseObject(body);
-		Poco::JSON::Array::Ptr arr = obj->has("names") && !obj->isNull("names") ? obj->getArray("names") : nullptr;
-		const std::size_t got = arr ? arr->size() : 0;
-		for (std::size_t i = 0; i < got; ++i) names.push_back(arr->getElement<std::string>(static_cast<unsigned>(i)));
-		const std::size_t total = obj->optValue<std::size_t>("total", names.size());
+		std::size_t got = 0;
+		if (obj->has("channels") && !obj->isNull("channels"))
+		{
+			Poco::JSON::Array::Ptr arr = obj->getArray("channels");
+			got = arr->size();
+			for (std::size_t i = 0; i < got; ++i)
+			{
+				Poco::JSON::Object::Ptr ch = arr->getObject(static_cast<unsigned>(i));
+				const std::string name = ch->getValue<std::string>("name");
+				m.channels.push_back(name);
+				if (ch->has("subscriptions") && !ch->isNull("subscriptions")) durablesOf(name, ch->getArray("subscriptions"), m.durables);
+			}
+		}
+		else if (obj->has("names") && !obj->isNull("names"))
+		{
+			// A server that ignores subs=1 lists names only: no durables from it.
+			Poco::JSON::Array::Ptr arr = obj->getArray("names");
+			got = arr->size();
+			for (std::size_t i = 0; i < got; ++i) m.channels.push_back(arr->getElement<std::string>(static_cast<unsigned>(i)));
+		}
+		const std::size_t total = obj->optValue<std::size_t>("total", m.channels.size());
 		offset += got;
 		if (got == 0 || offset >= total) break;
 	}
-	return names;
+	return m;
 }
 
 struct Settings
@@ -276,7 +382,12 @@ std::uint64_t copyChannel(const Settings& s, StanConnection& source, JetStreamCo
 void createDurable(const Settings& s, Connection& target, JetStreamContext& js, const DurableSpec& d)
 {
 	const std::string stream = JsStanConnection::streamName(s.prefix, d.channel);
-	const std::string name = "d__" + JsStanConnection::escapeName(d.clientId) + "__" + JsStanConnection::escapeName(d.durable);
+	// The names the JetStream backend uses (src/jetstream/JsStanSubscription.h).
+	const std::string name = d.group.empty() ? "d__" + JsStanConnection::escapeName(d.clientId) + "__" + JsStanConnection::escapeName(d.durable)
+											 : "q__" + JsStanConnection::escapeName(d.durable) + "__" + JsStanConnection::escapeName(d.group);
+	const std::string what = d.group.empty() ? "durable " + d.clientId + "/" + d.durable + " on " + d.channel
+											 : "queue durable " + d.durable + ":" + d.group + " on " + d.channel;
+	const std::string from = d.origin.empty() ? std::string() : " (" + d.origin + ")";
 	// Stream sequence of the first message the durable has not acked.
 	StreamInfo info;
 	try
@@ -286,8 +397,7 @@ void createDurable(const Settings& s, Connection& target, JetStreamContext& js, 
 	catch (const JetStreamApiException& e)
 	{
 		if (!s.dryRun || e.errCode() != JetStreamApiException::STREAM_NOT_FOUND) throw;
-		std::cout << "durable " << d.clientId << "/" << d.durable << " on " << d.channel << ": would create consumer " << name
-				  << " after the copy" << std::endl;
+		std::cout << what << ": would create consumer " << name << " after the copy" << from << std::endl;
 		return;
 	}
 	std::uint64_t startSeq = info.state.lastSeq + 1;
@@ -313,13 +423,12 @@ void createDurable(const Settings& s, Connection& target, JetStreamContext& js, 
 	}
 	if (exists)
 	{
-		std::cout << "durable " << d.clientId << "/" << d.durable << " on " << d.channel << ": consumer " << name << " exists, kept" << std::endl;
+		std::cout << what << ": consumer " << name << " exists, kept" << std::endl;
 		return;
 	}
 	if (s.dryRun)
 	{
-		std::cout << "durable " << d.clientId << "/" << d.durable << " on " << d.channel << ": would create consumer " << name
-				  << " starting at stream seq " << startSeq << std::endl;
+		std::cout << what << ": would create consumer " << name << " starting at stream seq " << startSeq << from << std::endl;
 		return;
 	}
 	ConsumerConfig cc;
@@ -328,13 +437,20 @@ void createDurable(const Settings& s, Connection& target, JetStreamContext& js, 
 	cc.deliverPolicy = ConsumerConfig::DeliverPolicy::BY_START_SEQUENCE;
 	cc.optStartSeq = startSeq;
 	cc.ackPolicy = ConsumerConfig::AckPolicy::EXPLICIT;
-	cc.ackWait = StanSubscriptionOptions::DEFAULT_ACK_WAIT;
-	cc.maxAckPending = StanSubscriptionOptions::DEFAULT_MAX_INFLIGHT;
-	cc.flowControl = true;
-	cc.idleHeartbeat = StanOptions::JetStreamOptions::DEFAULT_IDLE_HEARTBEAT;
+	cc.ackWait = d.ackWait;
+	cc.maxAckPending = d.maxInflight;
+	if (d.group.empty())
+	{
+		cc.flowControl = true;
+		cc.idleHeartbeat = StanOptions::JetStreamOptions::DEFAULT_IDLE_HEARTBEAT;
+	}
+	else
+	{
+		// As the backend's durable queue consumers: a deliver group, no flow control.
+		cc.deliverGroup = d.group;
+	}
 	js.addConsumer(stream, cc);
-	std::cout << "durable " << d.clientId << "/" << d.durable << " on " << d.channel << ": created consumer " << name
-			  << " starting at stream seq " << startSeq << std::endl;
+	std::cout << what << ": created consumer " << name << " starting at stream seq " << startSeq << from << std::endl;
 }
 
 } // namespace
@@ -394,11 +510,23 @@ int main(int argc, char** argv)
 	{
 		if (!s.monitor.empty())
 		{
-			for (const auto& ch: monitoredChannels(s.monitor, s.timeout))
+			Monitored m = readMonitor(s.monitor, s.timeout);
+			for (const auto& ch: m.channels)
 			{
 				if (std::find(channels.begin(), channels.end(), ch) == channels.end()) channels.push_back(ch);
 			}
-			std::cout << "stan2js: " << channels.size() << " channel(s) to copy" << std::endl;
+			std::size_t fromMonitor = 0;
+			for (const auto& md: m.durables)
+			{
+				// An explicit -durable for the same durable wins.
+				const bool overridden = std::any_of(durables.begin(), durables.end(), [&](const DurableSpec& d) {
+					return d.channel == md.channel && d.clientId == md.clientId && d.durable == md.durable && d.group == md.group;
+				});
+				if (overridden) continue;
+				durables.push_back(md);
+				++fromMonitor;
+			}
+			std::cout << "stan2js: " << channels.size() << " channel(s) to copy, " << fromMonitor << " durable(s) from the monitoring endpoint" << std::endl;
 		}
 		StanOptions so;
 		so.natsUrl = s.sourceUrls;

@@ -36,6 +36,12 @@
 //           ├── StanConnectionLostException    pings unanswered, client replaced, server forgot us
 //           └── StanNotSupportedException      "stan: not supported by server"
 //
+// Timeouts are NatsTimeoutException, not Poco::TimeoutException: design.md roots every library
+// error at NatsException : Poco::IOException, and POCO's classes share one non-virtual
+// Poco::Exception base, so a class derived from both would make `catch (Poco::Exception&)` and
+// `catch (std::exception&)` ambiguous (those handlers would then miss it). Code that handles
+// POCO's and this library's timeouts alike catches Poco::Exception and asks isTimeout().
+//
 // SPDX-License-Identifier: Apache-2.0
 //
 
@@ -71,6 +77,11 @@ POCO_DECLARE_EXCEPTION(Nats_API, StanPublishException, StanException)
 POCO_DECLARE_EXCEPTION(Nats_API, StanSubscriptionException, StanException)
 POCO_DECLARE_EXCEPTION(Nats_API, StanConnectionLostException, StanException)
 POCO_DECLARE_EXCEPTION(Nats_API, StanNotSupportedException, StanException)
+
+/// True for every timeout: a NatsTimeoutException (or subclass: write deadline, streaming
+/// connect / request / publish-ack timeouts) and a Poco::TimeoutException (e.g. from Poco::Net).
+/// Never throws.
+Nats_API bool isTimeout(const std::exception& e) noexcept;
 
 } // namespace Nats
 

@@ -45,6 +45,9 @@ struct Nats_API StanServerOptions
 	static const Poco::Timespan DEFAULT_HB_INTERVAL;   // 30 s
 	static const Poco::Timespan DEFAULT_HB_TIMEOUT;    // 10 s
 	static constexpr int DEFAULT_HB_FAIL_COUNT = 10;
+	static constexpr const char* DEFAULT_HTTP_HOST = "0.0.0.0";
+	/// httpPort value for "any free port" (the Go server's RANDOM_PORT); see StanServer::monitorPort().
+	static constexpr int RANDOM_HTTP_PORT = -1;
 
 	/// Cluster ID (-cid). Clients connect with it. Default DEFAULT_CLUSTER_ID ("test-cluster").
 	/// Must be a valid subject token (no '.', '*', '>' or whitespace).
@@ -93,6 +96,16 @@ struct Nats_API StanServerOptions
 	/// Log debug (-D) and trace (-V) messages to the logger "Nats.StanServer". Default false.
 	bool debug = false;
 	bool trace = false;
+
+	/// Port of the HTTP monitoring endpoint (-m, --http_port): /streaming/serverz, storez,
+	/// clientsz, channelsz and isFTActive, in the Go server's JSON shapes (README "Monitoring").
+	/// Default 0 = off; RANDOM_HTTP_PORT (-1) = any free port; otherwise 1..65535.
+	int httpPort = 0;
+
+	/// Address the monitoring endpoint listens on (the Go server takes it from -a / the
+	/// configuration's "http: host:port"). Default DEFAULT_HTTP_HOST ("0.0.0.0"): all interfaces.
+	/// Ignored while httpPort is 0.
+	std::string httpHost = DEFAULT_HTTP_HOST;
 
 	/// At start(), check that no other streaming server answers on the discovery subject with
 	/// the same cluster ID (as the Go server does). Default true.

@@ -38,6 +38,12 @@ POCO_IMPLEMENT_EXCEPTION(StanSubscriptionException, StanException, "Subscription
 POCO_IMPLEMENT_EXCEPTION(StanConnectionLostException, StanException, "Streaming connection lost")
 POCO_IMPLEMENT_EXCEPTION(StanNotSupportedException, StanException, "Not supported by server")
 
+bool isTimeout(const std::exception& e) noexcept
+{
+	return dynamic_cast<const NatsTimeoutException*>(&e) != nullptr
+		|| dynamic_cast<const Poco::TimeoutException*>(&e) != nullptr;
+}
+
 const char* version()
 {
 	return NATS_CPP_VERSION_STRING;

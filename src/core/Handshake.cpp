@@ -180,10 +180,21 @@ Handshake::Result Handshake::run(const ServerAddress& server, const std::string&
 	r.tls = _options.secure || server.tls() || r.info.tlsRequired;
 	if (r.tls)
 	{
+		// The configuration (CA, certificate, key files) is reported as such, not as a failed
+		// handshake with a server that was never asked.
+		Poco::Net::Context::Ptr ctx;
+		try
+		{
+			ctx = makeTlsContext(_options);
+		}
+		catch (Poco::Exception& e)
+		{
+			throw TLSException("nats: TLS configuration invalid (tlsCaFile / tlsCertFile / tlsKeyFile): " + e.displayText());
+		}
 		try
 		{
 			const std::string& name = tlsName.empty() ? server.host : tlsName;
-			Poco::Net::SecureStreamSocket secure = Poco::Net::SecureStreamSocket::attach(socket, name, makeTlsContext(_options));
+			Poco::Net::SecureStreamSocket secure = Poco::Net::SecureStreamSocket::attach(socket, name, ctx);
 			secure.completeHandshake();
 			socket = secure;
 		}

@@ -109,6 +109,8 @@ void ChannelRegistry::onPublish(const Message& msg)
 		return;
 	}
 	c->store.store(c->name, pm.reply(), pm.data(), ServerProtocol::nowNanos());
+	++_ctx.inMsgs;
+	_ctx.inBytes += pm.data().size();
 	if (_ctx.options.trace) _ctx.logger.trace("[Client:" + pm.clientid() + "] received message on \"" + c->name + "\" seq " + std::to_string(c->store.lastSequence()));
 	armAgeTimerLocked(c);
 	// Deliver first, then acknowledge the publisher (3.3).

@@ -51,6 +51,9 @@ public:
 	bool channelInfoLocked(const std::string& name, StanChannelInfo& info) const;
 	void clearLocked();
 
+	/// Every channel by name (the monitoring endpoint's snapshot reads it).
+	const std::unordered_map<std::string, std::unique_ptr<ChannelState>>& allLocked() const { return _channels; }
+
 private:
 	void armAgeTimerLocked(ChannelState* channel);
 	/// Timer task: expires the messages of `channel` older than maxAge.

@@ -58,6 +58,9 @@ public:
 	std::size_t sizeLocked() const;
 	void clearLocked();
 
+	/// Every registered client by ID (the monitoring endpoint's snapshot reads it).
+	const std::unordered_map<std::string, std::unique_ptr<ClientState>>& allLocked() const { return _clients; }
+
 private:
 	enum class WaitKind
 	{

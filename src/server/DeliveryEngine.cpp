@@ -130,6 +130,8 @@ std::pair<bool, bool> DeliveryEngine::sendMsgToSubLocked(SubState* sub, const St
 	{
 		return {false, false};
 	}
+	++_ctx.outMsgs;
+	_ctx.outBytes += m.dataSize;
 	std::int64_t now = ServerProtocol::nowNanos();
 	auto it = sub->pending.find(m.sequence);
 	if (it != sub->pending.end())

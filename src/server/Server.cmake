@@ -7,4 +7,6 @@ set(NATS_SERVER_SOURCES
 	src/server/ChannelRegistry.cpp
 	src/server/SubscriptionManager.cpp
 	src/server/DeliveryEngine.cpp
-	src/server/MemoryMsgStore.cpp)
+	src/server/MemoryMsgStore.cpp
+	src/server/MonitorServer.cpp
+	src/server/MonitorSnapshot.cpp)

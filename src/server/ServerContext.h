@@ -68,6 +68,15 @@ struct ServerContext
 	bool running = false;
 	std::shared_ptr<Connection> pConn;
 
+	// Identity and counters reported by the monitoring endpoint (MonitorServer), set or counted
+	// under `mutex` (a counter increment per message, no syscall).
+	std::string serverId;             ///< a NUID drawn at each start(), as the Go server's
+	std::int64_t startTimeNs = 0;     ///< Unix ns of the last start()
+	std::uint64_t inMsgs = 0;         ///< messages published (accepted PubMsgs)
+	std::uint64_t inBytes = 0;        ///< their payload bytes
+	std::uint64_t outMsgs = 0;        ///< MsgProtos sent to subscribers (redeliveries included)
+	std::uint64_t outBytes = 0;       ///< their payload bytes
+
 	// Subjects (protocol.md 2.3).
 	std::string discoverSubject;
 	std::string pingSubject;

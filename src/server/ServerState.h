@@ -57,6 +57,8 @@ struct SubState
 	ChannelState* channel = nullptr;
 	std::string inbox;              ///< delivery inbox of the client
 	std::string ackInbox;           ///< where the client sends Acks (server-chosen)
+	std::string lastInbox;          ///< inbox / ackInbox before going offline: the monitoring
+	std::string lastAckInbox;       ///< endpoint shows them for offline durables, as the Go server
 	std::string durableName;        ///< non-queue durable name, empty otherwise
 	QueueGroup* group = nullptr;    ///< queue group, nullptr for plain subscriptions
 	std::int32_t maxInFlight = 1;

@@ -35,6 +35,9 @@ void StanServerOptions::validate() const
 	if (hbInterval <= 0) throw Poco::InvalidArgumentException("StanServerOptions.hbInterval must be > 0");
 	if (hbTimeout <= 0) throw Poco::InvalidArgumentException("StanServerOptions.hbTimeout must be > 0");
 	if (hbFailCount < 0) throw Poco::InvalidArgumentException("StanServerOptions.hbFailCount must be >= 0");
+	if (httpPort < RANDOM_HTTP_PORT || httpPort > 65535)
+		throw Poco::InvalidArgumentException("StanServerOptions.httpPort must be -1 (any free port), 0 (off) or 1..65535");
+	if (httpPort != 0 && httpHost.empty()) throw Poco::InvalidArgumentException("StanServerOptions.httpHost must not be empty");
 }
 
 StanServer::StanServer(const StanServerOptions& options)
@@ -91,6 +94,11 @@ std::size_t StanServer::numSubscriptions() const
 bool StanServer::hasClient(const std::string& clientId) const
 {
 	return _pImpl->hasClient(clientId);
+}
+
+int StanServer::monitorPort() const
+{
+	return _pImpl->monitorPort();
 }
 
 bool StanServer::channelInfo(const std::string& channel, StanChannelInfo& info) const

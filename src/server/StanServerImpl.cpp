@@ -14,6 +14,8 @@
 #include "server/StanServerImpl.h"
 #include "core/ConnectionImpl.h"
 #include "core/ImplAccess.h"
+#include "core/NUID.h"
+#include "protocol/ServerProtocol.h"
 #include "Nats/Exception.h"
 #include "protocol.pb.h"
 #include <Poco/Exception.h>
@@ -122,6 +124,9 @@ void StanServerImpl::start()
 		_ctx.ackPrefix = pConn->newInbox() + ".";
 		_ctx.internalPrefix = pConn->newInbox() + ".";
 		_ctx.pConn = pConn;
+		_ctx.serverId = NUID::next();
+		_ctx.startTimeNs = ServerProtocol::nowNanos();
+		_ctx.inMsgs = _ctx.inBytes = _ctx.outMsgs = _ctx.outBytes = 0;
 		_ctx.running = true;
 	}
 	_ctx.timer.start();
@@ -144,8 +149,18 @@ void StanServerImpl::start()
 		subs.push_back(inl(_ctx.ackPrefix + "*", [this](const Message& m) { _delivery.onAck(m); }));
 		subs.push_back(inl(_ctx.internalPrefix + "*", [this](const Message& m) { _clients.onInternalReply(m); }));
 		pConn->flush(natsOptions.connectTimeout + natsOptions.connectTimeout);
-		std::lock_guard<std::mutex> lock(_ctx.mutex);
-		_natsSubs = std::move(subs);
+		{
+			std::lock_guard<std::mutex> lock(_ctx.mutex);
+			_natsSubs = std::move(subs);
+		}
+		if (_ctx.options.httpPort != 0)
+		{
+			// Started outside the lock (binding, thread creation); its handlers take the lock.
+			auto pMonitor = std::make_unique<MonitorServer>(_ctx);
+			pMonitor->start(_ctx.options.httpHost, _ctx.options.httpPort);
+			std::lock_guard<std::mutex> lock(_ctx.mutex);
+			_pMonitor = std::move(pMonitor);
+		}
 	}
 	catch (...)
 	{
@@ -161,12 +176,15 @@ void StanServerImpl::start()
 void StanServerImpl::stop()
 {
 	std::shared_ptr<Connection> pConn;
+	std::unique_ptr<MonitorServer> pMonitor;
 	{
 		std::lock_guard<std::mutex> lock(_ctx.mutex);
 		_ctx.running = false;
 		pConn = _ctx.pConn;
+		pMonitor = std::move(_pMonitor);
 	}
-	// Closed and joined outside the lock: a handler may be waiting for it (and sees !running).
+	// Stopped and joined outside the lock: a handler may be waiting for it (and sees !running).
+	if (pMonitor) pMonitor->stop();
 	if (pConn) pConn->close();
 	_ctx.timer.stop();
 	std::lock_guard<std::mutex> lock(_ctx.mutex);
@@ -210,6 +228,12 @@ bool StanServerImpl::hasClient(const std::string& clientId) const
 {
 	std::lock_guard<std::mutex> lock(_ctx.mutex);
 	return _clients.findLocked(clientId) != nullptr;
+}
+
+int StanServerImpl::monitorPort() const
+{
+	std::lock_guard<std::mutex> lock(_ctx.mutex);
+	return _pMonitor ? _pMonitor->port() : 0;
 }
 
 bool StanServerImpl::channelInfo(const std::string& channel, StanChannelInfo& info) const

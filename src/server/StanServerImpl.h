@@ -21,6 +21,8 @@
 #include "server/ChannelRegistry.h"
 #include "server/DeliveryEngine.h"
 #include "server/SubscriptionManager.h"
+#include "server/MonitorServer.h"
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -57,6 +59,7 @@ public:
 	std::size_t numSubscriptions() const;
 	bool hasClient(const std::string& clientId) const;
 	bool channelInfo(const std::string& channel, StanChannelInfo& info) const;
+	int monitorPort() const;
 
 private:
 	void clearStateLocked();
@@ -67,6 +70,7 @@ private:
 	DeliveryEngine _delivery;
 	SubscriptionManager _subscriptions;
 	std::vector<Subscription> _natsSubs;
+	std::unique_ptr<MonitorServer> _pMonitor;   ///< set under _ctx.mutex while started with httpPort
 };
 
 } // namespace Nats

@@ -306,6 +306,7 @@ void SubscriptionManager::removeSubLocked(SubState* sub, bool unsubscribe)
 	ChannelState* c = sub->channel;
 	_ctx.delivery->cancelAckTimerLocked(sub);
 	_subsByAckInbox.erase(sub->ackInbox);
+	const std::string ackInbox = sub->ackInbox;
 	sub->ackInbox.clear();
 	if (sub->client) sub->client->subs.erase(sub->id);
 	sub->client = nullptr;
@@ -323,6 +324,8 @@ void SubscriptionManager::removeSubLocked(SubState* sub, bool unsubscribe)
 				// The durable group survives offline; the shadow keeps the pending messages (3.9).
 				sub->offline = true;
 				sub->lastSent = group->lastSent;
+				sub->lastInbox = sub->inbox;
+				sub->lastAckInbox = ackInbox;
 				sub->inbox.clear();
 				group->shadow = sub;
 				group->stalledCount = 0;
@@ -366,6 +369,8 @@ void SubscriptionManager::removeSubLocked(SubState* sub, bool unsubscribe)
 		// Durable: suspended, resumable with the same client ID and durable name (3.7).
 		sub->offline = true;
 		sub->stalled = false;
+		sub->lastInbox = sub->inbox;
+		sub->lastAckInbox = ackInbox;
 		sub->inbox.clear();
 		return;
 	}

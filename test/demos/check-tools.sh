@@ -47,14 +47,22 @@ expect()
 	grep -Eq -- "$2" "$work/$1" || fail "$1: no line matching: $2"
 }
 
+# await_line <pid> <file> <regex> <tries>: polls every 0.1 s (at most <tries> times) until
+# <file> has a line matching <regex> or process <pid> ended.
+await_line()
+{
+	local pid=$1 file=$2 pattern=$3 tries=$4
+	for _ in $(seq 1 "$tries"); do
+		grep -q -- "$pattern" "$file" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+}
+
 # Servers: started in the background, their first lines give the URL.
 timeout -k 5 170 "$SERVERS" >"$work/servers" 2>&1 &
 servers_pid=$!
-for _ in $(seq 1 300); do
-	grep -q '^ready$' "$work/servers" && break
-	kill -0 "$servers_pid" 2>/dev/null || break
-	sleep 0.1
-done
+await_line "$servers_pid" "$work/servers" '^ready$' 300
 if ! grep -q '^ready$' "$work/servers"; then
 	cat "$work/servers"
 	echo "check-tools: FAIL: demo-servers did not start"
@@ -130,11 +138,7 @@ run pub-noserver 1 "$PUB" -s nats://127.0.0.1:1 -c "$CLUSTER" -id "pub-$SUFFIX" 
 # SIGTERM ends a running subscriber cleanly (exit 0)
 "$SUB" "${C[@]}" -id "sig-$SUFFIX" "$CH" >"$work/sub-signal" 2>&1 &
 sub_pid=$!
-for _ in $(seq 1 200); do
-	grep -q '^Listening on' "$work/sub-signal" && break
-	kill -0 "$sub_pid" 2>/dev/null || break
-	sleep 0.1
-done
+await_line "$sub_pid" "$work/sub-signal" '^Listening on' 200
 kill -TERM "$sub_pid"
 for _ in $(seq 1 200); do
 	kill -0 "$sub_pid" 2>/dev/null || break

@@ -20,12 +20,10 @@
 #include "Nats/StanServer.h"
 #include "Nats/StanServerOptions.h"
 #include "protocol/StanCodec.h"
+#include "util/LocalPort.h"
 #include <google/protobuf/stubs/logging.h>
 #include <Poco/Environment.h>
 #include <Poco/File.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketAddress.h>
-#include <Poco/Net/StreamSocket.h>
 #include <Poco/Process.h>
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
@@ -71,40 +69,18 @@ void onFatalSignal(int sig)
 	std::raise(sig);
 }
 
-int freePort()
-{
-	Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0), 1);
-	int port = s.address().port();
-	s.close();
-	return port;
-}
-
-bool portOpen(int port)
-{
-	try
-	{
-		Poco::Net::StreamSocket s;
-		s.connect(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), Poco::Timespan(0, 200000));
-		return true;
-	}
-	catch (...)
-	{
-		return false;
-	}
-}
-
 std::string startNats()
 {
 	std::string bin = "/usr/sbin/nats-server";
 	if (!Poco::File(bin).exists()) bin = "nats-server";
-	const int port = freePort();
+	const int port = Nats::Test::freePort();
 	Poco::ProcessHandle h = Poco::Process::launch(bin, {"-a", "127.0.0.1", "-p", std::to_string(port), "-l", "/dev/null"}, nullptr, nullptr, nullptr);
 	natsPid = static_cast<pid_t>(h.id());
 	std::atexit(killNats);
 	if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(killNats);
 	for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTERM, SIGINT}) std::signal(sig, onFatalSignal);
 	Poco::Timestamp start;
-	while (!portOpen(port))
+	while (!Nats::Test::portOpen(port))
 	{
 		if (start.elapsed() > 10 * Poco::Timespan::SECONDS)
 		{
