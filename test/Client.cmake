@@ -15,7 +15,8 @@ nats_add_test_suite(test-client-fake
 	TIMEOUT 300)
 
 if(TARGET stanfixture)
-	set(_client_it_sources StanConnectionTest.cpp StanSubscriptionTest.cpp StanCredentialsTest.cpp StanLifecycleTest.cpp)
+	set(_client_it_sources StanConnectionTest.cpp StanSubscriptionTest.cpp StanCredentialsTest.cpp StanLifecycleTest.cpp
+		StanCloseTimeoutTest.cpp)
 	set(_client_it_libs stan stanfixture natsproto)
 	# nats_c_shared: the nats.c library imported by cmake/NatsC.cmake (Debian libnats-dev).
 	if(TARGET nats_c_shared)

@@ -76,6 +76,8 @@ public:
 	bool isNoResponders() const { return status() == Headers::STATUS_NO_RESPONDERS && _data.empty(); }
 
 private:
+	friend struct ImplAccess; // the reader lends its buffers to an inline delivery and takes them back
+
 	std::string _subject;
 	std::string _reply;
 	std::string _data;

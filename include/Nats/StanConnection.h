@@ -91,9 +91,13 @@ using StanAckHandler = std::function<void(const std::string& guid, const std::st
 ///
 /// Thread safety: Thread-safe. The object must not be destroyed while another thread is still
 /// inside one of its methods.
-/// Ownership: the destructor calls close() (bounded by connectWait), then waits for the callbacks
-/// in progress (a handler that called close(), say) and the connection-lost handler thread to end,
-/// unless called from one of them.
+/// Ownership: the destructor calls close() (its requests bounded by connectWait), then waits for
+/// the callbacks in progress (a handler that called close(), say) and the connection-lost handler
+/// thread to end, unless called from one of them. The waits for message, ack and error handlers
+/// take at most StanOptions::closeTimeout in all: after it the destructor returns and the
+/// implementation stays alive, owned by those handlers, until the last one returns (they must not
+/// use the destroyed StanConnection object itself any more). A connection-lost handler in
+/// progress is waited for without bound: it was handed a reference to this object.
 class Nats_API StanConnection
 {
 public:
@@ -111,8 +115,9 @@ public:
 	/// ^[a-zA-Z0-9_-]+$ (checked by the server). The options are copied.
 	StanConnection(const std::string& clusterId, const std::string& clientId, const StanOptions& options = StanOptions());
 
-	/// Closes (see close()), waits for the callbacks in progress (see the class comment); errors
-	/// are swallowed.
+	/// Closes (see close()), waits for the callbacks in progress, at most StanOptions::closeTimeout
+	/// (see the class comment); errors are swallowed. Blocks at most about 2 x connectWait (flush
+	/// and close request) + closeTimeout, plus a connection-lost handler in progress.
 	~StanConnection();
 
 	StanConnection(const StanConnection&) = delete;

@@ -49,6 +49,7 @@ struct Nats_API StanOptions
 {
 	static constexpr const char* DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
 	static const Poco::Timespan DEFAULT_CONNECT_WAIT;     // 2 s
+	static const Poco::Timespan DEFAULT_CLOSE_TIMEOUT;    // 5 s
 	static const Poco::Timespan DEFAULT_PUB_ACK_WAIT;     // 30 s
 	static constexpr int DEFAULT_MAX_PUB_ACKS_INFLIGHT = 16384;
 	static constexpr double DEFAULT_MAX_PUB_ACKS_INFLIGHT_PERCENTAGE = 0.5;
@@ -140,6 +141,13 @@ struct Nats_API StanOptions
 	/// Timeout of the connect, subscribe, unsubscribe and close requests. Default
 	/// DEFAULT_CONNECT_WAIT (2 s); must be > 0.
 	Poco::Timespan connectWait = DEFAULT_CONNECT_WAIT;
+
+	/// How long destroying a StanConnection waits for its callbacks still in progress (message
+	/// handlers, ack handlers, the error handler) before it returns anyway; the implementation then
+	/// stays alive, owned by those callbacks, until the last one returns (so none of them runs on
+	/// freed memory; only the StanConnection object itself is gone). Default
+	/// DEFAULT_CLOSE_TIMEOUT (5 s); must be >= 0. close() itself still waits for them.
+	Poco::Timespan closeTimeout = DEFAULT_CLOSE_TIMEOUT;
 
 	/// How long a publish waits for its PubAck before failing with "stan: publish ack timeout".
 	/// Default DEFAULT_PUB_ACK_WAIT (30 s); must be > 0.

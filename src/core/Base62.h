@@ -52,13 +52,13 @@ inline void writeFixed(char* out, int width, std::uint64_t v)
 inline void append(std::string& out, std::uint64_t v)
 {
 	char buf[11]; // 62^11 > 2^64
-	int n = 0;
+	int i = 11;
 	do
 	{
-		buf[n++] = digit(v);
+		buf[--i] = digit(v);
 		v /= BASE;
 	} while (v);
-	while (n > 0) out.push_back(buf[--n]);
+	out.append(buf + i, static_cast<std::size_t>(11 - i)); // one append (guids are formatted per publish)
 }
 
 /// `v` in base 62 without padding.

@@ -265,6 +265,12 @@ void ConnectionImpl::publish(const std::string& subject, const std::string& repl
 {
 	SubjectRules::checkPublishSubject(subject);
 	if (!reply.empty()) SubjectRules::checkPublishSubject(reply, "reply subject");
+	publishFrame(subject, reply, pHeaders, data, length, writeNow);
+}
+
+void ConnectionImpl::publishFrame(const std::string& subject, const std::string& reply, const Headers* pHeaders, const void* data,
+	std::size_t length, bool writeNow)
+{
 	std::string headerBlock;
 	if (pHeaders && !pHeaders->empty())
 	{

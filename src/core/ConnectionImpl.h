@@ -114,6 +114,16 @@ public:
 	void publish(const std::string& subject, const std::string& reply, const Headers* pHeaders, const void* data, std::size_t length,
 		bool writeNow = false);
 
+	/// As publish() without headers and without the subject checks, for a caller whose subject and
+	/// reply are valid by construction (the streaming client checks its channel, and the prefix and
+	/// reply it got from the server, once; the checks were a tenth of an async publish's CPU).
+	/// Throws as publish() otherwise.
+	void publishValidated(const std::string& subject, const std::string& reply, const void* data, std::size_t length,
+		bool writeNow = false)
+	{
+		publishFrame(subject, reply, nullptr, data, length, writeNow);
+	}
+
 	/// ASYNC (handler non-empty) or SYNC (handler empty) subscription; see Connection::subscribe().
 	Subscription subscribe(const std::string& subject, const std::string& queue, MessageHandler handler, bool sync);
 
@@ -200,6 +210,14 @@ private:
 		bool done = false;
 		bool ok = false;
 	};
+
+	/// onMsg() after the lookup: runs an inline handler (then takes the parser's `subject` and
+	/// `reply` buffers back from `m`) or queues `m` (reader thread).
+	void deliver(SubscriptionImpl& subscription, Message& m, std::string& subject, std::string& reply);
+
+	/// publish() after its checks.
+	void publishFrame(const std::string& subject, const std::string& reply, const Headers* pHeaders, const void* data,
+		std::size_t length, bool writeNow);
 
 	// connection setup (ConnectionImpl.cpp)
 	void applyInfo(const ServerInfo& info, bool initial);

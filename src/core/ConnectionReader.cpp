@@ -13,6 +13,7 @@
 //
 
 #include "core/ConnectionImpl.h"
+#include "core/ImplAccess.h"
 #include "core/ThreadName.h"
 #include <chrono>
 #include <random>
@@ -131,6 +132,13 @@ void ConnectionImpl::onMsg(std::string& subject, std::int64_t sid, std::string& 
 		_subs.erase(sid);
 		_subsGeneration.fetch_add(1, std::memory_order_release);
 	}
+	if (headers.empty())
+	{
+		// built in place (no temporary to move from): this path runs for every MSG
+		Message m(std::move(subject), std::move(reply), std::move(payload));
+		deliver(*sub, m, subject, reply);
+		return;
+	}
 	Message m;
 	try
 	{
@@ -142,9 +150,18 @@ void ConnectionImpl::onMsg(std::string& subject, std::int64_t sid, std::string& 
 		reportError(NatsProtocolException("nats: message on '" + sub->subject() + "' dropped: " + e.message()));
 		return;
 	}
+	deliver(*sub, m, subject, reply);
+}
+
+void ConnectionImpl::deliver(SubscriptionImpl& subscription, Message& m, std::string& subject, std::string& reply)
+{
+	SubscriptionImpl* sub = &subscription;
 	if (sub->kind() == SubscriptionImpl::Kind::INLINE)
 	{
 		sub->deliverInline(m);
+		// The handler is done with the message: the parser gets its subject and reply buffers back
+		// (capacity kept), so a stream of frames on one inbox costs only the payload allocation.
+		ImplAccess::takeBack(m, subject, reply);
 		return;
 	}
 	bool reportSlow = false;

@@ -42,7 +42,7 @@ void Dispatcher::stop()
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	_stop = true;
-	_ready.clear();
+	_ready.clear(true);
 	_cond.notify_all();
 }
 
@@ -75,8 +75,7 @@ void Dispatcher::run()
 			std::unique_lock<std::mutex> lock(_mutex);
 			_cond.wait(lock, [this]() { return _stop || !_ready.empty(); });
 			if (_stop) return;
-			item = std::move(_ready.front());
-			_ready.pop_front();
+			item = _ready.take_front();
 		}
 		bool more = item->dispatch(BATCH);
 		if (more)

@@ -13,11 +13,11 @@
 #ifndef Nats_Dispatcher_INCLUDED
 #define Nats_Dispatcher_INCLUDED
 
+#include "core/RingQueue.h"
 #include <Poco/Runnable.h>
 #include <Poco/Thread.h>
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -65,7 +65,7 @@ public:
 private:
 	std::mutex _mutex;
 	std::condition_variable _cond;
-	std::deque<std::shared_ptr<Dispatchable>> _ready;
+	RingQueue<std::shared_ptr<Dispatchable>> _ready; // no allocation per schedule
 	bool _stop = false;
 	std::atomic<bool> _started{false};
 	std::atomic<bool> _joined{false};

@@ -16,7 +16,7 @@
 
 namespace Nats {
 
-/// Friend of Connection, Subscription, StanConnection and StanSubscription.
+/// Friend of Connection, Subscription, Message, StanConnection and StanSubscription.
 struct ImplAccess
 {
 	/// The shared implementation of `handle` (nullptr for an empty handle).
@@ -24,6 +24,16 @@ struct ImplAccess
 	static auto impl(const Handle& handle) -> decltype(handle._pImpl)
 	{
 		return handle._pImpl;
+	}
+
+	/// Takes the subject and reply buffers back from a Message the reader built from its own
+	/// buffers (ConnectionImpl::onMsg(), inline delivery): the parser keeps their capacity, so the
+	/// next frame's subject is copied without an allocation.
+	template <class Msg, class String>
+	static void takeBack(Msg& message, String& subject, String& reply)
+	{
+		subject.swap(message._subject);
+		reply.swap(message._reply);
 	}
 };
 

@@ -95,8 +95,7 @@ bool SubscriptionImpl::dispatch(int budget)
 		// take a batch under one lock; pending counters drop message by message as they are handed out
 		for (int n = 0; n < budget && !_messages.empty(); ++n)
 		{
-			_batch.push_back(std::move(_messages.front()));
-			_messages.pop_front();
+			_batch.push_back(_messages.take_front());
 		}
 		_busy = true;
 	}
@@ -206,7 +205,7 @@ void SubscriptionImpl::markClosed(bool connectionClosed)
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (!_closed || connectionClosed) _connectionClosed = _connectionClosed || connectionClosed;
 		_closed = true;
-		_messages.clear();
+		_messages.clear(true);
 		_pendingMessages = 0;
 		_pendingBytes = 0;
 		_cond.notify_all();

@@ -15,12 +15,12 @@
 
 #include "Nats/Connection.h"
 #include "core/Dispatcher.h"
+#include "core/RingQueue.h"
 #include <Poco/Timespan.h>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -129,7 +129,7 @@ private:
 	mutable std::mutex _mutex;
 	std::condition_variable _cond;
 	std::condition_variable _idleCond;  // queue ran empty / closed (drain)
-	std::deque<Message> _messages;
+	RingQueue<Message> _messages; // keeps its capacity: no allocation per queued message
 	std::vector<Message> _batch;  // only the one dispatcher running this subscription touches it
 	std::atomic<int> _pendingMessages{0};
 	std::atomic<long long> _pendingBytes{0};

@@ -11,6 +11,7 @@
 #include "protocol/StanCodec.h"
 #include "Nats/Exception.h"
 #include "protocol.pb.h"
+#include <cstring>
 
 namespace Nats {
 
@@ -24,15 +25,39 @@ enum WireType
 	WT_FIXED32 = 5
 };
 
-inline std::size_t varintSize(std::uint64_t v)
+// Raw writers for the hot-path encoders: the output is sized once, then filled through a pointer
+// (one string append per field cost more than the copying itself). Fields < 16: one-byte tags.
+inline char* putVarint(char* p, std::uint64_t v)
 {
-	std::size_t n = 1;
 	while (v >= 0x80)
 	{
+		*p++ = static_cast<char>((v & 0x7F) | 0x80);
 		v >>= 7;
-		++n;
 	}
-	return n;
+	*p++ = static_cast<char>(v);
+	return p;
+}
+
+inline char* putBytesField(char* p, int field, const void* data, std::size_t length)
+{
+	if (length == 0) return p; // proto3: default values are not emitted
+	*p++ = static_cast<char>((field << 3) | WT_LEN);
+	p = putVarint(p, length);
+	std::memcpy(p, data, length);
+	return p + length;
+}
+
+/// Grows `out` by at most `max` bytes and returns where to write; finish() trims it.
+inline char* grow(std::string& out, std::size_t max)
+{
+	const std::size_t old = out.size();
+	out.resize(old + max);
+	return &out[old];
+}
+
+inline void finish(std::string& out, const char* end)
+{
+	out.resize(static_cast<std::size_t>(end - out.data()));
 }
 
 class Reader
@@ -150,19 +175,37 @@ void StanCodec::appendVarintField(std::string& out, int field, std::uint64_t val
 void StanCodec::encodePubMsg(std::string& out, std::string_view clientID, std::string_view guid,
 	std::string_view subject, const void* data, std::size_t length, std::string_view connID)
 {
-	out.reserve(out.size() + clientID.size() + guid.size() + subject.size() + length + connID.size() + 5 + 4 * 5);
-	appendBytesField(out, 1, clientID.data(), clientID.size());
-	appendBytesField(out, 2, guid.data(), guid.size());
-	appendBytesField(out, 3, subject.data(), subject.size());
-	appendBytesField(out, 5, data, length);
-	appendBytesField(out, 6, connID.data(), connID.size());
+	char* p = grow(out, pubMsgMaxSize(clientID, guid, subject, length, connID));
+	finish(out, encodePubMsg(p, clientID, guid, subject, data, length, connID));
+}
+
+std::size_t StanCodec::pubMsgMaxSize(std::string_view clientID, std::string_view guid, std::string_view subject, std::size_t length,
+	std::string_view connID)
+{
+	// per field at most 1 tag byte + 10 length bytes
+	return clientID.size() + guid.size() + subject.size() + length + connID.size() + 5 * 11;
+}
+
+char* StanCodec::encodePubMsg(char* out, std::string_view clientID, std::string_view guid, std::string_view subject,
+	const void* data, std::size_t length, std::string_view connID)
+{
+	char* p = putBytesField(out, 1, clientID.data(), clientID.size());
+	p = putBytesField(p, 2, guid.data(), guid.size());
+	p = putBytesField(p, 3, subject.data(), subject.size());
+	p = putBytesField(p, 5, data, length);
+	return putBytesField(p, 6, connID.data(), connID.size());
 }
 
 void StanCodec::encodeAck(std::string& out, std::string_view subject, std::uint64_t sequence)
 {
-	out.reserve(out.size() + subject.size() + 2 + 1 + varintSize(sequence) + 1);
-	appendBytesField(out, 1, subject.data(), subject.size());
-	appendVarintField(out, 2, sequence);
+	char* p = grow(out, subject.size() + 11 + 11);
+	p = putBytesField(p, 1, subject.data(), subject.size());
+	if (sequence != 0)
+	{
+		*p++ = static_cast<char>((2 << 3) | WT_VARINT);
+		p = putVarint(p, sequence);
+	}
+	finish(out, p);
 }
 
 void StanCodec::encodePubAck(std::string& out, std::string_view guid, std::string_view error)

@@ -105,6 +105,14 @@ public:
 	static void encodePubMsg(std::string& out, std::string_view clientID, std::string_view guid,
 		std::string_view subject, const void* data, std::size_t length, std::string_view connID);
 
+	/// Most bytes encodePubMsg() writes for these fields.
+	static std::size_t pubMsgMaxSize(std::string_view clientID, std::string_view guid, std::string_view subject, std::size_t length,
+		std::string_view connID);
+
+	/// Writes an encoded PubMsg at `out` (room for pubMsgMaxSize() bytes); returns its end.
+	static char* encodePubMsg(char* out, std::string_view clientID, std::string_view guid, std::string_view subject,
+		const void* data, std::size_t length, std::string_view connID);
+
 	/// Appends an encoded Ack to `out`.
 	static void encodeAck(std::string& out, std::string_view subject, std::uint64_t sequence);
 

@@ -95,7 +95,7 @@ bool PubAckTracker::add(std::string& guid, Callback callback, Poco::Timespan max
 	seq = _nextSeq++;
 		wasEmpty = (_count == 0);
 		if (_ring.empty()) _base = seq;
-		_ring.emplace_back();
+		_ring.push_back(Entry());
 		Entry& e = _ring.back();
 		e.callback = std::move(callback);
 		e.deadline = coarseNow() + _ackWait;
@@ -271,7 +271,7 @@ void PubAckTracker::close(std::vector<Completion>& out)
 		c.direct = e.direct;
 		out.push_back(std::move(c));
 	}
-	_ring.clear();
+	_ring.clear(true);
 	_count = 0;
 	_stalled = false;
 	_slotFree.notify_all();

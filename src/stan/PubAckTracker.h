@@ -13,12 +13,12 @@
 #ifndef Nats_PubAckTracker_INCLUDED
 #define Nats_PubAckTracker_INCLUDED
 
+#include "core/RingQueue.h"
 #include <Poco/Timespan.h>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -141,7 +141,7 @@ private:
 	std::string _prefix;
 	mutable std::mutex _mutex;
 	std::condition_variable _slotFree;
-	std::deque<Entry> _ring;     // entries _base .. _base + size - 1
+	RingQueue<Entry> _ring;      // entries _base .. _base + size - 1 (no allocation per entry)
 	std::uint64_t _base = 1;
 	std::uint64_t _nextSeq = 1;
 	std::map<std::uint64_t, Entry> _overflow; // old pending entries moved out of the ring

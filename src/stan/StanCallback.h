@@ -14,6 +14,7 @@
 #define Nats_StanCallback_INCLUDED
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 
@@ -56,12 +57,24 @@ public:
 	/// True while the calling thread runs a streaming callback (of any connection).
 	static bool inCallback() { return depth() > 0; }
 
-	/// Waits until no callback is in progress. REQUIRES: !inCallback().
-	void waitIdle()
+	using Deadline = std::chrono::steady_clock::time_point;
+
+	/// Waits until no callback is in progress, at most until `deadline` (Deadline::max():
+	/// unbounded). Returns false on timeout. REQUIRES: !inCallback().
+	bool waitIdle(Deadline deadline = Deadline::max())
 	{
 		std::unique_lock<std::mutex> lock(_mutex);
-		_cv.wait(lock, [this]() { return _running.load(std::memory_order_acquire) == 0; });
+		auto isIdle = [this]() { return _running.load(std::memory_order_acquire) == 0; };
+		if (deadline == Deadline::max())
+		{
+			_cv.wait(lock, isIdle);
+			return true;
+		}
+		return _cv.wait_until(lock, deadline, isIdle);
 	}
+
+	/// True when no callback is in progress now.
+	bool idle() const { return _running.load(std::memory_order_acquire) == 0; }
 
 private:
 	static int& depth()

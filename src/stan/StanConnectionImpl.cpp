@@ -50,8 +50,10 @@ StanConnectionImpl::~StanConnectionImpl()
 	joinOrDetach(_lostThread);
 	// The last reference may go on a thread of the owned NATS connection (a dispatcher worker
 	// finishing a handler, the event thread after an error handler): that connection must not be
-	// destroyed on its own thread, so another thread does it (it joins this one first).
-	if (_pOwnedNc && ImplAccess::impl(*_pOwnedNc)->isOwnThread())
+	// destroyed on its own thread, so another thread does it (it joins this one first). The same
+	// when callbacks still run on its threads (destroy() gave up waiting for a slow ack handler,
+	// say): closing it joins them, which is not for this thread to wait for.
+	if (_pOwnedNc && (ImplAccess::impl(*_pOwnedNc)->isOwnThread() || !_pGate->idle()))
 	{
 		std::unique_ptr<Connection> pNc = std::move(_pOwnedNc);
 		std::thread([pNc = std::move(pNc)]() mutable { pNc.reset(); }).detach();
@@ -66,8 +68,8 @@ void StanConnectionImpl::setFacade(StanConnection* pFacade)
 
 void StanConnectionImpl::checkConnected() const
 {
-	std::lock_guard<std::mutex> lock(_mutex);
-	if (_status != Status::CONNECTED) throw ConnectionClosedException(CONNECTION_CLOSED);
+	// every publish asks: a flag instead of the mutex (the status is a snapshot either way)
+	if (!_connected.load(std::memory_order_acquire)) throw ConnectionClosedException(CONNECTION_CLOSED);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -190,6 +192,7 @@ void StanConnectionImpl::connect()
 		_connecting = false;
 		if (_status != Status::DISCONNECTED) throw ConnectionClosedException("stan: connection closed during connect");
 		_status = Status::CONNECTED;
+		_connected.store(true, std::memory_order_release);
 	}
 	catch (...)
 	{
@@ -216,7 +219,7 @@ void StanConnectionImpl::cleanupAfterFailedConnect()
 	_pPubAcks.reset();
 }
 
-void StanConnectionImpl::releaseNats()
+void StanConnectionImpl::releaseNats(StanCallbackGate::Deadline deadline)
 {
 	// Internal subscriptions, then the owned NATS connection (closed, destroyed later: by the
 	// next connect() attempt or the destructor).
@@ -230,7 +233,7 @@ void StanConnectionImpl::releaseNats()
 		{
 		}
 	}
-	if (_pOwnedNc)
+	if (_pOwnedNc && (deadline == StanCallbackGate::Deadline::max() || _pGate->idle()))
 	{
 		try
 		{
@@ -248,33 +251,50 @@ void StanConnectionImpl::releaseNats()
 
 void StanConnectionImpl::close()
 {
+	closeUntil(StanCallbackGate::Deadline::max());
+}
+
+void StanConnectionImpl::closeUntil(StanCallbackGate::Deadline deadline)
+{
 	{
 		std::unique_lock<std::mutex> lock(_mutex);
 		if (_status == Status::CLOSED || _status == Status::LOST)
 		{
 			// A second close() returns when the first teardown is done (a callback does not wait:
 			// the teardown may be waiting for it).
-			if (!StanCallbackGate::inCallback()) _teardownCv.wait(lock, [this]() { return !_tearingDown; });
+			if (!StanCallbackGate::inCallback())
+			{
+				auto done = [this]() { return !_tearingDown; };
+				if (deadline == StanCallbackGate::Deadline::max())
+					_teardownCv.wait(lock, done);
+				else
+					_teardownCv.wait_until(lock, deadline, done);
+			}
 			return;
 		}
 		const bool wasConnected = (_status == Status::CONNECTED);
 		_status = Status::CLOSED;
+		_connected.store(false, std::memory_order_release);
 		_lostOnce = true;
 		if (!wasConnected) return; // never connected (or connect() in progress: it notices)
 		_tearingDown = true;
 	}
 	std::string closeError;
 	bool timedOut = false;
-	teardown(true, closeError, timedOut);
+	teardown(true, closeError, timedOut, deadline);
 	if (timedOut) throw StanRequestTimeoutException("stan: close request timeout");
 	if (!closeError.empty()) throw StanException(closeError);
 }
 
 void StanConnectionImpl::destroy()
 {
+	// One bound for all the waits for callbacks in progress (the close request itself is bounded
+	// by connectWait).
+	const StanCallbackGate::Deadline deadline =
+		StanCallbackGate::Deadline::clock::now() + std::chrono::microseconds(_options.closeTimeout.totalMicroseconds());
 	try
 	{
-		close();
+		closeUntil(deadline);
 	}
 	catch (...)
 	{
@@ -285,18 +305,18 @@ void StanConnectionImpl::destroy()
 		lost = std::move(_lostThread);
 	}
 	joinOrDetach(lost);
-	// Handlers still running (one that called close(), say) must not outlive the facade's owner's
-	// expectations: wait for them, unless this is one of them.
+	// Handlers still running (one that called close(), say): wait for them, unless this is one of
+	// them, at most until the deadline; after it they go on running on objects they own.
 	if (!StanCallbackGate::inCallback())
 	{
-		_pGate->waitIdle();
-		if (_pPubAcks) _pPubAcks->drainHandlers();
+		_pGate->waitIdle(deadline);
+		if (_pPubAcks) _pPubAcks->drainHandlers(deadline);
 	}
 	std::lock_guard<std::mutex> lock(_mutex);
 	_pFacade = nullptr;
 }
 
-void StanConnectionImpl::teardown(bool sendClose, std::string& closeError, bool& closeTimedOut)
+void StanConnectionImpl::teardown(bool sendClose, std::string& closeError, bool& closeTimedOut, StanCallbackGate::Deadline deadline)
 {
 	// REQUIRES: the caller moved the status away from CONNECTED and set _tearingDown (once).
 	// 1. pings and pub-ack timeouts; pending publishes fail with "stan: connection closed", each
@@ -311,7 +331,7 @@ void StanConnectionImpl::teardown(bool sendClose, std::string& closeError, bool&
 		std::lock_guard<std::mutex> lock(_mutex);
 		subs.swap(_subs);
 	}
-	for (auto& s : subs) s.second->closeLocal();
+	for (auto& s : subs) s.second->closeLocal(deadline);
 	subs.clear();
 
 	// 3. flush the acks already given, then the close request
@@ -344,10 +364,10 @@ void StanConnectionImpl::teardown(bool sendClose, std::string& closeError, bool&
 	}
 
 	// 4. the ack handlers still queued run now (or right after the calling handler returns)
-	_pPubAcks->drainHandlers();
+	_pPubAcks->drainHandlers(deadline);
 
 	// 5. internal subscriptions, then the owned NATS connection
-	releaseNats();
+	releaseNats(deadline);
 
 	std::lock_guard<std::mutex> lock(_mutex);
 	_tornDown = true;
@@ -360,6 +380,7 @@ void StanConnectionImpl::connectionLost(const std::string& error)
 	std::lock_guard<std::mutex> lock(_mutex);
 	if (_status != Status::CONNECTED || _lostOnce.exchange(true)) return;
 	_status = Status::LOST;
+	_connected.store(false, std::memory_order_release);
 	_lostError = error;
 	_tearingDown = true;
 	std::shared_ptr<StanConnectionImpl> self = shared_from_this();
@@ -367,7 +388,9 @@ void StanConnectionImpl::connectionLost(const std::string& error)
 		setCurrentThreadName("stan-lost");
 		std::string closeError;
 		bool timedOut = false;
-		self->teardown(false, closeError, timedOut);
+		// bounded, so that destroying the connection never waits longer for this thread
+		self->teardown(false, closeError, timedOut,
+			StanCallbackGate::Deadline::clock::now() + std::chrono::microseconds(self->_options.closeTimeout.totalMicroseconds()));
 		StanConnection* pFacade;
 		{
 			std::lock_guard<std::mutex> lock(self->_mutex);
@@ -398,14 +421,14 @@ void StanConnectionImpl::connectionLost(const std::string& error)
 std::string StanConnectionImpl::publishAsync(const std::string& channel, const void* data, std::size_t length,
 	StanAckHandler handler, Poco::Timespan maxWait)
 {
-	SubjectRules::checkPublishChannel(channel);
+	StanPubAcks::checkChannel(channel);
 	checkConnected();
 	return _pPubAcks->publishAsync(channel, data, length, std::move(handler), maxWait, true);
 }
 
 void StanConnectionImpl::publish(const std::string& channel, const void* data, std::size_t length)
 {
-	SubjectRules::checkPublishChannel(channel);
+	StanPubAcks::checkChannel(channel);
 	checkConnected();
 	_pPubAcks->publish(channel, data, length);
 }

@@ -73,8 +73,11 @@ public:
 		const StanSubscriptionOptions& options, bool sync) override;
 	void close() override;
 
-	/// Called by the facade's destructor: close(), swallow errors, wait for the callbacks in
-	/// progress and the lost thread (unless called from one of them).
+	/// Called by the facade's destructor: close(), swallow errors, wait for the lost thread and
+	/// for the callbacks in progress (unless called from one of them), these at most
+	/// StanOptions::closeTimeout. Callbacks still running then keep this object alive (they hold
+	/// it, or what they use, through shared owners); the owned NATS connection is closed when the
+	/// last of them is done, not by a thread that would have to wait for them.
 	void destroy() override;
 
 	Connection& natsConnection() override;
@@ -135,8 +138,13 @@ private:
 	void connectionLost(const std::string& error);
 	/// Tears the session down once (later callers wait for it, unless in a callback).
 	/// `sendClose`: flush and send the CloseRequest (user close).
-	void teardown(bool sendClose, std::string& closeError, bool& closeTimedOut);
-	void releaseNats();
+	/// `deadline` bounds the waits for callbacks in progress (Deadline::max(): unbounded).
+	void teardown(bool sendClose, std::string& closeError, bool& closeTimedOut, StanCallbackGate::Deadline deadline);
+	/// close() with the waits for callbacks bounded by `deadline`.
+	void closeUntil(StanCallbackGate::Deadline deadline);
+	/// `deadline` not max() and callbacks still running: the owned NATS connection stays open
+	/// (closing it would join the threads running them); the destructor closes it.
+	void releaseNats(StanCallbackGate::Deadline deadline = StanCallbackGate::Deadline::max());
 	void cleanupAfterFailedConnect();
 
 	const std::string _clusterId;
@@ -168,6 +176,7 @@ private:
 	mutable std::mutex _mutex;
 	std::condition_variable _teardownCv;
 	Status _status = Status::DISCONNECTED;
+	std::atomic<bool> _connected{false}; // _status == CONNECTED, read without the mutex (checkConnected())
 	bool _connecting = false;
 	bool _tearingDown = false;
 	bool _tornDown = false;

@@ -14,6 +14,7 @@
 namespace Nats {
 
 const Poco::Timespan StanOptions::DEFAULT_CONNECT_WAIT(2, 0);
+const Poco::Timespan StanOptions::DEFAULT_CLOSE_TIMEOUT(5, 0);
 const Poco::Timespan StanOptions::DEFAULT_PUB_ACK_WAIT(30, 0);
 const Poco::Timespan StanOptions::DEFAULT_PING_INTERVAL(5, 0);
 
@@ -28,6 +29,7 @@ void StanOptions::validate() const
 	auto fail = [](const std::string& what) { throw Poco::InvalidArgumentException("StanOptions." + what); };
 	if (connectWait.totalMicroseconds() <= 0) fail("connectWait must be > 0");
 	if (pubAckWait.totalMicroseconds() <= 0) fail("pubAckWait must be > 0");
+	if (closeTimeout.totalMicroseconds() < 0) fail("closeTimeout must be >= 0");
 	if (maxPubAcksInflight < 1) fail("maxPubAcksInflight must be >= 1");
 	if (!(maxPubAcksInflightPercentage > 0.0 && maxPubAcksInflightPercentage <= 1.0))
 		fail("maxPubAcksInflightPercentage must be in (0, 1]");

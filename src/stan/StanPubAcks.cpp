@@ -13,8 +13,10 @@
 #include "core/ConnectionImpl.h"
 #include "core/Timer.h"
 #include "core/ImplAccess.h"
+#include "core/SubjectRules.h"
 #include "Nats/Exception.h"
 #include <algorithm>
+#include <atomic>
 
 namespace Nats {
 
@@ -22,6 +24,8 @@ namespace {
 
 const std::string CONNECTION_CLOSED("stan: connection closed");
 const std::string PUB_ACK_TIMEOUT("stan: publish ack timeout");
+
+std::atomic<std::uint64_t> nextSessionId{1};
 
 /// The ack queue whose handler the calling thread runs (publishAsync() from an ack handler must
 /// not wait for the slots held by the handlers queued behind it).
@@ -37,7 +41,8 @@ StanPubAcks::StanPubAcks(const StanOptions& options, std::shared_ptr<StanCallbac
 	  _reportError(std::move(reportError)),
 	  _tracker(options.maxPubAcksInflight, options.maxPubAcksInflightPercentage, options.pubAckWait, true),
 	  _pTimer(&timer),
-	  _pDispatcher(pDispatcher)
+	  _pDispatcher(pDispatcher),
+	  _sessionId(nextSessionId.fetch_add(1))
 {
 }
 
@@ -64,24 +69,66 @@ void StanPubAcks::start(Connection& nc, const std::string& clientId, const std::
 // publish
 // ---------------------------------------------------------------------------------------------
 
+namespace {
+
+/// What this thread checked last (publishers mostly publish to one channel): the channel name
+/// valid as such, and the NATS subject of a channel in one session. The session is keyed by its
+/// id (not its address, which a later session may reuse), so a cached subject is never another
+/// prefix's.
+struct PublishCache
+{
+	std::string validChannel;
+	std::uint64_t session = 0;
+	std::string channel;
+	std::string subject;
+};
+
+thread_local PublishCache tlsPublishCache;
+
+} // namespace
+
+void StanPubAcks::checkChannel(const std::string& channel)
+{
+	PublishCache& cache = tlsPublishCache;
+	if (!cache.validChannel.empty() && cache.validChannel == channel) return;
+	SubjectRules::checkPublishChannel(channel);
+	cache.validChannel.assign(channel);
+}
+
+const std::string& StanPubAcks::subjectFor(const std::string& channel) const
+{
+	PublishCache& cache = tlsPublishCache;
+	if (cache.session != _sessionId || cache.channel != channel)
+	{
+		cache.session = 0;
+		cache.subject.assign(_pubPrefix);
+		cache.subject.append(channel);
+		SubjectRules::checkPublishSubject(cache.subject); // throws as the NATS publish would
+		cache.channel.assign(channel);
+		cache.session = _sessionId;
+	}
+	return cache.subject;
+}
+
 std::string StanPubAcks::publishAsync(const std::string& channel, const void* data, std::size_t length, StanAckHandler handler,
 	Poco::Timespan maxWait, bool userHandler)
 {
 	std::string guid; // at most 15 characters: no allocation
 	if (!_tracker.add(guid, std::move(handler), maxWait, !userHandler, tlsRunningAcksOf == this))
 		throw NatsTimeoutException("stan: publish window full");
+	// A per-thread scratch buffer that only grows (its size is its capacity: encoding writes
+	// through a pointer, no resize and no zero-fill per publish).
 	thread_local std::string buf;
-	thread_local std::string subject;
-	buf.clear();
-	StanCodec::encodePubMsg(buf, _clientId, guid, channel, data, length, _connID);
-	subject.assign(_pubPrefix);
-	subject.append(channel);
+	const std::size_t max = StanCodec::pubMsgMaxSize(_clientId, guid, channel, length, _connID);
+	if (buf.size() < max) buf.resize(std::max<std::size_t>(max, 512));
+	const std::size_t encoded =
+		static_cast<std::size_t>(StanCodec::encodePubMsg(&buf[0], _clientId, guid, channel, data, length, _connID) - buf.data());
 	try
 	{
-		if (userHandler)
-			_pNc->publishRequest(subject, _ackSubject, buf.data(), buf.size());
-		else
-			ImplAccess::impl(*_pNc)->publish(subject, _ackSubject, buf.data(), buf.size(), true); // sync publish: write on this thread
+		// The reply (_ackSubject) is ours and valid; the subject is checked once per channel and
+		// session on this thread, then the NATS publish skips the checks. A sync publish writes on
+		// this thread (its caller waits for the answer).
+		ImplAccess::impl(*_pNc)->publishValidated(subjectFor(channel), _ackSubject, buf.data(), encoded, !userHandler);
 	}
 	catch (...)
 	{
@@ -250,12 +297,20 @@ void StanPubAcks::close()
 // user ack handlers (a pinned dispatcher worker, or the closing thread)
 // ---------------------------------------------------------------------------------------------
 
-void StanPubAcks::runEvents(std::deque<AckEvent>& events)
+void StanPubAcks::takeLocked(std::size_t n)
+{
+	for (std::size_t i = 0; i < n && !_queue.empty(); ++i)
+	{
+		_running.push_back(_queue.take_front());
+	}
+}
+
+void StanPubAcks::runEvents()
 {
 	const StanPubAcks* previous = tlsRunningAcksOf;
 	tlsRunningAcksOf = this;
 	int held = 0;
-	for (auto& e : events)
+	for (auto& e : _running)
 	{
 		{
 			StanCallbackGate::Scope scope(*_pGate);
@@ -279,32 +334,22 @@ void StanPubAcks::runEvents(std::deque<AckEvent>& events)
 		e.callback = nullptr; // what the handler captured goes now, before its slot is reused
 		if (e.held) ++held;
 	}
-	events.clear();
+	_running.clear();
 	tlsRunningAcksOf = previous;
 	_tracker.release(held);
 }
 
 bool StanPubAcks::dispatch(int budget)
 {
-	std::deque<AckEvent> batch;
 	std::unique_lock<std::mutex> lock(_queueMutex);
 	_scheduled = false;
 	if (_busy || _queue.empty()) return false;
 	_busy = true;
 	do
 	{
-		if (_drainAll || static_cast<int>(_queue.size()) <= budget)
-		{
-			batch.swap(_queue);
-		}
-		else
-		{
-			auto end = _queue.begin() + budget;
-			batch.insert(batch.end(), std::make_move_iterator(_queue.begin()), std::make_move_iterator(end));
-			_queue.erase(_queue.begin(), end);
-		}
+		takeLocked(_drainAll ? _queue.size() : static_cast<std::size_t>(budget));
 		lock.unlock();
-		runEvents(batch);
+		runEvents();
 		lock.lock();
 	} while (_drainAll && !_queue.empty());
 	_busy = false;
@@ -314,30 +359,32 @@ bool StanPubAcks::dispatch(int budget)
 	return more;
 }
 
-void StanPubAcks::drainHandlers()
+void StanPubAcks::drainHandlers(StanCallbackGate::Deadline deadline)
 {
 	const bool inCallback = StanCallbackGate::inCallback();
-	std::deque<AckEvent> batch;
 	std::unique_lock<std::mutex> lock(_queueMutex);
 	for (;;)
 	{
 		if (_busy)
 		{
-			if (inCallback)
+			if (inCallback || StanCallbackGate::Deadline::clock::now() >= deadline)
 			{
 				// The thread running handlers (maybe this one, further up the stack) runs the rest.
 				_drainAll = true;
 				return;
 			}
-			_queueCv.wait(lock);
+			if (deadline == StanCallbackGate::Deadline::max())
+				_queueCv.wait(lock);
+			else
+				_queueCv.wait_until(lock, deadline);
 			continue;
 		}
 		if (_queue.empty()) return;
 		// Nobody runs them (the worker may be stopped with the NATS connection): run them here, in order.
 		_busy = true;
-		batch.swap(_queue);
+		takeLocked(_queue.size());
 		lock.unlock();
-		runEvents(batch);
+		runEvents();
 		lock.lock();
 		_busy = false;
 		_queueCv.notify_all();

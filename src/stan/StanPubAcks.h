@@ -16,12 +16,12 @@
 #include "Nats/StanConnection.h"
 #include "Nats/Connection.h"
 #include "core/Dispatcher.h"
+#include "core/RingQueue.h"
 #include "stan/PubAckTracker.h"
 #include "stan/StanCallback.h"
 #include <Poco/Exception.h>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -61,6 +61,9 @@ public:
 	void start(Connection& nc, const std::string& clientId, const std::string& connID, const std::string& pubPrefix,
 		const std::string& ackSubject);
 
+	/// SubjectRules::checkPublishChannel(), skipped for the channel this thread checked last.
+	static void checkChannel(const std::string& channel);
+
 	/// See StanConnection::publishAsync(). `userHandler` false: the internal waiter of publish().
 	std::string publishAsync(const std::string& channel, const void* data, std::size_t length, StanAckHandler handler,
 		Poco::Timespan maxWait, bool userHandler = true);
@@ -76,10 +79,10 @@ public:
 	void close();
 
 	/// After close(): makes sure every queued handler runs exactly once. Outside a callback it
-	/// runs them (or waits for the worker running them) before returning; inside a callback it
-	/// never waits: it runs them in place if nobody does, else the running worker runs them all
-	/// before it returns.
-	void drainHandlers();
+	/// runs them (or waits for the worker running them, at most until `deadline`) before
+	/// returning; inside a callback, or once the deadline passed, it no longer waits: it runs them
+	/// in place if nobody does, else the running worker runs them all before it returns.
+	void drainHandlers(StanCallbackGate::Deadline deadline = StanCallbackGate::Deadline::max());
 
 	/// Publishes awaiting their ack.
 	int inflight() const;
@@ -93,13 +96,18 @@ private:
 		std::string guid;
 		std::string error;
 		PubAckTracker::Callback callback;
-		bool held;
+		bool held = false;
 	};
 
+	/// The NATS subject of `channel` (prefix + channel), checked; cached per thread.
+	const std::string& subjectFor(const std::string& channel) const;
 	void armAt(PubAckTracker::Clock::time_point deadline);
 	void onTimer();
 	void complete(std::vector<PubAckTracker::Completion>& completions, const std::string& error);
-	void runEvents(std::deque<AckEvent>& events);
+	/// Runs the events taken into _running, then clears it (capacity kept). REQUIRES: _busy.
+	void runEvents();
+	/// Moves up to `n` queued events into _running. REQUIRES: _queueMutex and _busy held.
+	void takeLocked(std::size_t n);
 
 	const Poco::Timespan _pubAckWait;
 	const Poco::Timespan _connectWait;
@@ -110,6 +118,7 @@ private:
 	Connection* _pNc = nullptr;
 	Timer* const _pTimer;
 	Dispatcher* const _pDispatcher;
+	const std::uint64_t _sessionId; // unique per instance (key of the per-thread subject cache)
 	std::string _clientId;
 	std::string _connID;
 	std::string _pubPrefix;
@@ -122,7 +131,8 @@ private:
 
 	std::mutex _queueMutex;
 	std::condition_variable _queueCv;
-	std::deque<AckEvent> _queue;
+	RingQueue<AckEvent> _queue;     // no allocation per ack (a deque allocates every few)
+	std::vector<AckEvent> _running; // the batch being run: only the thread that set _busy touches it
 	bool _scheduled = false;
 	bool _busy = false;     // a thread runs handlers (the worker, or a drain in place)
 	bool _drainAll = false; // the running thread runs everything before it stops

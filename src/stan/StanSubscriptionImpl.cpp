@@ -77,7 +77,7 @@ void StanSubscriptionImpl::start()
 		std::lock_guard<std::mutex> lock(_mutex);
 		_stopped = true;
 		_closed = true;
-		_queue.clear();
+		_queue.clear(true);
 	};
 
 	Message reply;
@@ -263,8 +263,7 @@ bool StanSubscriptionImpl::dispatch(int budget)
 		for (int n = 0; n < budget && !_queue.empty(); ++n)
 		{
 			bytes += static_cast<long long>(_queue.front().data().size());
-			_batch.push_back(std::move(_queue.front()));
-			_queue.pop_front();
+			_batch.push_back(_queue.take_front());
 		}
 		_queueBytes -= bytes;
 		_inBatch.store(static_cast<int>(_batch.size()), std::memory_order_relaxed);
@@ -396,7 +395,7 @@ StanMessage StanSubscriptionImpl::nextMessage(Poco::Timespan timeout)
 	return m;
 }
 
-bool StanSubscriptionImpl::stopDelivery()
+bool StanSubscriptionImpl::stopDelivery(StanCallbackGate::Deadline deadline)
 {
 	StanMessageHandler released;
 	std::uint64_t lastPulled = 0;
@@ -405,7 +404,7 @@ bool StanSubscriptionImpl::stopDelivery()
 		if (_stopped) return false;
 		_stopped = true;
 		_stopFlag.store(true, std::memory_order_release);
-		_queue.clear();
+		_queue.clear(true);
 		_queueBytes = 0;
 		if (!_busy) released = std::move(_handler);
 		std::swap(lastPulled, _lastPulled);
@@ -421,9 +420,14 @@ bool StanSubscriptionImpl::stopDelivery()
 	if (lastPulled) sendAck(lastPulled);
 	if (!StanCallbackGate::inCallback())
 	{
-		// Waits for a handler in progress (its auto-ack goes out before the close request).
+		// Waits for a handler in progress (its auto-ack goes out before the close request). After
+		// the deadline (destroying the connection) the handler keeps running: the dispatcher
+		// holds this object, which holds the connection.
 		std::unique_lock<std::mutex> lock(_mutex);
-		_idleCv.wait(lock, [this]() { return !_busy; });
+		if (deadline == StanCallbackGate::Deadline::max())
+			_idleCv.wait(lock, [this]() { return !_busy; });
+		else
+			_idleCv.wait_until(lock, deadline, [this]() { return !_busy; });
 	}
 	return true;
 }
@@ -465,13 +469,13 @@ void StanSubscriptionImpl::closeFromHandle()
 	}
 }
 
-void StanSubscriptionImpl::closeLocal()
+void StanSubscriptionImpl::closeLocal(StanCallbackGate::Deadline deadline)
 {
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		_closed = true;
 	}
-	stopDelivery();
+	stopDelivery(deadline);
 }
 
 bool StanSubscriptionImpl::isValid() const

@@ -19,11 +19,11 @@
 #include "Nats/Subscription.h"
 #include "Nats/Message.h"
 #include "core/Dispatcher.h"
+#include "core/RingQueue.h"
 #include "stan/StanCallback.h"
 #include "stan/StanSubscriptionBackend.h"
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -73,8 +73,9 @@ public:
 	/// The last public handle went away: close(), errors reported, never thrown.
 	void closeFromHandle() override;
 
-	/// Stops delivery without any request (the connection is closing).
-	void closeLocal();
+	/// Stops delivery without any request (the connection is closing). Waits for a handler in
+	/// progress at most until `deadline` (StanCallbackGate::Deadline::max(): unbounded).
+	void closeLocal(StanCallbackGate::Deadline deadline = StanCallbackGate::Deadline::max());
 
 	void ack(const StanMessage& msg) override;
 	StanMessage nextMessage(Poco::Timespan timeout) override;
@@ -101,9 +102,10 @@ public:
 private:
 	void onMsg(const Message& msg);
 	void sendAck(std::uint64_t sequence);
-	/// Stops the inbox; waits for a handler in progress (unless in a callback); acks the last
-	/// pulled message (pull, auto-ack). Returns false if it was already stopped.
-	bool stopDelivery();
+	/// Stops the inbox; waits for a handler in progress (unless in a callback), at most until
+	/// `deadline`; acks the last pulled message (pull, auto-ack). Returns false if it was already
+	/// stopped.
+	bool stopDelivery(StanCallbackGate::Deadline deadline = StanCallbackGate::Deadline::max());
 
 	const std::shared_ptr<StanConnectionImpl> _pConn;
 	const std::shared_ptr<StanCallbackGate> _pGate;
@@ -121,7 +123,7 @@ private:
 	mutable std::mutex _mutex;
 	std::condition_variable _cv;     // nextMessage() waiters
 	std::condition_variable _idleCv; // closers waiting for the handler in progress
-	std::deque<StanMessage> _queue;
+	RingQueue<StanMessage> _queue; // keeps its capacity: no allocation per queued message
 	long long _queueBytes = 0;
 	std::vector<StanMessage> _batch; // only the dispatch in progress touches it
 	std::atomic<int> _inBatch{0};    // taken from _queue, not yet handed to the handler
