@@ -91,7 +91,7 @@ public:
 		});
 		pSc->publish(channel, "x");
 		NATS_WAIT_FOR(entered.load(), WAIT);
-		std::weak_ptr<StanConnectionImpl> weakImpl = ImplAccess::impl(*pSc);
+		std::weak_ptr<StanConnectionImpl> weakImpl = Test::stanImpl(*pSc);
 		destroyWithin(pSc, latch);
 		// the blocked handler owns the implementation now
 		CPPUNIT_ASSERT(!weakImpl.expired());

@@ -308,7 +308,7 @@ void StanConnectionTest::testLostWhenReplaced()
 	};
 	StanConnection first(_pFixture->clusterId(), id, o);
 	first.connect();
-	std::dynamic_pointer_cast<StanConnectionImpl>(ImplAccess::impl(first))->setIgnoreHeartbeats(true); // as if the process hung: the server's check fails
+	Test::stanImpl(first)->setIgnoreHeartbeats(true); // as if the process hung: the server's check fails
 	StanConnection second(_pFixture->clusterId(), id, optionsFor(*_pFixture));
 	second.connect();
 	NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> lock(m); return !errors.empty(); }()), WAIT);

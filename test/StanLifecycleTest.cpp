@@ -468,7 +468,7 @@ public:
 		sc.connect();
 		const std::string channel = Test::uniqueName("ch");
 		const StanSubscriptionOptions opts = StanSubscriptionOptions().setDurableName("dur");
-		std::dynamic_pointer_cast<StanConnectionImpl>(ImplAccess::impl(sc))->failNextDeliveryStart();
+		Test::stanImpl(sc)->failNextDeliveryStart();
 		CPPUNIT_ASSERT_THROW(sc.subscribe(channel, [](const StanMessage&) {}, opts), Poco::RuntimeException);
 		StanCollector got;
 		StanSubscription sub = sc.subscribe(channel, got.handler(), opts);

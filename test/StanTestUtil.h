@@ -13,6 +13,8 @@
 #include "NatsServerProcess.h"
 #include "StanServerFixture.h"
 #include "TestUtil.h"
+#include "core/ImplAccess.h"
+#include "stan/StanConnectionImpl.h"
 #include <Poco/Exception.h>
 #include <cppunit/TestFixture.h>
 #include <algorithm>
@@ -24,6 +26,15 @@
 
 namespace Nats {
 namespace Test {
+
+/// The streaming-server implementation behind `sc` (tests' hooks); throws
+/// Poco::IllegalStateException on another backend.
+inline std::shared_ptr<StanConnectionImpl> stanImpl(StanConnection& sc)
+{
+	std::shared_ptr<StanConnectionImpl> p = std::dynamic_pointer_cast<StanConnectionImpl>(ImplAccess::impl(sc));
+	if (!p) throw Poco::IllegalStateException("not a streaming-server backend connection");
+	return p;
+}
 
 /// Thread-safe list of received streaming messages, with their sequences.
 class StanCollector: public BasicCollector<StanMessage>
