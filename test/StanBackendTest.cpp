@@ -874,3 +874,36 @@ void StanBackendTest::testSecondCloseWaitsForTheFirst()
 	CPPUNIT_ASSERT_MESSAGE("the second close() returned while the first teardown still waited for the handler", returnedAfterHandler);
 	CPPUNIT_ASSERT(firstReturned.load());
 }
+
+void StanBackendTest::testSlowConsumerReportedOncePerEpisode()
+{
+	// #10 item 6: a slow consumer is reported to the error handler once per episode (not once per
+	// dropped message); the episode ends when the queue drained.
+	StanOptions o = options();
+	std::atomic<int> reports{0};
+	o.errorHandler = [&](const Poco::Exception& e) {
+		if (dynamic_cast<const SlowConsumerException*>(&e)) ++reports;
+	};
+	StanConnection sc(clusterId(), Test::uniqueName("c"), o);
+	sc.connect();
+	const std::string channel = Test::uniqueName("ch");
+	sc.publish(channel, "warm-up"); // creates the stream on JetStream (not delivered: new only)
+	Test::Gate gate;
+	StanSubscription sub = sc.subscribe(channel, [&](const StanMessage&) { gate.wait(); });
+	sub.setPendingLimits(1, -1);
+	// episode 1: one message in the handler, one queued, the others dropped
+	for (int i = 0; i < 5; ++i) sc.publish(channel, "x");
+	NATS_WAIT_FOR(sub.dropped() >= 3, WAIT);
+	NATS_WAIT_FOR(reports.load() >= 1, WAIT);
+	const std::uint64_t dropped1 = sub.dropped();
+	gate.open();
+	NATS_WAIT_FOR(sub.delivered() == 5 - dropped1 && sub.pendingMessages() == 0, WAIT);
+	CPPUNIT_ASSERT_EQUAL(1, reports.load());
+	// episode 2
+	gate.close();
+	for (int i = 0; i < 5; ++i) sc.publish(channel, "x");
+	NATS_WAIT_FOR(sub.dropped() >= dropped1 + 3, WAIT);
+	NATS_WAIT_FOR(reports.load() >= 2, WAIT);
+	gate.open();
+	CPPUNIT_ASSERT_EQUAL(2, reports.load());
+}

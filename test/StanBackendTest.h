@@ -47,6 +47,7 @@ class StanBackendTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testAckHandlersHoldTheirWindowSlot);
 	CPPUNIT_TEST(testMessageSubscriptionDoesNotOwn);
 	CPPUNIT_TEST(testSecondCloseWaitsForTheFirst);
+	CPPUNIT_TEST(testSlowConsumerReportedOncePerEpisode);
 	CPPUNIT_TEST_SUITE_END_ABSTRACT();
 
 public:
@@ -72,6 +73,7 @@ public:
 	void testAckHandlersHoldTheirWindowSlot();
 	void testMessageSubscriptionDoesNotOwn();
 	void testSecondCloseWaitsForTheFirst();
+	void testSlowConsumerReportedOncePerEpisode();
 
 protected:
 	/// Options for a client of the backend under test.

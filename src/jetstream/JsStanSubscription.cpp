@@ -80,6 +80,7 @@ void JsStanSubscription::push(Entry&& e, long long size)
 {
 	bool schedule = false;
 	bool wake = false;
+	bool reportSlow = false;
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (_stopped) return;
@@ -88,22 +89,28 @@ void JsStanSubscription::push(Entry&& e, long long size)
 				|| (_maxPendingBytes > 0 && _queueBytes + size > _maxPendingBytes)))
 		{
 			++_dropped;
-			return;
+			// reported once per episode (it ends when the queue drained), as on the streaming backend
+			reportSlow = !_slow;
+			_slow = true;
 		}
-		_queueBytes += size;
-		_queue.push_back(std::move(e));
-		if (_sync)
+		else
 		{
-			wake = true;
-		}
-		else if (_started && !_scheduled)
-		{
-			_scheduled = true;
-			schedule = true;
+			_queueBytes += size;
+			_queue.push_back(std::move(e));
+			if (_sync)
+			{
+				wake = true;
+			}
+			else if (_started && !_scheduled)
+			{
+				_scheduled = true;
+				schedule = true;
+			}
 		}
 	}
 	if (wake) _cond.notify_all();
 	if (schedule) _pDispatcher->schedule(shared_from_this());
+	if (reportSlow) report(SlowConsumerException("stan: slow consumer, messages dropped on channel " + _channel));
 }
 
 void JsStanSubscription::answerFlowControl(const std::string& reply)
@@ -147,6 +154,7 @@ bool JsStanSubscription::takeFrontLocked(std::unique_lock<std::mutex>& lock, Ent
 		return false;
 	}
 	_queueBytes -= static_cast<long long>(out.message.data().size());
+	if (_queue.empty()) _slow = false; // the slow-consumer episode is over
 	if (_options.manualAcks) _unacked[out.message.sequence()] = out.reply;
 	return true;
 }

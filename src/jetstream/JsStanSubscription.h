@@ -173,6 +173,7 @@ private:
 	bool _stopped = false;
 	bool _closed = false;
 	bool _scheduled = false; // queued on (or running in) the dispatcher
+	bool _slow = false;      // in a slow-consumer episode (reported once; ends when the queue drained)
 	bool _busy = false;      // the handler runs
 	std::condition_variable _idleCv; // closers waiting for the handler in progress
 	std::atomic<std::uint64_t> _delivered{0};
