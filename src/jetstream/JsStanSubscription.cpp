@@ -154,7 +154,7 @@ bool JsStanSubscription::takeFrontLocked(std::unique_lock<std::mutex>& lock, Ent
 		return false;
 	}
 	_queueBytes -= static_cast<long long>(out.message.data().size());
-	if (_queue.empty()) _slow = false; // the slow-consumer episode is over
+	if (_sync && _queue.empty()) _slow = false; // the slow-consumer episode is over (pull)
 	if (_options.manualAcks) _unacked[out.message.sequence()] = out.reply;
 	return true;
 }
@@ -176,6 +176,7 @@ bool JsStanSubscription::dispatch(int budget)
 		if (_stopped || _queue.empty())
 		{
 			_scheduled = false;
+			_slow = false; // the handler caught up: the slow-consumer episode is over
 			if (_stopped) released = std::move(_handler); // destroyed after the lock is released
 			return false;
 		}
