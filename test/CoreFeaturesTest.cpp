@@ -87,33 +87,13 @@ public:
 		o.reconnectedHandler = [&]() { ++reconnects; };
 		Connection conn(o);
 		conn.connect();
-		// (no flush(): this server answers no PING). Payloads of 512 KiB are written by the
-		// publishing thread itself (direct writes), so the blocked send is this thread's.
-		const std::string chunk(512 * 1024, 'x');
-		auto start = std::chrono::steady_clock::now();
-		bool thrown = false;
-		std::string what;
-		for (int i = 0; i < 4096 && !thrown; ++i) // at most 2 GiB: far more than any socket buffer
-		{
-			try
-			{
-				conn.publish("sink", chunk);
-			}
-			catch (WriteDeadlineException& e)
-			{
-				thrown = true;
-				what = e.message();
-			}
-			catch (NatsException& e)
-			{
-				CPPUNIT_FAIL("publish " + std::to_string(i) + " failed with another error: " + e.displayText() + " / last error: " + conn.lastError());
-			}
-		}
-		const auto elapsed = std::chrono::steady_clock::now() - start;
-		CPPUNIT_ASSERT_MESSAGE("publish never hit the write deadline", thrown);
-		CPPUNIT_ASSERT_MESSAGE(what, what.find("write deadline exceeded") != std::string::npos);
+		// (no flush(): this server answers no PING)
+		const Test::WriteDeadlineRun run = Test::publishUntilWriteDeadline(conn, "sink");
+		CPPUNIT_ASSERT_MESSAGE(run.otherError + " / last error: " + conn.lastError(), run.otherError.empty());
+		CPPUNIT_ASSERT_MESSAGE("publish never hit the write deadline", run.deadlineHit);
+		CPPUNIT_ASSERT_MESSAGE(run.deadlineText, run.deadlineText.find("write deadline exceeded") != std::string::npos);
 		// bounded by the deadline (plus the time to fill the buffers), far below stale detection
-		CPPUNIT_ASSERT(elapsed < std::chrono::seconds(10));
+		CPPUNIT_ASSERT(run.elapsed < std::chrono::seconds(10));
 		NATS_WAIT_FOR(deadlineErrors.load() >= 1, WAIT);
 		// treated as a lost socket: disconnected, then reconnected to the server's next session
 		NATS_WAIT_FOR(disconnects.load() >= 1, WAIT);

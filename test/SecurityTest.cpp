@@ -291,28 +291,7 @@ public:
 				tls.server.resume();
 			}
 		});
-		const std::string chunk(512 * 1024, 'x');
-		const auto start = std::chrono::steady_clock::now();
-		bool thrown = false;
-		std::string what;
-		for (int i = 0; i < 4096 && !thrown; ++i) // far more than any pair of socket buffers
-		{
-			try
-			{
-				conn.publish("sink", chunk);
-			}
-			catch (WriteDeadlineException& e)
-			{
-				thrown = true;
-				what = e.message();
-			}
-			catch (NatsException& e)
-			{
-				what = "publish " + std::to_string(i) + " failed with another error: " + e.displayText();
-				break;
-			}
-		}
-		const auto elapsed = std::chrono::steady_clock::now() - start;
+		const Test::WriteDeadlineRun run = Test::publishUntilWriteDeadline(conn, "sink");
 		{
 			std::lock_guard<std::mutex> lock(watchMutex);
 			loopDone = true;
@@ -321,9 +300,10 @@ public:
 		watchdog.join();
 		if (!watchdogFired) tls.server.resume();
 		CPPUNIT_ASSERT_MESSAGE("the write deadline did not release the blocked publish", !watchdogFired);
-		CPPUNIT_ASSERT_MESSAGE("publish over TLS never hit the write deadline", thrown);
-		CPPUNIT_ASSERT_MESSAGE(what, what.find("write deadline exceeded") != std::string::npos);
-		CPPUNIT_ASSERT(elapsed < std::chrono::seconds(10));
+		CPPUNIT_ASSERT_MESSAGE(run.otherError, run.otherError.empty());
+		CPPUNIT_ASSERT_MESSAGE("publish over TLS never hit the write deadline", run.deadlineHit);
+		CPPUNIT_ASSERT_MESSAGE(run.deadlineText, run.deadlineText.find("write deadline exceeded") != std::string::npos);
+		CPPUNIT_ASSERT(run.elapsed < std::chrono::seconds(10));
 		NATS_WAIT_FOR(deadlineErrors.load() >= 1, WAIT);
 		// treated as a lost socket: a new TLS session to the resumed server
 		NATS_WAIT_FOR(reconnects.load() >= 1, Poco::Timespan(15, 0));

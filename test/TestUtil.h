@@ -11,9 +11,12 @@
 #include "util/WaitFor.h"   // waitFor()
 #include "Nats/Message.h"
 #include "Nats/Options.h"
+#include "Nats/Connection.h"
+#include "Nats/Exception.h"
 #include <cppunit/Exception.h>
 #include <cppunit/TestAssert.h>
 #include <Poco/Timespan.h>
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -118,6 +121,45 @@ using MessageCollector = BasicCollector<Message>;
 
 /// Prefix the runner recognises in a failure message to count a skip.
 extern const char* const SKIP_MARKER;
+
+/// What publishUntilWriteDeadline() saw.
+struct WriteDeadlineRun
+{
+	bool deadlineHit = false;
+	std::string deadlineText;   // WriteDeadlineException::message()
+	std::string otherError;     // set when another NatsException ended the run
+	std::chrono::steady_clock::duration elapsed{};
+};
+
+/// Publishes 512 KiB payloads on `subject` (at most 2 GiB, far more than any pair of socket
+/// buffers) until a publish throws: for the write-deadline tests, whose server stops reading.
+/// Payloads this large are written by the publishing thread itself, so the blocked send is its.
+inline WriteDeadlineRun publishUntilWriteDeadline(Connection& conn, const std::string& subject)
+{
+	WriteDeadlineRun run;
+	const std::string chunk(512 * 1024, 'x');
+	const auto start = std::chrono::steady_clock::now();
+	for (int i = 0; i < 4096; ++i)
+	{
+		try
+		{
+			conn.publish(subject, chunk);
+		}
+		catch (WriteDeadlineException& e)
+		{
+			run.deadlineHit = true;
+			run.deadlineText = e.message();
+			break;
+		}
+		catch (NatsException& e)
+		{
+			run.otherError = "publish " + std::to_string(i) + " failed with another error: " + e.displayText();
+			break;
+		}
+	}
+	run.elapsed = std::chrono::steady_clock::now() - start;
+	return run;
+}
 
 } // namespace Test
 } // namespace Nats
