@@ -234,7 +234,7 @@ void PubAckWindowTest::testBlockingPublishOutcomes()
 {
 	Rig rig(10);
 	// Acked: returns. Rejected: the server's text. Closed meanwhile: ConnectionClosedException.
-	for (const std::string outcome : {std::string(), std::string("stan: invalid publish request"), PubAckWindow::CONNECTION_CLOSED})
+	for (const std::string& outcome : {std::string(), std::string("stan: invalid publish request"), PubAckWindow::CONNECTION_CLOSED})
 	{
 		const std::size_t before = rig.window->sent().size();
 		std::atomic<int> result{0}; // 1 returned, 2 StanPublishException with the text, 3 ConnectionClosedException

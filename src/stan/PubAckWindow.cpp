@@ -18,14 +18,6 @@ namespace Nats {
 const std::string PubAckWindow::CONNECTION_CLOSED("stan: connection closed");
 const std::string PubAckWindow::PUB_ACK_TIMEOUT("stan: publish ack timeout");
 
-namespace {
-
-/// The window whose handler the calling thread runs: a publish from an ack handler must not wait
-/// for the slots held by the handlers queued behind it.
-thread_local const PubAckWindow* tlsRunningAcksOf = nullptr;
-
-} // namespace
-
 PubAckWindow::PubAckWindow(const StanOptions& options, Poco::Timespan stuckTimerMargin, std::shared_ptr<StanCallbackGate> pGate,
 	ErrorReporter reportError, Timer& timer, Dispatcher* pDispatcher)
 	: _pubAckWait(options.pubAckWait),
@@ -60,23 +52,23 @@ int PubAckWindow::inflight() const
 // slots
 // ---------------------------------------------------------------------------------------------
 
-void PubAckWindow::acquire(std::string& guid, PubAckTracker::Callback callback, Poco::Timespan maxWait, bool direct)
+void PubAckWindow::throwWindowFull()
 {
-	if (!_tracker.add(guid, std::move(callback), maxWait, direct, tlsRunningAcksOf == this))
-		throw NatsTimeoutException("stan: publish window full");
+	throw NatsTimeoutException("stan: publish window full");
 }
 
 void PubAckWindow::acquireForWaiter(std::string& guid, Waiter& waiter)
 {
 	Waiter* pWaiter = &waiter;
-	acquire(guid,
+	const bool added = _tracker.add(guid,
 		[pWaiter](const std::string&, const std::string& error) {
 			std::lock_guard<std::mutex> lock(pWaiter->mutex);
 			pWaiter->done = true;
 			pWaiter->error = error;
 			if (pWaiter->sleeping) pWaiter->cv.notify_one();
 		},
-		Poco::Timespan(-1), true);
+		Poco::Timespan(-1), true, tlsRunningAcksOf == this);
+	if (!added) throwWindowFull(); // add() fails only on a timeout: not with an unbounded wait
 }
 
 void PubAckWindow::await(const std::string& guid, Waiter& waiter)
@@ -106,14 +98,14 @@ void PubAckWindow::await(const std::string& guid, Waiter& waiter)
 // completion: acks (reader thread), timeouts (timer thread), close
 // ---------------------------------------------------------------------------------------------
 
-void PubAckWindow::completeOne(PubAckTracker::Completion& c, const std::string& error, bool& schedule)
+void PubAckWindow::completeOne(PubAckTracker::Completion& c, std::string_view error, bool& schedule)
 {
 	if (!c.callback) return;
 	if (c.direct)
 	{
 		try
 		{
-			c.callback(c.guid, error);
+			c.callback(c.guid, std::string(error));
 		}
 		catch (...)
 		{
@@ -121,7 +113,7 @@ void PubAckWindow::completeOne(PubAckTracker::Completion& c, const std::string& 
 		return;
 	}
 	std::lock_guard<std::mutex> lock(_queueMutex);
-	_queue.push_back(AckEvent{std::move(c.guid), error, std::move(c.callback), c.held});
+	_queue.push_back(AckEvent{std::move(c.guid), std::string(error), std::move(c.callback), c.held});
 	if (!_scheduled && !_busy)
 	{
 		_scheduled = true;
@@ -129,7 +121,7 @@ void PubAckWindow::completeOne(PubAckTracker::Completion& c, const std::string& 
 	}
 }
 
-void PubAckWindow::completeAck(std::string_view guid, const std::string& error)
+void PubAckWindow::completeAck(std::string_view guid, std::string_view error)
 {
 	PubAckTracker::Completion c;
 	if (!_tracker.complete(guid, c)) return;

@@ -103,10 +103,11 @@ protected:
 	/// Throws NatsTimeoutException "stan: publish window full" on timeout, ConnectionClosedException
 	/// once closed, what `send` throws.
 	template <class Send>
-	std::string publishWithAck(StanAckHandler handler, Poco::Timespan maxWait, Send&& send)
+	std::string publishWithAck(StanAckHandler&& handler, Poco::Timespan maxWait, Send&& send)
 	{
 		std::string guid; // at most 15 characters: no allocation
-		acquire(guid, std::move(handler), maxWait, false);
+		// Inline (not acquire()): this is the hot path of publishAsync().
+		if (!_tracker.add(guid, std::move(handler), maxWait, false, tlsRunningAcksOf == this)) throwWindowFull();
 		try
 		{
 			send(guid);
@@ -142,7 +143,7 @@ protected:
 
 	/// The ack of `guid` arrived, `error` empty for success (NATS reader thread). An unknown guid
 	/// (late, duplicate, foreign) is ignored.
-	void completeAck(std::string_view guid, const std::string& error);
+	void completeAck(std::string_view guid, std::string_view error);
 
 	/// Reports an asynchronous error (the session's error handler).
 	void reportError(const Poco::Exception& exc) const { _reportError(exc); }
@@ -170,19 +171,23 @@ private:
 		bool held = false;
 	};
 
-	void acquire(std::string& guid, PubAckTracker::Callback callback, Poco::Timespan maxWait, bool direct);
+	[[noreturn]] static void throwWindowFull();
 	void acquireForWaiter(std::string& guid, Waiter& waiter);
 	void await(const std::string& guid, Waiter& waiter);
 	void armAt(PubAckTracker::Clock::time_point deadline);
 	void onTimer();
 	/// Runs a direct callback in place or queues the event. Sets `schedule` when the worker must
 	/// be woken.
-	void completeOne(PubAckTracker::Completion& c, const std::string& error, bool& schedule);
+	void completeOne(PubAckTracker::Completion& c, std::string_view error, bool& schedule);
 	void completeAll(std::vector<PubAckTracker::Completion>& completions, const std::string& error);
 	/// Runs the events taken into _running, then clears it (capacity kept). REQUIRES: _busy.
 	void runEvents();
 	/// Moves up to `n` queued events into _running. REQUIRES: _queueMutex and _busy held.
 	void takeLocked(std::size_t n);
+
+	/// The window whose handlers the calling thread runs: a publish from an ack handler must not
+	/// wait for the slots held by the handlers queued behind it.
+	static inline thread_local const PubAckWindow* tlsRunningAcksOf = nullptr;
 
 	const Poco::Timespan _stuckTimerMargin;
 	const std::shared_ptr<StanCallbackGate> _pGate;

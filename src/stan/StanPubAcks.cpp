@@ -123,7 +123,7 @@ void StanPubAcks::onPubAck(const Message& msg)
 		reportError(exc);
 		return;
 	}
-	completeAck(v.guid, std::string(v.error));
+	completeAck(v.guid, v.error);
 }
 
 } // namespace Nats
