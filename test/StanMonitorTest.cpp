@@ -4,8 +4,9 @@
 // The streaming server's monitoring endpoint (src/server/MonitorServer): off by default; with a
 // port, /streaming/serverz, storez, clientsz and channelsz answer in the Go server's JSON shapes
 // and values (fields of every kind of subscription: plain, durable, offline durable, queue,
-// durable queue member and offline durable queue shadow), paging, the Go server's 404 texts,
-// JSONP, isFTActive; the port is closed by stop().
+// durable queue member and offline durable queue shadow), in/out counters with the Go server's
+// protobuf sizes, queue members' own last_sent, paging, the Go server's 404 texts, JSONP,
+// isFTActive; the port is closed by stop(). HTTPS: StanMonitorTlsTest.
 //
 
 #include "Nats/Connection.h"
