@@ -152,24 +152,13 @@ void ConnectionImpl::connect()
 		{
 			throw; // close() was called meanwhile: no other server is tried
 		}
-		catch (AuthorizationException& e)
-		{
-			pTyped.reset(e.clone());
-			lastError = e.displayText();
-		}
-		catch (TLSException& e)
-		{
-			pTyped.reset(e.clone());
-			lastError = e.displayText();
-		}
-		catch (ServerErrorException& e)
-		{
-			pTyped.reset(e.clone());
-			lastError = e.displayText();
-		}
 		catch (Poco::Exception& e)
 		{
-			allTyped = false;
+			// when every server failed with one of these, connect() throws the last of them
+			if (dynamic_cast<ServerErrorException*>(&e) || dynamic_cast<TLSException*>(&e))  // incl. AuthorizationException
+				pTyped.reset(e.clone());
+			else
+				allTyped = false;
 			lastError = e.displayText();
 		}
 	}

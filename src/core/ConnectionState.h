@@ -35,9 +35,9 @@ namespace Nats {
 ///
 /// The link status cell is written only by the Writer (statusCell()), under its output mutex, so a
 /// status change is atomic with what it does to the output buffer; everybody reads it lock-free.
-/// The rest is guarded by mutex(), the connection's state mutex, which also guards the
-/// ServerSelection (lock order: see ConnectionImpl.h). Methods named
-/// ...Locked() and the waits REQUIRE it held; the others take it.
+/// The rest is guarded by the connection's state mutex (lock()), which also guards its
+/// ServerSelection (lock order: see ConnectionImpl.h). Methods named ...Locked() and the waits
+/// REQUIRE it held; the others take it.
 ///
 ///     ConnectionState::Lock lock = state.lock();
 ///     state.checkUsableLocked();                         // throws when closed / never connected
