@@ -5,9 +5,10 @@
 // Package: Core
 // Module:  ConnectionImpl
 //
-// Connection state: construction, connect, flush, close, publish (framing), request / reply
-// (through RequestMux), accessors. Subscriptions and drain are in ConnectionSubscriptions.cpp,
-// the reader thread and reconnect in ConnectionReader.cpp.
+// The facade's calls: construction (the wiring of the parts), connect, publish (framing), flush,
+// request / reply (through RequestMux), close, accessors. Subscriptions and drain are in
+// ConnectionSubscriptions.cpp, the reader thread in Reader.cpp, the reconnect in Reconnector.cpp,
+// the state transitions in ConnectionState.cpp.
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -15,22 +16,12 @@
 #include "core/ConnectionImpl.h"
 #include "core/NUID.h"
 #include "core/SubjectRules.h"
-#include <Poco/Net/IPAddress.h>
 #include <chrono>
 #include <cstring>
 
 namespace Nats {
 
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-Clock::time_point deadlineAfter(Poco::Timespan t)
-{
-	return Clock::now() + std::chrono::microseconds(t.totalMicroseconds() > 0 ? t.totalMicroseconds() : 0);
-}
-
-} // namespace
+using Status = Connection::Status;
 
 // ---------------------------------------------------------------------------------------------
 // construction
@@ -38,15 +29,14 @@ Clock::time_point deadlineAfter(Poco::Timespan t)
 ConnectionImpl::ConnectionImpl(const Options& options)
 	: _options(options),
 	  _handshake(_options),
-	  _parser(*this),
-	  _readerThread("nats-reader"),
 	  _timer("nats-timer"),
 	  _events("nats-events"),
 	  _dispatchers(options.dispatcherThreads, "nats-dispatch", options.sharedDispatcher),
-	  _writer(options.reconnectBufferSize, options.writeDeadline, [this](const Poco::Exception& e) { onWriteError(e); }),
-	  _requests(_timer, [this](const Poco::Exception& e) { reportError(e); })
+	  _writer(_state.statusCell(), options.reconnectBufferSize, options.writeDeadline, [this](const Poco::Exception& e) { onWriteError(e); }),
+	  _requests(_timer, [this](const Poco::Exception& e) { reportError(e); }),
+	  _reader(*this, _options, _handshake, _state, _servers, _subs, _writer, _timer)
 {
-	_writer.setReaderThread(&_readerThread);
+	_writer.setReaderThread(_reader.thread());
 }
 
 ConnectionImpl::~ConnectionImpl()
@@ -58,8 +48,7 @@ ConnectionImpl::~ConnectionImpl()
 	catch (...)
 	{
 	}
-	// Poco::Thread::isRunning() turns false before the thread is done: join whatever was started.
-	if (_threadsStarted && Poco::Thread::current() != &_readerThread && !_readerJoined.exchange(true)) _readerThread.join();
+	_reader.join();
 	_writer.join();
 	_dispatchers.join();
 	_timer.stop();
@@ -68,14 +57,7 @@ ConnectionImpl::~ConnectionImpl()
 
 bool ConnectionImpl::isOwnThread() const
 {
-	const Poco::Thread* t = Poco::Thread::current();
-	return t == &_readerThread || _writer.isFlusherThread() || _timer.isCurrent() || _events.isCurrent() || _dispatchers.isWorkerThread();
-}
-
-void ConnectionImpl::checkUsable() const
-{
-	if (_closing || _closed) throw ConnectionClosedException("nats: connection closed");
-	if (!_threadsStarted) throw Poco::IllegalStateException("nats: not connected (call connect() first)");
+	return _reader.isCurrent() || _writer.isFlusherThread() || _timer.isCurrent() || _events.isCurrent() || _dispatchers.isWorkerThread();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -86,12 +68,11 @@ void ConnectionImpl::applyInfo(const ServerInfo& info, bool initial)
 	bool discovered = false;
 	std::vector<std::string> urls;
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_info = info;
+		ConnectionState::Lock lock = _state.lock();
 		if (info.maxPayload > 0) _maxPayload = info.maxPayload;
 		_serverHeaders = info.headers;
-		discovered = _pool.updateDiscovered(info.connectUrls, _current.hostPort(), _current.tls() || _writer.tls() ? "tls" : "nats");
-		urls = _pool.urls();
+		discovered = _servers.applyInfo(info, _writer.tls());
+		urls = _servers.urls();
 	}
 	if (discovered && !initial && _options.discoveredServersHandler)
 	{
@@ -108,18 +89,17 @@ void ConnectionImpl::applyInfo(const ServerInfo& info, bool initial)
 void ConnectionImpl::connect()
 {
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		if (_closing || _closed) throw Poco::IllegalStateException("nats: connection closed; create a new one");
-		if (_writer.status() != Connection::Status::DISCONNECTED) throw Poco::IllegalStateException("nats: already connected");
+		ConnectionState::Lock lock = _state.lock();
+		_state.checkConnectableLocked();
 		_options.validate();
 		_handshake.checkCredentials();
-		_pool = ServerPool(_options.servers, _options.noRandomize);
-		_writer.setStatus(Connection::Status::CONNECTING);
+		_servers.reset(_options.servers, _options.noRandomize);
+		_writer.setStatus(Status::CONNECTING);
 	}
 	std::vector<ServerAddress> candidates;
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		for (std::size_t i = 0; i < _pool.size(); ++i) candidates.push_back(_pool.at(i));
+		ConnectionState::Lock lock = _state.lock();
+		candidates = _servers.candidates();
 	}
 	std::string tried;
 	std::unique_ptr<Poco::Exception> pTyped;
@@ -127,45 +107,37 @@ void ConnectionImpl::connect()
 	bool allTyped = true;
 	for (auto& server: candidates)
 	{
+		std::string tlsName;
 		{
-			std::lock_guard<std::mutex> lock(_mutex);
-			if (_closing) throw ConnectionClosedException("nats: connection closed during connect()");
+			ConnectionState::Lock lock = _state.lock();
+			if (_state.isClosingLocked()) throw ConnectionClosedException("nats: connection closed during connect()");
+			tlsName = _servers.tlsNameFor(server);
 		}
 		if (!tried.empty()) tried += ", ";
 		tried += server.url();
 		try
 		{
-			Handshake::Result hs = _handshake.run(server, tlsNameFor(server));
+			Handshake::Result hs = _handshake.run(server, tlsName);
 			_writer.install(hs.socket, hs.tls);
 			{
-				std::lock_guard<std::mutex> lock(_mutex);
-				int i = _pool.find(server.hostPort());
-				if (i >= 0)
-				{
-					_pool.at(static_cast<std::size_t>(i)).everConnected = true;
-					_current = _pool.at(static_cast<std::size_t>(i));
-				}
-				else
-				{
-					_current = server;
-				}
-				rememberTlsName(server);
+				ConnectionState::Lock lock = _state.lock();
+				_servers.connectedTo(server);
 			}
 			applyInfo(hs.info, true);
 			bool closedMeanwhile = false;
 			{
-				// under _mutex, so that a concurrent close() sees either nothing started or everything
-				std::lock_guard<std::mutex> lock(_mutex);
-				if (_closing)
+				// under the state lock, so that a concurrent close() sees either nothing started or everything
+				ConnectionState::Lock lock = _state.lock();
+				if (_state.isClosingLocked())
 				{
 					closedMeanwhile = true;
-					_writer.setStatus(Connection::Status::CLOSED);
+					_writer.setStatus(Status::CLOSED);
 				}
 				else
 				{
 					_writer.connected(hs.extra);
-					_threadsStarted = true;
-					startThreads();
+					_state.markStartedLocked();
+					startThreadsLocked(false);
 				}
 			}
 			if (closedMeanwhile)
@@ -173,33 +145,20 @@ void ConnectionImpl::connect()
 				_writer.closeSocket();
 				throw ConnectionClosedException("nats: connection closed during connect()");
 			}
-			// the shared request inbox: one wildcard subscription per connection
-			_requests.setPrefix(_options.inboxPrefix + "." + NUID::next() + ".");
-			_respSub = subscribeInline(_requests.prefix() + "*", "", [this](const Message& m) { _requests.onResponse(m); });
+			subscribeResponses();
 			return;
 		}
 		catch (ConnectionClosedException&)
 		{
 			throw; // close() was called meanwhile: no other server is tried
 		}
-		catch (AuthorizationException& e)
-		{
-			pTyped.reset(e.clone());
-			lastError = e.displayText();
-		}
-		catch (TLSException& e)
-		{
-			pTyped.reset(e.clone());
-			lastError = e.displayText();
-		}
-		catch (ServerErrorException& e)
-		{
-			pTyped.reset(e.clone());
-			lastError = e.displayText();
-		}
 		catch (Poco::Exception& e)
 		{
-			allTyped = false;
+			// when every server failed with one of these, connect() throws the last of them
+			if (dynamic_cast<ServerErrorException*>(&e) || dynamic_cast<TLSException*>(&e))  // incl. AuthorizationException
+				pTyped.reset(e.clone());
+			else
+				allTyped = false;
 			lastError = e.displayText();
 		}
 	}
@@ -208,53 +167,38 @@ void ConnectionImpl::connect()
 		// as nats.c: return now and keep trying in the background like a reconnect (the
 		// reconnected handler reports success); publishes are buffered meanwhile
 		{
-			std::lock_guard<std::mutex> lock(_mutex);
-			if (_closing) throw ConnectionClosedException("nats: connection closed during connect()");
-			_lastError = lastError;
-			_writer.setStatus(Connection::Status::RECONNECTING);
-			_retryInitial = true;
-			_threadsStarted = true;
-			startThreads();
+			ConnectionState::Lock lock = _state.lock();
+			if (_state.isClosingLocked()) throw ConnectionClosedException("nats: connection closed during connect()");
+			_state.setLastErrorLocked(lastError);
+			_writer.setStatus(Status::RECONNECTING);
+			_state.markStartedLocked();
+			startThreadsLocked(true);
 		}
-		_requests.setPrefix(_options.inboxPrefix + "." + NUID::next() + ".");
-		_respSub = subscribeInline(_requests.prefix() + "*", "", [this](const Message& m) { _requests.onResponse(m); });
+		subscribeResponses();
 		return;
 	}
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_lastError = lastError;
-		_writer.setStatus(Connection::Status::DISCONNECTED);
+		ConnectionState::Lock lock = _state.lock();
+		_state.setLastErrorLocked(lastError);
+		_writer.setStatus(Status::DISCONNECTED);
 	}
 	if (pTyped && allTyped) pTyped->rethrow();
 	throw NoServerException("nats: no server available for connection (tried " + tried + "; last error: " + lastError + ")");
 }
 
-std::string ConnectionImpl::tlsNameFor(const ServerAddress& server) const
+void ConnectionImpl::startThreadsLocked(bool retryInitial)
 {
-	// A server learned from connect_urls is usually a bare IP: its certificate is checked against
-	// the host name of the URL the user gave (as nats.go / nats.c keep a TLS name).
-	Poco::Net::IPAddress ip;
-	if (!server.implicit || !Poco::Net::IPAddress::tryParse(server.host, ip)) return std::string();
-	std::lock_guard<std::mutex> lock(_mutex);
-	return _tlsName;
-}
-
-void ConnectionImpl::rememberTlsName(const ServerAddress& server)
-{
-	// REQUIRES: _mutex held
-	Poco::Net::IPAddress ip;
-	if (!server.implicit && !Poco::Net::IPAddress::tryParse(server.host, ip)) _tlsName = server.host;
-}
-
-void ConnectionImpl::startThreads()
-{
-	// REQUIRES: _mutex held, _threadsStarted set (a concurrent close() waits for both)
 	_events.start();
 	_timer.start();
 	_dispatchers.start();
 	_writer.start();
-	_readerThread.start(*this);
-	schedulePing();
+	_reader.start(retryInitial);
+}
+
+void ConnectionImpl::subscribeResponses()
+{
+	_requests.setPrefix(_options.inboxPrefix + "." + NUID::next() + ".");
+	_respSub = subscribeInline(_requests.prefix() + "*", "", [this](const Message& m) { _requests.onResponse(m); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -276,9 +220,9 @@ void ConnectionImpl::publishFrame(const std::string& subject, const std::string&
 	{
 		if (!_serverHeaders.load(std::memory_order_relaxed))
 		{
-			const Connection::Status st = _writer.status();
-			if (st == Connection::Status::CLOSED) throw ConnectionClosedException("nats: connection closed");
-			if (st == Connection::Status::CONNECTED || st == Connection::Status::RECONNECTING)
+			const Status st = _state.linkStatus();
+			if (st == Status::CLOSED) throw ConnectionClosedException("nats: connection closed");
+			if (st == Status::CONNECTED || st == Status::RECONNECTING)
 				throw HeadersNotSupportedException("nats: headers not supported by this server");
 			throw Poco::IllegalStateException("nats: not connected (call connect() first)");
 		}
@@ -352,8 +296,7 @@ void ConnectionImpl::onWriteError(const Poco::Exception& e)
 		reportError(e);
 		return;
 	}
-	std::lock_guard<std::mutex> lock(_mutex);
-	_lastError = e.displayText();
+	_state.setLastError(e.displayText());
 }
 
 void ConnectionImpl::post(std::function<void()> fn)
@@ -363,10 +306,7 @@ void ConnectionImpl::post(std::function<void()> fn)
 
 void ConnectionImpl::reportError(const Poco::Exception& e)
 {
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_lastError = e.displayText();
-	}
+	_state.setLastError(e.displayText());
 	if (_options.errorHandler)
 	{
 		std::shared_ptr<Poco::Exception> p(e.clone());
@@ -377,28 +317,27 @@ void ConnectionImpl::reportError(const Poco::Exception& e)
 
 void ConnectionImpl::flush(Poco::Timespan timeout)
 {
-	auto deadline = deadlineAfter(timeout);
-	std::unique_lock<std::mutex> lock(_mutex);
-	checkUsable();
-	if (!_stateCond.wait_until(lock, deadline, [this]() { return _closing || _writer.status() == Connection::Status::CONNECTED; }))
-		throw NatsTimeoutException("nats: timeout (not connected)");
-	if (_closing) throw ConnectionClosedException("nats: connection closed");
-	auto w = std::make_shared<PongWaiter>();
-	_pongs.push_back(w);
-	_writer.appendPing(Poco::Thread::current() == &_readerThread);
-	if (Poco::Thread::current() != &_readerThread)
+	auto deadline = ConnectionState::deadlineAfter(timeout);
+	ConnectionState::Lock lock = _state.lock();
+	_state.checkUsableLocked();
+	if (!_state.waitConnected(lock, deadline)) throw NatsTimeoutException("nats: timeout (not connected)");
+	if (_state.isClosingLocked()) throw ConnectionClosedException("nats: connection closed");
+	std::shared_ptr<ConnectionState::PongWaiter> w = _state.addPongWaiterLocked();
+	const bool onReader = _reader.isCurrent();
+	_writer.appendPing(onReader);
+	if (!onReader)
 	{
 		// Write the PING (and what precedes it) on this thread, as nats.c does: the flusher may be
 		// lingering after a burst of direct writes, which would delay the PONG by up to 2 ms.
-		// Lock order: the socket mutex is never taken while holding _mutex.
+		// Lock order: the socket mutex is never taken while holding the state mutex.
 		lock.unlock();
 		_writer.writeNowOrKick();
 		lock.lock();
 	}
-	if (!_stateCond.wait_until(lock, deadline, [&w]() { return w->done; })) throw NatsTimeoutException("nats: timeout");
+	if (!_state.waitPong(lock, w, deadline)) throw NatsTimeoutException("nats: timeout");
 	if (!w->ok)
 	{
-		if (_closing) throw ConnectionClosedException("nats: connection closed");
+		if (_state.isClosingLocked()) throw ConnectionClosedException("nats: connection closed");
 		throw NatsException("nats: connection lost before the flush completed");
 	}
 }
@@ -410,8 +349,8 @@ Message ConnectionImpl::request(const std::string& subject, const Headers* pHead
 {
 	SubjectRules::checkPublishSubject(subject);
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		checkUsable();
+		ConnectionState::Lock lock = _state.lock();
+		_state.checkUsableLocked();
 	}
 	return _requests.request([&](const std::string& reply) { publish(subject, reply, pHeaders, data.data(), data.size()); }, timeout);
 }
@@ -422,8 +361,8 @@ void ConnectionImpl::requestAsync(const std::string& subject, const void* data, 
 	if (!handler) throw Poco::InvalidArgumentException("nats: the reply handler must not be empty");
 	SubjectRules::checkPublishSubject(subject);
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		checkUsable();
+		ConnectionState::Lock lock = _state.lock();
+		_state.checkUsableLocked();
 	}
 	_requests.requestAsync([&](const std::string& reply) { publish(subject, reply, pHeaders, data, length); }, timeout, std::move(handler));
 }
@@ -434,47 +373,38 @@ void ConnectionImpl::requestAsync(const std::string& subject, const void* data, 
 void ConnectionImpl::close()
 {
 	{
-		std::unique_lock<std::mutex> lock(_mutex);
-		if (_closing)
+		ConnectionState::Lock lock = _state.lock();
+		switch (_state.beginCloseLocked())
 		{
-			if (!isOwnThread()) _stateCond.wait_for(lock, std::chrono::seconds(30), [this]() { return _closed; });
+		case ConnectionState::CloseStep::ALREADY_CLOSING:
+			if (!isOwnThread()) _state.waitClosed(lock, std::chrono::seconds(30));
 			return;
-		}
-		_closing = true;
-		_stateCond.notify_all();
-		if (!_threadsStarted)
-		{
-			_writer.setStatus(Connection::Status::CLOSED);
-			_closed = true;
+		case ConnectionState::CloseStep::NOTHING_STARTED:
+			_writer.setStatus(Status::CLOSED);
 			return;
+		case ConnectionState::CloseStep::TEAR_DOWN:
+			break;
 		}
 	}
 	// 1. let the flusher write what is pending (bounded by connectTimeout)
-	_writer.waitWritten(deadlineAfter(_options.connectTimeout));
+	_writer.waitWritten(ConnectionState::deadlineAfter(_options.connectTimeout));
 	// 2. mark closed, wake everybody
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
+		ConnectionState::Lock lock = _state.lock();
 		_writer.stop();
-		failPongWaiters(0);
+		_state.failPongWaitersLocked(0);
 	}
 	_writer.shutdownSocket();
 	_timer.stop();
 	_dispatchers.stop();
 	_requests.failAll(ConnectionClosedException("nats: connection closed"));
-	std::vector<std::shared_ptr<SubscriptionImpl>> subs;
-	{
-		std::lock_guard<std::mutex> lock(_subsMutex);
-		for (auto& s: _subs) subs.push_back(s.second);
-		_subs.clear();
-		_subsGeneration.fetch_add(1, std::memory_order_release);
-	}
-	for (auto& s: subs) s->markClosed(true);
+	for (auto& s: _subs.takeAll()) s->markClosed(true);
 	// 3. join (never the calling thread)
-	const Poco::Thread* self = Poco::Thread::current();
-	if (self != &_readerThread && !_readerJoined.exchange(true)) _readerThread.join();
+	const bool onReader = _reader.isCurrent();
+	_reader.join();
 	_writer.join();
 	_dispatchers.join();
-	if (self != &_readerThread) _writer.closeSocket();
+	if (!onReader) _writer.closeSocket();
 	// 4. closed handler, then stop the event thread
 	if (_options.closedHandler)
 	{
@@ -482,11 +412,7 @@ void ConnectionImpl::close()
 		post([handler]() { handler(); });
 	}
 	_events.shutdown();
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_closed = true;
-		_stateCond.notify_all();
-	}
+	_state.markClosed();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -499,39 +425,38 @@ std::string ConnectionImpl::newInbox() const
 
 std::string ConnectionImpl::connectedUrl() const
 {
-	std::lock_guard<std::mutex> lock(_mutex);
-	if (_writer.status() != Connection::Status::CONNECTED) return std::string();
-	return _current.url();
+	ConnectionState::Lock lock = _state.lock();
+	if (_state.linkStatus() != Status::CONNECTED) return std::string();
+	return _servers.current().url();
 }
 
 std::string ConnectionImpl::connectedServerId() const
 {
-	std::lock_guard<std::mutex> lock(_mutex);
-	if (_writer.status() != Connection::Status::CONNECTED) return std::string();
-	return _info.serverId;
+	ConnectionState::Lock lock = _state.lock();
+	if (_state.linkStatus() != Status::CONNECTED) return std::string();
+	return _servers.info().serverId;
 }
 
 std::vector<std::string> ConnectionImpl::servers() const
 {
-	std::lock_guard<std::mutex> lock(_mutex);
-	return _pool.urls();
+	ConnectionState::Lock lock = _state.lock();
+	return _servers.urls();
 }
 
 Statistics ConnectionImpl::statistics() const
 {
 	Statistics s;
-	s.inMsgs = _inMsgs.load();
+	s.inMsgs = _reader.inMsgs();
+	s.inBytes = _reader.inBytes();
 	s.outMsgs = _writer.outMsgs();
 	s.outBytes = _writer.outBytes();
-	s.inBytes = _inBytes.load();
-	s.reconnects = _reconnects.load();
+	s.reconnects = _reader.reconnects();
 	return s;
 }
 
 std::string ConnectionImpl::lastError() const
 {
-	std::lock_guard<std::mutex> lock(_mutex);
-	return _lastError;
+	return _state.lastError();
 }
 
 } // namespace Nats

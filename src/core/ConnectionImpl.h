@@ -5,29 +5,31 @@
 // Package: Core
 // Module:  ConnectionImpl
 //
-// The core connection state machine: connect / close / drain, subscriptions, the reader and
-// reconnect. Its parts: Handshake (one connection attempt, TLS, credentials), Writer (socket,
-// output buffer, direct writes, flusher), RequestMux (request/reply). Files: ConnectionImpl.cpp
-// (state: connect, close, drain, subscriptions, accessors), ConnectionReader.cpp (reader thread,
-// parser callbacks, pings, reconnect).
+// The core connection: the facade that owns and wires its parts. ConnectionState (status,
+// connect / close / drain transitions, flush() waiters), ServerSelection (pool, current server),
+// SubscriptionTable (sid map), Handshake (one connection attempt, TLS, credentials), Writer
+// (socket, output buffer, direct writes, flusher), Reader (reader thread, parser callbacks,
+// keepalive PINGs) with its Reconnector (pool walk after a socket loss), RequestMux
+// (request/reply). Files: ConnectionImpl.cpp (connect, publish, flush, request, close,
+// accessors), ConnectionSubscriptions.cpp (SUB / UNSUB, drain).
 //
 // SPDX-License-Identifier: Apache-2.0
 //
 // ---------------------------------------------------------------------------------------------
 // THREADS (per connection)
-//   reader      "nats-reader"    reads the socket into a 64 KiB buffer and runs the Parser; demuxes
+//   reader      "nats-reader"    (Reader) reads the socket into a 64 KiB buffer and runs the Parser; demuxes
 //                                MSG/HMSG by sid; runs INLINE subscription handlers (subscribeInline,
 //                                the request mux, async-request callbacks); answers PING; on socket
-//                                loss it also runs the reconnect loop (so there is one thread that
-//                                ever replaces the socket).
-//   flusher     "nats-flusher"   writes the whole output buffer with one sendBytes per wake-up;
+//                                loss it also runs the reconnect loop (Reconnector; so there is one
+//                                thread that ever replaces the socket).
+//   flusher     "nats-flusher"   (Writer) writes the whole output buffer with one sendBytes per wake-up;
 //                                woken by the first publish after it went idle. Under load publishers
 //                                write 32 KiB chunks themselves and the flusher lingers 1 ms per
 //                                look (as nats.c), so a burst costs no thread hop per write while a
 //                                lone publish (request, ack) is written at once. flush() and
 //                                publish(writeNow) (synchronous streaming publish) write on the
 //                                caller's thread when no write is in progress (no thread hop).
-//   timer       "nats-timer"     client PINGs (stale detection) and requestAsync() timeouts;
+//   timer       "nats-timer"     client PINGs (Reader: stale detection) and requestAsync() timeouts;
 //                                requestAsync() timeout callbacks run here.
 //   dispatchers "nats-dispatch-N" Options::dispatcherThreads workers; ASYNC subscription callbacks.
 //   events      "nats-events"    disconnected / reconnected / closed / error / discovered servers /
@@ -40,11 +42,12 @@
 // The last reference to a ConnectionImpl must not be dropped on one of its own threads.
 //
 // LOCK ORDER (take left before right; never the other way; no handler runs under any of them):
-//   _mutex (state, pool, pong FIFO)  ->  _subsMutex (sid map)  ->  Writer's output mutex
+//   ConnectionState's mutex (state, ServerSelection, PING FIFO)  ->  SubscriptionTable's mutex
+//   (sid map)  ->  Writer's output mutex
 //   Writer's socket mutex (held by whoever writes; the reader holds it to replace the socket and,
-//   with TLS, around each SSL read)  ->  _mutex (only to record a write error)  ->  output mutex.
-//   Nothing takes the socket mutex while holding _mutex: flush() releases _mutex before it writes
-//   in place (Writer::writeNowOrKick()).
+//   with TLS, around each SSL read)  ->  the state mutex (only to record a write error)  ->  output
+//   mutex. Nothing takes the socket mutex while holding the state mutex: flush() releases it
+//   before it writes in place (Writer::writeNowOrKick()).
 //   Leaves (nothing is taken while holding them): Writer's fd mutex, RequestMux's map,
 //   SubscriptionImpl::_mutex, Dispatcher/EventQueue/Timer internal mutexes.
 //   publish() is safe from any thread, including the reader thread (inline handlers, where it only
@@ -56,16 +59,18 @@
 
 #include "Nats/Connection.h"
 #include "Nats/Exception.h"
-#include "core/Handshake.h"
-#include "core/Parser.h"
-#include "core/RequestMux.h"
-#include "core/Writer.h"
-#include "core/ServerInfo.h"
-#include "core/ServerPool.h"
-#include "core/SubscriptionImpl.h"
+#include "core/ConnectionState.h"
 #include "core/Dispatcher.h"
 #include "core/EventQueue.h"
+#include "core/Handshake.h"
+#include "core/Reader.h"
+#include "core/ReaderHost.h"
+#include "core/RequestMux.h"
+#include "core/ServerSelection.h"
+#include "core/SubscriptionImpl.h"
+#include "core/SubscriptionTable.h"
 #include "core/Timer.h"
+#include "core/Writer.h"
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Runnable.h>
 #include <Poco/Thread.h>
@@ -78,6 +83,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace Nats {
 
@@ -85,7 +91,7 @@ namespace Nats {
 /// for subscribeInline(), requestAsync() and the reader-safe publish().
 ///
 /// Thread safety: thread-safe (see the lock order above).
-class ConnectionImpl: public ParserHandler, public Poco::Runnable, public std::enable_shared_from_this<ConnectionImpl>
+class ConnectionImpl final: public ReaderHost, public std::enable_shared_from_this<ConnectionImpl>
 {
 public:
 	explicit ConnectionImpl(const Options& options);
@@ -139,7 +145,6 @@ public:
 	/// UNSUB sid max (total count). Throws: Poco::InvalidArgumentException, ConnectionClosedException.
 	void autoUnsubscribe(const std::shared_ptr<SubscriptionImpl>& sub, int max);
 
-	/// See Connection::request().
 	/// See Connection::request(); `pHeaders` may be null.
 	Message request(const std::string& subject, const Headers* pHeaders, const std::string& data, Poco::Timespan timeout);
 
@@ -153,7 +158,7 @@ public:
 	void flush(Poco::Timespan timeout);
 
 	/// See Connection::close(). Idempotent; safe from any connection thread or callback.
-	void close();
+	void close() override;
 
 	/// See Connection::drain().
 	void drain(Poco::Timespan timeout);
@@ -167,20 +172,16 @@ public:
 	std::string connectedServerId() const;
 	std::vector<std::string> servers() const;
 	Statistics statistics() const;
-	Connection::Status status() const
-	{
-		Connection::Status st = _writer.status();
-		return (st == Connection::Status::CONNECTED && _draining.load()) ? Connection::Status::DRAINING : st;
-	}
+	Connection::Status status() const { return _state.status(); }
 	std::string lastError() const;
 	const Options& options() const { return _options; }
 
 	/// Queues `e` for the error handler (event thread) and records it as lastError().
-	void reportError(const Poco::Exception& e);
+	void reportError(const Poco::Exception& e) override;
 
 	/// Runs `fn` on the event thread, after the events queued before (ignored once closed). Used
 	/// by the streaming client for its own error handler.
-	void post(std::function<void()> fn);
+	void post(std::function<void()> fn) override;
 
 	/// True on one of this connection's threads (reader, flusher, timer, events, a dispatcher
 	/// worker, or any worker of the shared pool when it uses it).
@@ -193,95 +194,39 @@ public:
 	/// The connection's timer (the streaming client's pings and pub-ack timeouts).
 	Timer& timer() { return _timer; }
 
-	// ParserHandler (reader thread)
-	void onInfo(const std::string& json) override;
-	void onMsg(std::string& subject, std::int64_t sid, std::string& reply, std::string& headers, std::string& payload) override;
-	void onPing() override;
-	void onPong() override;
-	void onOk() override;
-	void onErr(const std::string& text) override;
-
-	// Reader thread body.
-	void run() override;
-
 private:
-	struct PongWaiter
-	{
-		bool done = false;
-		bool ok = false;
-	};
-
-	/// onMsg() after the lookup: runs an inline handler (then takes the parser's `subject` and
-	/// `reply` buffers back from `m`) or queues `m` (reader thread).
-	void deliver(SubscriptionImpl& subscription, Message& m, std::string& subject, std::string& reply);
-
 	/// publish() after its checks.
 	void publishFrame(const std::string& subject, const std::string& reply, const Headers* pHeaders, const void* data,
 		std::size_t length, bool writeNow);
 
-	// connection setup (ConnectionImpl.cpp)
-	void applyInfo(const ServerInfo& info, bool initial);
-	void startThreads();
-	std::string tlsNameFor(const ServerAddress& server) const;
-	void rememberTlsName(const ServerAddress& server);
-	void checkUsable() const;
+	// ReaderHost (also used by connect())
+	void applyInfo(const ServerInfo& info, bool initial) override;
+
+	/// REQUIRES: the state lock held, started marked (a concurrent close() waits for all of them).
+	void startThreadsLocked(bool retryInitial);
+	/// The shared request inbox: one wildcard subscription per connection (end of connect()).
+	void subscribeResponses();
 	void onWriteError(const Poco::Exception& e);
 	std::shared_ptr<SubscriptionImpl> addSubscription(const std::string& subject, const std::string& queue, SubscriptionImpl::Kind kind,
 		MessageHandler handler, int maxMsgs, long long maxBytes);
 
-	// reader, pings, reconnect (ConnectionReader.cpp)
-	/// `initial`: the first connection (retryOnFailedConnect), no disconnected handler.
-	bool reconnect(const std::string& reason, bool initial = false);
-	void failPongWaiters(std::size_t keepLast);
-	void schedulePing();
-	void onPingTimer();
-	std::string buildResubscribe();
-
 	const Options _options;
 	const Handshake _handshake;
+	ConnectionState _state;
+	ServerSelection _servers;   // guarded by _state's mutex
+	SubscriptionTable _subs;
 
-	// ---- _mutex: state ----
-	mutable std::mutex _mutex;
-	std::condition_variable _stateCond;  // status changes, pong arrivals
-	ServerPool _pool;
-	ServerAddress _current;
-	ServerInfo _info;
-	std::deque<std::shared_ptr<PongWaiter>> _pongs;  // nullptr = keepalive ping
-	int _pingsOut = 0;
-	std::string _lastError;
-	bool _closing = false;
-	bool _closed = false;
-	bool _threadsStarted = false;
-	std::string _tlsName;  // host name of the last explicit (non-IP) server: checks certificates of discovered IPs
-
-	// ---- _subsMutex: subscriptions ----
-	mutable std::mutex _subsMutex;
-	std::unordered_map<std::int64_t, std::shared_ptr<SubscriptionImpl>> _subs;
-	std::int64_t _nextSid = 0;
-	std::atomic<std::uint64_t> _subsGeneration{0};
-	// reader-thread-only cache of the last looked-up subscription
-	std::int64_t _cachedSid = -1;
-	std::uint64_t _cachedGeneration = 0;
-	std::shared_ptr<SubscriptionImpl> _cachedSub;
-
-	// ---- lock-free ----
-	std::atomic<bool> _draining{false};
-	std::atomic<bool> _retryInitial{false};   // retryOnFailedConnect: the reader starts by reconnecting
+	// ---- lock-free, read by every publish ----
 	std::atomic<bool> _serverHeaders{false};  // INFO.headers of the current server
 	std::atomic<std::int64_t> _maxPayload{0};
-	std::atomic<std::uint64_t> _inMsgs{0};
-	std::atomic<std::uint64_t> _inBytes{0};
-	std::atomic<std::uint64_t> _reconnects{0};
 
 	// ---- parts and threads (owned; started by connect(), stopped by close()) ----
-	Parser _parser;
-	Poco::Thread _readerThread;
-	std::atomic<bool> _readerJoined{false};   // Poco::Thread::join() throws when called twice
 	Timer _timer;
 	EventQueue _events;
 	DispatcherPool _dispatchers;
 	Writer _writer;
 	RequestMux _requests;
+	Reader _reader;
 	Subscription _respSub;
 };
 

@@ -5,9 +5,9 @@
 // Package: Core
 // Module:  ConnectionImpl
 //
-// The subscription table of ConnectionImpl: SUB / UNSUB, auto-unsubscribe, drain of one
-// subscription and of the connection.
-// (Messages are demuxed by sid on the reader thread: ConnectionReader.cpp.)
+// The subscription calls of ConnectionImpl: SUB / UNSUB, auto-unsubscribe, drain of one
+// subscription and of the connection. The table itself is SubscriptionTable; messages are
+// demultiplexed by sid on the reader thread (Reader.cpp).
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -20,12 +20,7 @@ namespace Nats {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-Clock::time_point deadlineAfter(Poco::Timespan t)
-{
-	return Clock::now() + std::chrono::microseconds(t.totalMicroseconds() > 0 ? t.totalMicroseconds() : 0);
-}
+using Clock = ConnectionState::Clock;
 
 /// flush() bounded by `deadline` (at least 1 us). Returns false when the PONG did not come in
 /// time; any other failure (connection lost) counts as flushed: a drain then goes on, since
@@ -55,14 +50,13 @@ bool flushBefore(ConnectionImpl& conn, Clock::time_point deadline)
 std::shared_ptr<SubscriptionImpl> ConnectionImpl::addSubscription(const std::string& subject, const std::string& queue,
 	SubscriptionImpl::Kind kind, MessageHandler handler, int maxMsgs, long long maxBytes)
 {
-	std::lock_guard<std::mutex> lock(_mutex);
-	checkUsable();
-	std::lock_guard<std::mutex> subsLock(_subsMutex);
-	std::int64_t sid = ++_nextSid;
+	ConnectionState::Lock lock = _state.lock();
+	_state.checkUsableLocked();
+	SubscriptionTable::Lock subsLock = _subs.lock();
+	std::int64_t sid = _subs.nextSidLocked();
 	Dispatcher* d = kind == SubscriptionImpl::Kind::ASYNC ? _dispatchers.next() : nullptr;
 	auto sub = std::make_shared<SubscriptionImpl>(weak_from_this(), sid, subject, queue, kind, std::move(handler), maxMsgs, maxBytes, d);
-	_subs[sid] = sub;
-	_subsGeneration.fetch_add(1, std::memory_order_release);
+	_subs.addLocked(sub);
 	_writer.appendIfConnected("SUB " + subject + (queue.empty() ? std::string() : " " + queue) + " " + std::to_string(sid) + "\r\n");
 	return sub;
 }
@@ -87,12 +81,11 @@ Subscription ConnectionImpl::subscribeInline(const std::string& subject, const s
 void ConnectionImpl::unsubscribe(const std::shared_ptr<SubscriptionImpl>& sub)
 {
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		if (_closing || _closed) throw ConnectionClosedException("nats: connection closed");
+		ConnectionState::Lock lock = _state.lock();
+		_state.checkOpenLocked();
 		if (sub->isClosed()) return;
-		std::lock_guard<std::mutex> subsLock(_subsMutex);
-		_subs.erase(sub->sid());
-		_subsGeneration.fetch_add(1, std::memory_order_release);
+		SubscriptionTable::Lock subsLock = _subs.lock();
+		_subs.eraseLocked(sub->sid());
 		_writer.appendIfConnected("UNSUB " + std::to_string(sub->sid()) + "\r\n");
 	}
 	sub->markClosed(false);
@@ -103,15 +96,14 @@ void ConnectionImpl::autoUnsubscribe(const std::shared_ptr<SubscriptionImpl>& su
 	if (max <= 0) throw Poco::InvalidArgumentException("nats: autoUnsubscribe needs max > 0");
 	bool closeNow = false;
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		if (_closing || _closed) throw ConnectionClosedException("nats: connection closed");
+		ConnectionState::Lock lock = _state.lock();
+		_state.checkOpenLocked();
 		if (sub->isClosed()) throw Poco::IllegalStateException("nats: invalid subscription");
 		std::uint64_t received = sub->setMax(static_cast<std::uint64_t>(max));
-		std::lock_guard<std::mutex> subsLock(_subsMutex);
+		SubscriptionTable::Lock subsLock = _subs.lock();
 		if (received >= static_cast<std::uint64_t>(max))
 		{
-			_subs.erase(sub->sid());
-			_subsGeneration.fetch_add(1, std::memory_order_release);
+			_subs.eraseLocked(sub->sid());
 			_writer.appendIfConnected("UNSUB " + std::to_string(sub->sid()) + "\r\n");
 			closeNow = sub->delivered() >= static_cast<std::uint64_t>(max);
 		}
@@ -128,30 +120,25 @@ void ConnectionImpl::autoUnsubscribe(const std::shared_ptr<SubscriptionImpl>& su
 
 void ConnectionImpl::drain(Poco::Timespan timeout)
 {
-	auto deadline = deadlineAfter(timeout);
+	auto deadline = ConnectionState::deadlineAfter(timeout);
 	std::vector<std::shared_ptr<SubscriptionImpl>> subs;
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		checkUsable();
-		if (_draining.exchange(true)) throw Poco::IllegalStateException("nats: already draining");
-		std::lock_guard<std::mutex> subsLock(_subsMutex);
+		ConnectionState::Lock lock = _state.lock();
+		_state.checkUsableLocked();
+		_state.beginDrain();
+		SubscriptionTable::Lock subsLock = _subs.lock();
 		std::string unsubs;
-		for (auto& s: _subs)
-		{
-			if (_requests.owns(s.second->subject())) continue;
-			subs.push_back(s.second);
+		_subs.forEachLocked([&](std::int64_t sid, const std::shared_ptr<SubscriptionImpl>& s) {
+			if (_requests.owns(s->subject())) return; // the request inbox stays until close()
+			subs.push_back(s);
 			unsubs += "UNSUB ";
-			unsubs += std::to_string(s.first);
+			unsubs += std::to_string(sid);
 			unsubs += "\r\n";
-		}
+		});
 		_writer.appendIfConnected(unsubs);
 	}
 	bool timedOut = !flushBefore(*this, deadline);
-	{
-		std::lock_guard<std::mutex> lock(_subsMutex);
-		for (auto& s: subs) _subs.erase(s->sid());
-		_subsGeneration.fetch_add(1, std::memory_order_release);
-	}
+	_subs.erase(subs);
 	for (auto& s: subs)
 	{
 		if (!timedOut && !s->waitIdle(deadline)) timedOut = true;
@@ -162,21 +149,17 @@ void ConnectionImpl::drain(Poco::Timespan timeout)
 
 void ConnectionImpl::drainSubscription(const std::shared_ptr<SubscriptionImpl>& sub, Poco::Timespan timeout)
 {
-	auto deadline = deadlineAfter(timeout);
+	auto deadline = ConnectionState::deadlineAfter(timeout);
 	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		if (_closing || _closed) throw ConnectionClosedException("nats: connection closed");
+		ConnectionState::Lock lock = _state.lock();
+		_state.checkOpenLocked();
 		if (sub->isClosed()) return;
 		_writer.appendIfConnected("UNSUB " + std::to_string(sub->sid()) + "\r\n");
 	}
 	// what the server sent before it processed the UNSUB arrives before the PONG; on a lost
 	// connection the subscription is not resent on reconnect, since it is gone from the map below
 	bool timedOut = !flushBefore(*this, deadline);
-	{
-		std::lock_guard<std::mutex> lock(_subsMutex);
-		_subs.erase(sub->sid());
-		_subsGeneration.fetch_add(1, std::memory_order_release);
-	}
+	_subs.erase(sub->sid());
 	if (!timedOut && !sub->waitIdle(deadline)) timedOut = true;
 	sub->markClosed(false);
 	if (timedOut) throw NatsTimeoutException("nats: subscription drain timeout");

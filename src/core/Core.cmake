@@ -14,7 +14,6 @@ set(NATS_CORE_SOURCES
 	src/core/EventQueue.cpp
 	src/core/Timer.cpp
 	src/core/ThreadName.cpp
-	src/core/ThreadName.cpp
 	src/core/SubscriptionImpl.cpp
 	src/core/Subscription.cpp
 	src/core/NKeys.cpp
@@ -22,7 +21,11 @@ set(NATS_CORE_SOURCES
 	src/core/Handshake.cpp
 	src/core/Writer.cpp
 	src/core/RequestMux.cpp
+	src/core/ConnectionState.cpp
+	src/core/ServerSelection.cpp
+	src/core/SubscriptionTable.cpp
+	src/core/Reconnector.cpp
+	src/core/Reader.cpp
 	src/core/ConnectionImpl.cpp
 	src/core/ConnectionSubscriptions.cpp
-	src/core/ConnectionReader.cpp
 	src/core/Connection.cpp)

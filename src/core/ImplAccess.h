@@ -27,7 +27,7 @@ struct ImplAccess
 	}
 
 	/// Takes the subject and reply buffers back from a Message the reader built from its own
-	/// buffers (ConnectionImpl::onMsg(), inline delivery): the parser keeps their capacity, so the
+	/// buffers (Reader::onMsg(), inline delivery): the parser keeps their capacity, so the
 	/// next frame's subject is copied without an allocation.
 	template <class Msg, class String>
 	static void takeBack(Msg& message, String& subject, String& reply)

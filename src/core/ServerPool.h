@@ -50,7 +50,7 @@ struct ServerAddress
 /// starting after the server just lost. Explicit servers come from Options::servers (shuffled
 /// unless noRandomize); implicit ones are added (and removed) by INFO connect_urls.
 ///
-/// Thread safety: none; ConnectionImpl guards it with its state mutex.
+/// Thread safety: none; a connection keeps it in its ServerSelection, guarded by ConnectionState's mutex.
 class ServerPool
 {
 public:

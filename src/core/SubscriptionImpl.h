@@ -111,7 +111,7 @@ public:
 	std::shared_ptr<ConnectionImpl> connection() const { return _connection.lock(); }
 
 	/// Runs the handler of an INLINE subscription (reader thread). `message` is the reader's own
-	/// temporary (ConnectionImpl::onMsg()), not used after the handler returns: an internal INLINE
+	/// temporary (Reader::onMsg()), not used after the handler returns: an internal INLINE
 	/// handler may move its payload out (the streaming client does, to avoid a copy).
 	void deliverInline(const Message& message);
 

@@ -41,10 +41,12 @@ void sendAll(Poco::Net::StreamSocket& socket, const char* data, std::size_t leng
 
 } // namespace
 
-Writer::Writer(int reconnectBufferSize, Poco::Timespan writeDeadline, std::function<void(const Poco::Exception&)> onWriteError)
+Writer::Writer(std::atomic<Status>& status, int reconnectBufferSize, Poco::Timespan writeDeadline,
+	std::function<void(const Poco::Exception&)> onWriteError)
 	: _reconnectBufferSize(reconnectBufferSize),
 	  _writeDeadline(writeDeadline),
 	  _onWriteError(std::move(onWriteError)),
+	  _status(status),
 	  _flusherThread("nats-flusher"),
 	  _flusher(*this)
 {

@@ -29,8 +29,10 @@
 namespace Nats {
 
 /// Owns the socket, the output buffer and the flusher thread ("nats-flusher") of one connection,
-/// and the link status (CONNECTED / RECONNECTING / ...), which decides whether frames are sent,
-/// buffered for after a reconnect, or refused.
+/// and makes the link status transitions (CONNECTED / RECONNECTING / ...; the status itself lives in
+/// ConnectionState), which decide whether frames are sent, buffered for after a reconnect, or
+/// refused: each transition is made under the output mutex, atomically with what it does to the
+/// buffer.
 ///
 /// Writing: frames are appended to the output buffer; the flusher writes the whole buffer with
 /// one send per wake-up and is woken only when it sleeps (a burst costs no futex call per frame).
@@ -53,10 +55,12 @@ public:
 	using Status = Connection::Status;
 	using Clock = std::chrono::steady_clock;
 
-	/// `reconnectBufferSize` as Options (0 = 8 MiB, negative = none); `writeDeadline` bounds each
-	/// send (0 = none); `onWriteError` runs on the writing thread after a failed send (socket mutex
-	/// held): it records the error, the writer then shuts the socket down.
-	Writer(int reconnectBufferSize, Poco::Timespan writeDeadline, std::function<void(const Poco::Exception&)> onWriteError);
+	/// `status` is the cell the link status is kept in (ConnectionState::statusCell(); only this
+	/// Writer changes it); `reconnectBufferSize` as Options (0 = 8 MiB, negative = none);
+	/// `writeDeadline` bounds each send (0 = none); `onWriteError` runs on the writing thread after a
+	/// failed send (socket mutex held): it records the error, the writer then shuts the socket down.
+	Writer(std::atomic<Status>& status, int reconnectBufferSize, Poco::Timespan writeDeadline,
+		std::function<void(const Poco::Exception&)> onWriteError);
 	~Writer();
 
 	Writer(const Writer&) = delete;
@@ -169,7 +173,7 @@ private:
 	std::uint64_t _directWrites = 0;      // writes done by publishers themselves (burst detection)
 	bool _stopFlusher = false;
 	bool _everConnected = false;
-	std::atomic<Status> _status{Status::DISCONNECTED};
+	std::atomic<Status>& _status;         // ConnectionState's cell; written only here, under _outMutex
 
 	// ---- _sockMutex / _fdMutex: socket ----
 	std::mutex _sockMutex;
