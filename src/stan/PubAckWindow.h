@@ -106,7 +106,7 @@ protected:
 	std::string publishWithAck(StanAckHandler&& handler, Poco::Timespan maxWait, Send&& send)
 	{
 		std::string guid; // at most 15 characters: no allocation
-		// Inline (not acquire()): this is the hot path of publishAsync().
+		// Inline: the hot path of publishAsync() (no call, no further move of the handler).
 		if (!_tracker.add(guid, std::move(handler), maxWait, false, tlsRunningAcksOf == this)) throwWindowFull();
 		try
 		{
@@ -119,8 +119,8 @@ protected:
 		return guid;
 	}
 
-	/// publish(): takes a slot (unbounded wait), calls `send(guid)` and waits for the entry to end:
-	/// at most pubAckWait + stuckTimerMargin. Throws what `send` throws, StanPubAckTimeoutException
+	/// publish(): takes a slot (waits while the window is full, unbounded), calls `send(guid)` and
+	/// waits for the entry to end: at most pubAckWait + stuckTimerMargin. Throws what `send` throws, StanPubAckTimeoutException
 	/// PUB_ACK_TIMEOUT, ConnectionClosedException CONNECTION_CLOSED, StanPublishException with the
 	/// server's error text.
 	template <class Send>
@@ -147,8 +147,6 @@ protected:
 
 	/// Reports an asynchronous error (the session's error handler).
 	void reportError(const Poco::Exception& exc) const { _reportError(exc); }
-
-	const Poco::Timespan _pubAckWait;
 
 private:
 	/// The state of one blocking publish, on its caller's stack: the direct completion callback
@@ -189,6 +187,7 @@ private:
 	/// wait for the slots held by the handlers queued behind it.
 	static inline thread_local const PubAckWindow* tlsRunningAcksOf = nullptr;
 
+	const Poco::Timespan _pubAckWait;
 	const Poco::Timespan _stuckTimerMargin;
 	const std::shared_ptr<StanCallbackGate> _pGate;
 	const ErrorReporter _reportError;
