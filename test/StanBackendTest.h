@@ -4,7 +4,8 @@
 // Streaming scenarios that have a JetStream meaning, one test body for both backends:
 // StanBackendStreamingTest runs them against nats-server + our streaming server,
 // StanBackendJetStreamTest against nats-server -js (StanOptions::Backend::JETSTREAM), which also
-// runs the JetStream-only cases (stream naming, required streams, lost consumer, flow control).
+// runs the JetStream-only cases (stream naming, required streams, flow control; a lost consumer:
+// JetStreamLossTest).
 //
 
 #ifndef Nats_StanBackendTest_INCLUDED
@@ -108,7 +109,6 @@ class StanBackendJetStreamTest: public StanBackendTest
 	CPPUNIT_TEST(testStreamsRequiredToExist);
 	CPPUNIT_TEST(testStreamLimitsFromOptions);
 	CPPUNIT_TEST(testConsumerNames);
-	CPPUNIT_TEST(testLostConsumerReported);
 	CPPUNIT_TEST(testFlowControlLargeReplay);
 	CPPUNIT_TEST(testNotJetStreamServer);
 	CPPUNIT_TEST(testMsgIdIsGuid);
@@ -122,7 +122,6 @@ public:
 	void testStreamsRequiredToExist();
 	void testStreamLimitsFromOptions();
 	void testConsumerNames();
-	void testLostConsumerReported();
 	void testFlowControlLargeReplay();
 	void testNotJetStreamServer();
 	void testMsgIdIsGuid();
