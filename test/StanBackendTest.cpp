@@ -5,6 +5,7 @@
 #include "StanBackendTest.h"
 #include "StanTestUtil.h"
 #include "StanServerFixture.h"
+#include "StanBackendFixture.h"
 #include "NatsServerProcess.h"
 #include "TestUtil.h"
 #include "jetstream/JetStreamContext.h"
@@ -29,7 +30,7 @@ using Nats::Test::seqRange;
 using Nats::Test::publishRange;
 using Nats::Test::errorOf;
 
-CPPUNIT_TEST_SUITE_REGISTRATION(StanBackendStreamingTest);
+NATS_STAN_BACKEND_SUITE(StanBackendStreamingTest, StanBackendTest, Test::startStreamingBackend);
 CPPUNIT_TEST_SUITE_REGISTRATION(StanBackendJetStreamTest);
 
 namespace {
@@ -51,61 +52,6 @@ void durableRound(const std::function<StanSubscription(const StanMessageHandler&
 }
 
 } // namespace
-
-// ---------------------------------------------------------------------------------------------
-// fixtures
-// ---------------------------------------------------------------------------------------------
-
-void StanBackendStreamingTest::setUp()
-{
-	_pFixture = Test::startStanFixture();
-}
-
-void StanBackendStreamingTest::tearDown()
-{
-	_pFixture.reset();
-}
-
-StanOptions StanBackendStreamingTest::options()
-{
-	StanOptions o;
-	o.natsUrl = _pFixture->natsUrl();
-	return o;
-}
-
-std::string StanBackendStreamingTest::clusterId()
-{
-	return _pFixture->clusterId();
-}
-
-Test::NatsServerProcess* StanBackendStreamingTest::natsServer()
-{
-	return _pFixture->natsServer();
-}
-
-void StanBackendJetStreamTest::setUp()
-{
-	_pServer = Test::startJetStreamServerUnlessExternal(_url);
-}
-
-void StanBackendJetStreamTest::tearDown()
-{
-	_pServer.reset();
-}
-
-StanOptions StanBackendJetStreamTest::options()
-{
-	StanOptions o;
-	o.natsUrl = _url;
-	o.backend = StanOptions::Backend::JETSTREAM;
-	o.jetStream.memoryStorage = true;
-	return o;
-}
-
-std::string StanBackendJetStreamTest::clusterId()
-{
-	return Test::stanClusterId();
-}
 
 // ---------------------------------------------------------------------------------------------
 // both backends
@@ -507,7 +453,7 @@ void StanBackendTest::testPubAckTimeout()
 	std::mutex mutex;
 	std::string asyncError;
 	std::atomic<int> calls{0};
-	natsServer()->pause(); // stops answering, sockets stay open
+	_pBackend->natsServer()->pause(); // stops answering, sockets stay open
 	sc.publishAsync(channel, "lost", [&](const std::string&, const std::string& error) {
 		std::lock_guard<std::mutex> lock(mutex);
 		asyncError = error;
@@ -515,7 +461,7 @@ void StanBackendTest::testPubAckTimeout()
 	});
 	CPPUNIT_ASSERT_THROW(sc.publish(channel, "lost too"), StanPubAckTimeoutException);
 	NATS_WAIT_FOR(calls.load() == 1, WAIT);
-	natsServer()->resume();
+	_pBackend->natsServer()->resume();
 	{
 		std::lock_guard<std::mutex> lock(mutex);
 		CPPUNIT_ASSERT_EQUAL(std::string("stan: publish ack timeout"), asyncError);

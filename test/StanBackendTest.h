@@ -11,19 +11,12 @@
 #ifndef Nats_StanBackendTest_INCLUDED
 #define Nats_StanBackendTest_INCLUDED
 
-#include "Nats/StanOptions.h"
+#include "StanBackendFixture.h"
 #include <cppunit/extensions/HelperMacros.h>
 #include <memory>
 #include <string>
 
-namespace Nats {
-namespace Test {
-class StanServerFixture;
-class NatsServerProcess;
-}
-}
-
-class StanBackendTest: public CppUnit::TestFixture
+class StanBackendTest: public Nats::Test::StanBackendFixtureTest
 {
 	CPPUNIT_TEST_SUITE(StanBackendTest);
 	CPPUNIT_TEST(testPublishSubscribeAll);
@@ -75,32 +68,9 @@ public:
 	void testMessageSubscriptionDoesNotOwn();
 	void testSecondCloseWaitsForTheFirst();
 	void testSlowConsumerReportedOncePerEpisode();
-
-protected:
-	/// Options for a client of the backend under test.
-	virtual Nats::StanOptions options() = 0;
-	virtual std::string clusterId() = 0;
-	/// The nats-server the client talks to (nullptr in external mode: the test is skipped).
-	virtual Nats::Test::NatsServerProcess* natsServer() = 0;
 };
 
-class StanBackendStreamingTest: public StanBackendTest
-{
-	CPPUNIT_TEST_SUB_SUITE(StanBackendStreamingTest, StanBackendTest);
-	CPPUNIT_TEST_SUITE_END();
-
-public:
-	void setUp() override;
-	void tearDown() override;
-
-protected:
-	Nats::StanOptions options() override;
-	std::string clusterId() override;
-	Nats::Test::NatsServerProcess* natsServer() override;
-
-private:
-	std::unique_ptr<Nats::Test::StanServerFixture> _pFixture;
-};
+/// StanBackendStreamingTest: NATS_STAN_BACKEND_SUITE in StanBackendTest.cpp.
 
 class StanBackendJetStreamTest: public StanBackendTest
 {
@@ -115,9 +85,6 @@ class StanBackendJetStreamTest: public StanBackendTest
 	CPPUNIT_TEST_SUITE_END();
 
 public:
-	void setUp() override;
-	void tearDown() override;
-
 	void testStreamNameRule();
 	void testStreamsRequiredToExist();
 	void testStreamLimitsFromOptions();
@@ -127,13 +94,7 @@ public:
 	void testMsgIdIsGuid();
 
 protected:
-	Nats::StanOptions options() override;
-	std::string clusterId() override;
-	Nats::Test::NatsServerProcess* natsServer() override { return _pServer.get(); }
-
-private:
-	std::unique_ptr<Nats::Test::NatsServerProcess> _pServer;
-	std::string _url;
+	std::unique_ptr<Nats::Test::StanBackendFixture> startBackend() override { return Nats::Test::startJetStreamBackend(); }
 };
 
 #endif
