@@ -61,7 +61,25 @@ public:
 
 	void tearDown() override
 	{
+		_pJs.reset();
+		_pAdmin.reset();
 		_nodes.clear();
+	}
+
+	/// The JetStream context of an admin connection to n1 (never killed), once the cluster has a
+	/// meta leader; made on the first call.
+	JetStreamContext& admin()
+	{
+		if (!_pJs)
+		{
+			Options no;
+			no.servers = {_nodes[0]->url()};
+			_pAdmin.reset(new Connection(no));
+			_pAdmin->connect();
+			_pJs.reset(new JetStreamContext(*_pAdmin, Poco::Timespan(10, 0)));
+			waitReady(*_pJs);
+		}
+		return *_pJs;
 	}
 
 	std::string urls() const
@@ -77,15 +95,9 @@ public:
 
 	void testNodeKilledMidPublishNothingAckedLost()
 	{
-		Options no;
-		no.servers = {_nodes[0]->url()};
-		Connection admin(no);
-		admin.connect();
-		JetStreamContext js(admin, Poco::Timespan(10, 0));
-		waitReady(js);
+		JetStreamContext& js = admin();
 		Run run;
-		StanOptions o = clusterOptions(run);
-		o.natsUrl = urls();
+		StanOptions o = clusterOptions(run, urls());
 		const std::string channel = Test::uniqueName("r3");
 		const std::string stream = JsStanConnection::streamName("", channel);
 		StanConnection sc(Test::stanClusterId(), Test::uniqueName("c"), o);
@@ -130,15 +142,9 @@ public:
 	/// published and delivered: every acked message is delivered, the session is not lost.
 	void testLeaderStepDownNoFalseLoss()
 	{
-		Options no;
-		no.servers = {_nodes[0]->url()};
-		Connection admin(no);
-		admin.connect();
-		JetStreamContext js(admin, Poco::Timespan(10, 0));
-		waitReady(js);
+		JetStreamContext& js = admin();
 		Run run;
-		StanOptions o = clusterOptions(run);
-		o.natsUrl = urls();
+		StanOptions o = clusterOptions(run, urls());
 		StanConnection sc(Test::stanClusterId(), Test::uniqueName("c"), o);
 		sc.connect();
 		const std::string channel = Test::uniqueName("sd");
@@ -166,15 +172,9 @@ public:
 	/// every acked message is delivered.
 	void testConsumerLeaderKilledNoFalseLoss()
 	{
-		Options no;
-		no.servers = {_nodes[0]->url()};
-		Connection admin(no);
-		admin.connect();
-		JetStreamContext js(admin, Poco::Timespan(10, 0));
-		waitReady(js);
+		JetStreamContext& js = admin();
 		Run run;
-		StanOptions o = clusterOptions(run);
-		o.natsUrl = _nodes[0]->url(); // n1 is never killed
+		StanOptions o = clusterOptions(run, _nodes[0]->url()); // n1 is never killed
 		o.jetStream.idleHeartbeat = Poco::Timespan(0, 300000);
 		StanConnection sc(Test::stanClusterId(), Test::uniqueName("c"), o);
 		sc.connect();
@@ -254,9 +254,11 @@ private:
 		}
 	};
 
-	StanOptions clusterOptions(Run& run)
+	/// Options for a client of the cluster at `urls` reporting a loss into `run`.
+	StanOptions clusterOptions(Run& run, const std::string& urls)
 	{
 		StanOptions o;
+		o.natsUrl = urls;
 		o.backend = StanOptions::Backend::JETSTREAM;
 		o.jetStream.replicas = 3;
 		o.jetStream.idleHeartbeat = Poco::Timespan(0, 500000);
@@ -351,6 +353,8 @@ private:
 	}
 
 	std::vector<std::unique_ptr<Test::NatsServerProcess>> _nodes;
+	std::unique_ptr<Connection> _pAdmin;
+	std::unique_ptr<JetStreamContext> _pJs;
 };
 
 CPPUNIT_TEST_SUITE_REGISTRATION(JetStreamClusterTest);

@@ -25,12 +25,6 @@ using Nats::Test::seqRange;
 
 NATS_STAN_BACKEND_SUITES(StanConnectionTest, StanConnectionStreamingTest, StanConnectionJetStreamTest);
 
-namespace {
-
-const Poco::Timespan WAIT(10, 0);
-
-} // namespace
-
 void StanConnectionTest::testConnectPublishClose()
 {
 	std::string id = Test::uniqueName("c");

@@ -37,12 +37,7 @@ using namespace Nats;
 using Nats::Test::StanCollector;
 using Nats::Test::optionsFor;
 
-namespace {
-
-const Poco::Timespan WAIT(10, 0);
 using Nats::Test::Gate;
-
-} // namespace
 
 class StanLifecycleTest: public Test::StanBackendFixtureTest
 {

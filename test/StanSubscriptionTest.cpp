@@ -24,12 +24,6 @@ using Nats::Test::seqRange;
 
 NATS_STAN_BACKEND_SUITES(StanSubscriptionTest, StanSubscriptionStreamingTest, StanSubscriptionJetStreamTest);
 
-namespace {
-
-const Poco::Timespan WAIT(10, 0);
-
-} // namespace
-
 void StanSubscriptionTest::testBasicFromFirstMessage()
 {
 	StanConnection sc(clusterId(), Test::uniqueName("c"), options());

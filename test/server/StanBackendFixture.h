@@ -13,6 +13,7 @@
 #include "StanServerFixture.h"
 #include <cppunit/TestFixture.h>
 #include <cppunit/extensions/HelperMacros.h>
+#include <Poco/Timespan.h>
 #include <memory>
 #include <string>
 
@@ -80,6 +81,9 @@ protected:
 	StanOptions options() const { return _pBackend->options(); }
 	std::string clusterId() const { return _pBackend->clusterId(); }
 	bool isJetStream() const { return _pBackend->isJetStream(); }
+
+	/// The usual bound of a wait for a message or a condition.
+	const Poco::Timespan WAIT{10, 0};
 
 	std::unique_ptr<StanBackendFixture> _pBackend;
 };
