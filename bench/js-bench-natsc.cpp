@@ -4,6 +4,8 @@
 // The baseline of bench/js-bench: the same flags, work and report on nats.c's JetStream API
 // (Debian libnats-dev): js_PublishAsync / js_Publish into a memory stream named after the
 // channel, js_Subscribe (auto-ack, flow control and 5 s heartbeats as our backend) for the replay.
+// Every publish carries a unique Nats-Msg-Id, as our backend's do (the guid), so the server does the
+// same de-duplication work for both clients.
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -12,6 +14,7 @@
 #include "StanBenchReport.h"
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 #include <stdexcept>
 
@@ -91,18 +94,25 @@ int main(int argc, char** argv)
 		{
 			Sample& p = pubSamples[0];
 			p.name = "pub-0";
+			// A 22-character id like our NUID guids: a per-run prefix and a counter.
+			char msgId[32];
+			const unsigned prefix = static_cast<unsigned>(Clock::now().time_since_epoch().count() & 0xffffff);
+			jsPubOptions mo;
 			p.start = Clock::now();
 			for (long long k = 0; k < a.numMsgs; ++k)
 			{
+				std::snprintf(msgId, sizeof msgId, "%08x%014lld", prefix, k);
+				jsPubOptions_Init(&mo);
+				mo.MsgId = msgId;
 				if (a.sync)
 				{
 					jsPubAck* pa = nullptr;
-					check(js_Publish(&pa, js, a.channel.c_str(), payload.data(), static_cast<int>(payload.size()), nullptr, &jerr), "publish");
+					check(js_Publish(&pa, js, a.channel.c_str(), payload.data(), static_cast<int>(payload.size()), &mo, &jerr), "publish");
 					jsPubAck_Destroy(pa);
 				}
 				else
 				{
-					check(js_PublishAsync(js, a.channel.c_str(), payload.data(), static_cast<int>(payload.size()), nullptr), "publish async");
+					check(js_PublishAsync(js, a.channel.c_str(), payload.data(), static_cast<int>(payload.size()), &mo), "publish async");
 				}
 			}
 			if (!a.sync)
