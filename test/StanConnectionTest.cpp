@@ -1,6 +1,9 @@
 //
 // StanConnectionTest.cpp
 //
+// One body for both backends; the streaming-only scenarios and why they have no JetStream
+// meaning: StanConnectionTest.h (and README, "JetStream backend").
+//
 
 #include "StanConnectionTest.h"
 #include "StanTestUtil.h"

@@ -1,6 +1,8 @@
 //
 // StanSubscriptionTest.cpp
 //
+// One body for both backends (StanSubscriptionTest.h); every scenario has a JetStream meaning.
+//
 
 #include "StanSubscriptionTest.h"
 #include "StanTestUtil.h"
