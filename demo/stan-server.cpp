@@ -8,6 +8,7 @@
 //     stan-server -cid test-cluster                 # nats-server on :4222 + streaming server
 //     stan-server -cid c1 -ns nats://host:4222 -mm 1000 -ma 1h -hbi 5s
 //     stan-server -m 8222                          # monitoring on http://0.0.0.0:8222/streaming
+//     stan-server -ms 8443 --tlscert c.pem --tlskey k.pem   # the same over HTTPS
 //
 // Exit codes: 0 after SIGINT/SIGTERM, 1 runtime error, 2 usage error.
 //
@@ -65,6 +66,9 @@ Streaming Server Heartbeats:
 Monitoring Options:
     -m,   --http_port <int>        HTTP port of the monitoring endpoint /streaming/* (serverz, storez,
                                    clientsz, channelsz); 0 = off (default), -1 = any free port
+    -ms,  --https_port <int>       The same endpoint over HTTPS (not with -m), with:
+          --tlscert <file>         Server certificate file (PEM)
+          --tlskey <file>          Private key for server certificate (PEM, unencrypted)
           --http_host <host>       Its address (default: the -a address, 0.0.0.0)
 
 Logging Options:
@@ -261,6 +265,9 @@ int main(int argc, char** argv)
 			else if (a == "-hbt" || a == "--hb_timeout") opts.hbTimeout = parseDuration(a, next());
 			else if (a == "-hbf" || a == "--hb_fail_count") opts.hbFailCount = static_cast<int>(parseInt(a, next()));
 			else if (a == "-m" || a == "--http_port" || a == "-http_port") opts.httpPort = static_cast<int>(parseInt(a, next()));
+			else if (a == "-ms" || a == "--https_port" || a == "-https_port") opts.httpsPort = static_cast<int>(parseInt(a, next()));
+			else if (a == "--tlscert" || a == "-tlscert") opts.tlsCert = next();
+			else if (a == "--tlskey" || a == "-tlskey") opts.tlsKey = next();
 			else if (a == "--http_host" || a == "-http_host") httpHost = next();
 			else if (a == "-D" || a == "-SD" || a == "--debug" || a == "--stan_debug") opts.debug = true;
 			else if (a == "-V" || a == "-SV" || a == "--trace" || a == "--stan_trace") opts.trace = true;
@@ -337,7 +344,8 @@ int main(int argc, char** argv)
 		std::cout << "Streaming Server is ready: cluster ID \"" << opts.clusterId << "\", NATS " << opts.natsUrl
 			<< (external ? "" : " (started nats-server, pid " + std::to_string(child) + ")") << std::endl;
 		if (server.monitorPort() != 0)
-			std::cout << "Starting http monitor on " << opts.httpHost << ":" << server.monitorPort() << std::endl;
+			std::cout << "Starting " << (opts.httpsPort != 0 ? "https" : "http") << " monitor on " << opts.httpHost << ":"
+					  << server.monitorPort() << std::endl;
 
 		for (;;)
 		{

@@ -11,7 +11,8 @@ set(_server_test_sources
 	ServerProtocolTest.cpp
 	MemoryMsgStoreTest.cpp
 	StanServerTest.cpp
-	StanMonitorTest.cpp)
+	StanMonitorTest.cpp
+	StanMonitorTlsTest.cpp)
 # StanMonitorTest drives the server with our own streaming client (library `stan`).
 set(_server_test_libs stanfixture stanserver natsproto stan)
 if(TARGET nats_c_shared)

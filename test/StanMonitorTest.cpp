@@ -4,16 +4,19 @@
 // The streaming server's monitoring endpoint (src/server/MonitorServer): off by default; with a
 // port, /streaming/serverz, storez, clientsz and channelsz answer in the Go server's JSON shapes
 // and values (fields of every kind of subscription: plain, durable, offline durable, queue,
-// durable queue member and offline durable queue shadow), paging, the Go server's 404 texts,
-// JSONP, isFTActive; the port is closed by stop().
+// durable queue member and offline durable queue shadow), in/out counters with the Go server's
+// protobuf sizes, queue members' own last_sent, paging, the Go server's 404 texts, JSONP,
+// isFTActive; the port is closed by stop(). HTTPS: StanMonitorTlsTest.
 //
 
+#include "Nats/Connection.h"
 #include "Nats/StanConnection.h"
 #include "Nats/StanServer.h"
 #include "NatsServerProcess.h"
 #include "StanServerFixture.h"
 #include "TestUtil.h"
 #include "server/MonitorSnapshot.h"
+#include "protocol.pb.h"
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -83,6 +86,8 @@ class StanMonitorTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testOffByDefault);
 	CPPUNIT_TEST(testPortInUse);
 	CPPUNIT_TEST(testServerzAndStorez);
+	CPPUNIT_TEST(testInOutCountersAreProtobufSizes);
+	CPPUNIT_TEST(testQueueMemberLastSentAndOfflineStalled);
 	CPPUNIT_TEST(testChannelSubscriptions);
 	CPPUNIT_TEST(testPaging);
 	CPPUNIT_TEST(testClientsz);
@@ -177,9 +182,7 @@ public:
 		CPPUNIT_ASSERT(_pFixture->stanServer()->channelInfo("srvz.two", two));
 		CPPUNIT_ASSERT_EQUAL(one.bytes + two.bytes, z->getValue<std::uint64_t>("total_bytes"));
 		CPPUNIT_ASSERT_EQUAL(3, z->getValue<int>("in_msgs"));
-		CPPUNIT_ASSERT_EQUAL(8, z->getValue<int>("in_bytes"));  // payloads: 5 + 2 + 1
 		CPPUNIT_ASSERT_EQUAL(2, z->getValue<int>("out_msgs")); // both messages of srvz.one sent (inflight)
-		CPPUNIT_ASSERT_EQUAL(7, z->getValue<int>("out_bytes"));
 		CPPUNIT_ASSERT(z->getValue<int>("open_fds") > 0);
 
 		Poco::JSON::Object::Ptr st = parse(httpGet(port(), "/streaming/storez").body);
@@ -194,6 +197,108 @@ public:
 		CPPUNIT_ASSERT_EQUAL(3, st->getValue<int>("total_msgs"));
 		CPPUNIT_ASSERT_EQUAL(one.bytes + two.bytes, st->getValue<std::uint64_t>("total_bytes"));
 		sub.close();
+	}
+
+	void testInOutCountersAreProtobufSizes()
+	{
+		// Go server (server.go): processClientPublish counts every message on the publish subject
+		// with len(m.Data), the PubMsg protobuf, before validating it; sendMsgToSub counts each
+		// MsgProto sent, redeliveries included, with the size of the marshaled MsgProto (PR #976:
+		// "the bytes received (a PubMsg protobuf) and sent (a MsgProto protobuf)").
+		startFixture(-1);
+		const std::string pubSubject = "_STAN.pub." + _pFixture->clusterId() + ".io.one";
+		Options ro;
+		ro.servers = {_pFixture->natsUrl()};
+		Connection raw(ro);
+		raw.connect();
+		Subscription spy = raw.subscribeSync("_STAN.pub." + _pFixture->clusterId() + ".>");
+		raw.flush(WAIT);
+
+		auto a = connect("io-a");
+		a->publish("io.one", "hello");
+		a->publish("io.one", std::string(300, 'x'));
+		natsstan::PubMsg stranger; // parses, but from no registered client: refused, yet counted
+		stranger.set_clientid("nobody");
+		stranger.set_guid("g-1");
+		stranger.set_subject("io.one");
+		stranger.set_data("zz");
+		natsstan::PubAck refused;
+		CPPUNIT_ASSERT(refused.ParseFromString(raw.request(pubSubject, stranger.SerializeAsString(), WAIT).data()));
+		CPPUNIT_ASSERT(!refused.error().empty());
+		std::uint64_t inBytes = 0;
+		for (int i = 0; i < 3; ++i) inBytes += spy.nextMessage(WAIT).data().size();
+
+		// Two deliveries, then the same two redelivered to the resumed durable.
+		std::uint64_t outBytes = 0;
+		auto sizeOf = [](const StanMessage& m) {
+			natsstan::MsgProto p;
+			p.set_sequence(m.sequence());
+			p.set_subject(m.channel());
+			p.set_data(m.data());
+			p.set_timestamp(m.timestamp());
+			p.set_redelivered(m.isRedelivered());
+			p.set_redeliverycount(m.redeliveryCount());
+			return static_cast<std::uint64_t>(p.ByteSizeLong());
+		};
+		using SO = StanSubscriptionOptions;
+		{
+			StanSubscription d = a->subscribeSync("io.one", SO().deliverAllAvailable().setDurableName("d").setManualAckMode());
+			for (int i = 0; i < 2; ++i) outBytes += sizeOf(d.nextMessage(WAIT));
+			d.close();
+		}
+		StanSubscription d = a->subscribeSync("io.one", SO().deliverAllAvailable().setDurableName("d").setManualAckMode());
+		for (int i = 0; i < 2; ++i)
+		{
+			StanMessage m = d.nextMessage(WAIT);
+			CPPUNIT_ASSERT(m.isRedelivered());
+			outBytes += sizeOf(m);
+			d.ack(m);
+		}
+
+		Poco::JSON::Object::Ptr z = parse(httpGet(port(), "/streaming/serverz").body);
+		CPPUNIT_ASSERT_EQUAL(3, z->getValue<int>("in_msgs"));
+		CPPUNIT_ASSERT_EQUAL(inBytes, z->getValue<std::uint64_t>("in_bytes"));
+		CPPUNIT_ASSERT_EQUAL(4, z->getValue<int>("out_msgs"));
+		CPPUNIT_ASSERT_EQUAL(outBytes, z->getValue<std::uint64_t>("out_bytes"));
+		d.close();
+	}
+
+	void testQueueMemberLastSentAndOfflineStalled()
+	{
+		startFixture(-1);
+		auto a = connect("lq-a");
+		auto b = connect("lq-b");
+		const std::string ch = "lq.orders";
+		using SO = StanSubscriptionOptions;
+		StanSubscription qa = a->queueSubscribeSync(ch, "w", SO().setManualAckMode());
+		for (int i = 1; i <= 5; ++i) a->publish(ch, "m" + std::to_string(i));
+		for (int i = 0; i < 5; ++i) qa.ack(qa.nextMessage(WAIT));
+		auto ofClient = [](const std::string& id) {
+			return [id](const Poco::JSON::Object::Ptr& s) { return s->getValue<std::string>("client_id") == id; };
+		};
+		CPPUNIT_ASSERT(Test::waitFor([&] { return subOf(ch, ofClient("lq-a"))->getValue<int>("pending_count") == 0; }, WAIT));
+		CPPUNIT_ASSERT_EQUAL(5, subOf(ch, ofClient("lq-a"))->getValue<int>("last_sent"));
+		// Go server (server.go, processSub): a member joining an existing group is created with
+		// setStartPos false, so its LastSent is 0 until it is sent a message.
+		StanSubscription qb = b->queueSubscribeSync(ch, "w", SO().setManualAckMode());
+		CPPUNIT_ASSERT_EQUAL(0, subOf(ch, ofClient("lq-b"))->getValue<int>("last_sent"));
+		// Go server (subStore.Remove): the member leaving with the group's last sent message
+		// (and nothing pending to hand over) passes that LastSent to the first remaining member.
+		qa.close();
+		CPPUNIT_ASSERT_EQUAL(5, subOf(ch, ofClient("lq-b"))->getValue<int>("last_sent"));
+
+		// Go server (subStore.Remove): a durable going offline keeps its stalled flag.
+		StanSubscription dur = b->subscribeSync(ch, SO().deliverAllAvailable().setDurableName("st").setManualAckMode().setMaxInflight(2));
+		dur.nextMessage(WAIT);
+		dur.nextMessage(WAIT);
+		auto isDurable = [](const Poco::JSON::Object::Ptr& s) { return s->optValue<std::string>("durable_name", "") == "st"; };
+		CPPUNIT_ASSERT(subOf(ch, isDurable)->getValue<bool>("is_stalled"));
+		dur.close();
+		Poco::JSON::Object::Ptr offline = subOf(ch, isDurable);
+		CPPUNIT_ASSERT(offline->getValue<bool>("is_offline"));
+		CPPUNIT_ASSERT(offline->getValue<bool>("is_stalled"));
+		CPPUNIT_ASSERT_EQUAL(2, offline->getValue<int>("pending_count"));
+		qb.close();
 	}
 
 	void testChannelSubscriptions()
@@ -265,7 +370,7 @@ public:
 		check(0, "mon-a", false, false, 4, 7, 4, 4, true);       // plain
 		check(1, "mon-b", true, false, 3, 30, 7, 3, true);       // durable from seq 5
 		check(2, "mon-a", true, true, 1024, 30, 10, 0, false);   // offline durable, all acked
-		check(3, "mon-b", true, true, 5, 30, 5, 5, false);       // shadow of durable group dq2:grp2
+		check(3, "mon-b", true, true, 5, 30, 5, 5, true);        // shadow of dq2:grp2, stalled as it left
 		check(4, "mon-b", true, false, 2, 30, 2, 2, true);       // durable queue member
 		check(5, "mon-a", false, false, 100, 30, 10, 10, false); // queue member
 		// An offline durable keeps the inboxes it had, as in the Go server.

@@ -2,20 +2,69 @@
 // StanServerTest.cpp
 //
 // StanServer / StanServerOptions: defaults, validation, start/stop life cycle, refusal to run
-// beside another server with the same cluster ID.
+// beside another server with the same cluster ID, no libprotobuf log line for a request with a
+// string field that is not UTF-8.
 //
 
 #include "Nats/StanServer.h"
 #include "Nats/Exception.h"
 #include "Nats/Connection.h"
 #include "NatsServerProcess.h"
+#include "StanServerFixture.h"
 #include "TestUtil.h"
 #include "protocol.pb.h"
 #include <cppunit/extensions/HelperMacros.h>
 #include <Poco/Exception.h>
+#include <cstdio>
+#include <cstdlib>
+#include <fcntl.h>
+#include <unistd.h>
 
 using namespace Nats;
 using namespace Nats::Test;
+
+namespace {
+
+/// Sends what the process writes to file descriptor 2 into a temporary file until finish().
+class StderrCapture
+{
+public:
+	StderrCapture()
+	{
+		char name[] = "/tmp/natscpp-stderr-XXXXXX";
+		_fd = mkstemp(name);
+		CPPUNIT_ASSERT(_fd >= 0);
+		unlink(name);
+		std::fflush(stderr);
+		_saved = dup(2);
+		dup2(_fd, 2);
+	}
+
+	~StderrCapture() { finish(); }
+
+	/// Restores fd 2 and returns what was written meanwhile.
+	std::string finish()
+	{
+		if (_saved < 0) return _text;
+		std::fflush(stderr);
+		dup2(_saved, 2);
+		close(_saved);
+		_saved = -1;
+		lseek(_fd, 0, SEEK_SET);
+		char buf[4096];
+		ssize_t n;
+		while ((n = read(_fd, buf, sizeof(buf))) > 0) _text.append(buf, static_cast<std::size_t>(n));
+		close(_fd);
+		return _text;
+	}
+
+private:
+	int _fd = -1;
+	int _saved = -1;
+	std::string _text;
+};
+
+} // namespace
 
 class StanServerTest: public CppUnit::TestFixture
 {
@@ -25,6 +74,7 @@ class StanServerTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testStartStop);
 	CPPUNIT_TEST(testStartWithoutNats);
 	CPPUNIT_TEST(testDuplicateServerRefused);
+	CPPUNIT_TEST(testNonUtf8RequestAnsweredWithoutLog);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -129,6 +179,31 @@ public:
 		StanServer third(o);
 		third.start();
 		CPPUNIT_ASSERT(third.isRunning());
+	}
+
+	void testNonUtf8RequestAnsweredWithoutLog()
+	{
+		// libprotobuf refuses a proto3 string field that is not UTF-8 and logs an ERROR line for
+		// it; the Go server only answers the error. A client sending many such requests must not
+		// fill the server's log: the answer stays, the line goes.
+		skipIfExternal("starts its own streaming server");
+		StanServerFixture fixture;
+		Options ro;
+		ro.servers = {fixture.natsUrl()};
+		Connection raw(ro);
+		raw.connect();
+		// PubMsg{guid: "g-1", subject: "\xff\xfe"} by hand: the C++ encoder would log as well.
+		const std::string bad = std::string("\x12\x03g-1\x1a\x02\xff\xfe", 9);
+		natsstan::PubAck ack;
+		std::string logged;
+		{
+			StderrCapture capture;
+			Message reply = raw.request("_STAN.pub." + fixture.clusterId() + ".x", bad, Poco::Timespan(10, 0));
+			logged = capture.finish();
+			CPPUNIT_ASSERT(ack.ParseFromString(reply.data()));
+		}
+		CPPUNIT_ASSERT_EQUAL(std::string("stan: invalid publish request"), ack.error());
+		CPPUNIT_ASSERT_MESSAGE(logged, logged.find("UTF-8") == std::string::npos);
 	}
 };
 

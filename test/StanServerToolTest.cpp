@@ -105,6 +105,10 @@ public:
 		CPPUNIT_ASSERT_EQUAL(2, Tool({"-cid"}).exitCode(Poco::Timespan(10, 0)));            // missing value
 		CPPUNIT_ASSERT_EQUAL(2, Tool({"-m", "web"}).exitCode(Poco::Timespan(10, 0)));
 		CPPUNIT_ASSERT_EQUAL(2, Tool({"--http_port", "70000"}).exitCode(Poco::Timespan(10, 0)));
+		// As the Go server: HTTP or HTTPS monitoring, not both; HTTPS needs --tlscert and --tlskey.
+		CPPUNIT_ASSERT_EQUAL(2, Tool({"-m", "8222", "-ms", "8443", "--tlscert", "c.pem", "--tlskey", "k.pem"}).exitCode(Poco::Timespan(10, 0)));
+		CPPUNIT_ASSERT_EQUAL(2, Tool({"-ms", "8443", "--tlscert", "c.pem"}).exitCode(Poco::Timespan(10, 0)));
+		CPPUNIT_ASSERT_EQUAL(2, Tool({"--https_port", "-5", "--tlscert", "c.pem", "--tlskey", "k.pem"}).exitCode(Poco::Timespan(10, 0)));
 	}
 
 	void testStandaloneCluster()

@@ -46,14 +46,16 @@ struct StanChannelInfo
 ///
 /// Threads: the NATS connection's reader (all requests, publishes and acks, in arrival order)
 /// and one timer thread (ack-wait redelivery, heartbeats, max age, duplicate client checks);
-/// with options.httpPort set, the monitoring endpoint's HTTP threads (at most 2), which only
+/// with options.httpPort or httpsPort set, the monitoring endpoint's HTTP threads (at most 2; TLS
+/// handshakes run there too), which only
 /// copy state under the server's lock and build the answer after releasing it.
 ///
 /// Not implemented (Go server features outside the memory-store scope): file/SQL stores,
-/// clustering, fault tolerance, partitioning, per-channel limits, MaxInactivity, HTTPS
-/// monitoring, replace_durable. As a released Go server, it refuses ackWaitInSecs <= 0 and takes a client's
+/// clustering, fault tolerance, partitioning, per-channel limits, MaxInactivity,
+/// replace_durable. As a released Go server, it refuses ackWaitInSecs <= 0 and takes a client's
 /// pingInterval as whole seconds. Ack inboxes are "_INBOX.<nuid>.<n>" subjects under one wildcard
-/// subscription (clients treat them as opaque).
+/// subscription (clients treat them as opaque; the Go server's are "_INBOX.<nuid>", one NATS
+/// subscription each, which one wildcard cannot cover without receiving every inbox).
 ///
 /// Thread safety: Thread-safe. start() and stop() may be called from any thread, but not from
 /// inside the server's own threads.
@@ -71,14 +73,15 @@ public:
 
 	/// Connects to nats-server, checks that no other server with the same cluster ID answers
 	/// (when options.checkDuplicateServer), subscribes the protocol subjects and flushes, then
-	/// opens the monitoring endpoint when options.httpPort is not 0.
+	/// opens the monitoring endpoint when options.httpPort (HTTP) or httpsPort (HTTPS) is not 0.
 	/// Blocks at most natsOptions.connectTimeout per server plus 2 x connectTimeout for the
 	/// duplicate check and the flush.
 	/// REQUIRES: not started.
 	/// Throws: Poco::InvalidArgumentException (bad options), Poco::IllegalStateException
 	/// (already started, or another server with this cluster ID is running), NoServerException
 	/// and the other connection errors of Connection::connect(), Poco::Net::NetException (the
-	/// monitoring port cannot be bound; the server is stopped again).
+	/// monitoring port cannot be bound, or, a Poco::Net::SSLException, the HTTPS certificate or
+	/// key cannot be loaded; the server is stopped again).
 	void start();
 
 	/// Stops serving: closes the monitoring endpoint (aborting requests in progress), the NATS
@@ -104,8 +107,8 @@ public:
 	/// True if a client with this ID is registered.
 	bool hasClient(const std::string& clientId) const;
 
-	/// The port the monitoring endpoint listens on (the bound one when options.httpPort is
-	/// RANDOM_HTTP_PORT); 0 while it is off or the server is stopped.
+	/// The port the monitoring endpoint listens on, HTTP or HTTPS (the bound one when the option
+	/// is RANDOM_HTTP_PORT); 0 while it is off or the server is stopped.
 	int monitorPort() const;
 
 	/// Fills `info` for `channel`; returns false if the channel does not exist.

@@ -102,10 +102,21 @@ struct Nats_API StanServerOptions
 	/// Default 0 = off; RANDOM_HTTP_PORT (-1) = any free port; otherwise 1..65535.
 	int httpPort = 0;
 
+	/// Port of the same monitoring endpoint over HTTPS (-ms, --https_port), with the certificate
+	/// tlsCert and its key tlsKey. Default 0 = off; RANDOM_HTTP_PORT (-1) = any free port;
+	/// otherwise 1..65535. As the Go server: not together with httpPort (one endpoint, HTTP or
+	/// HTTPS), and only with tlsCert and tlsKey.
+	int httpsPort = 0;
+
 	/// Address the monitoring endpoint listens on (the Go server takes it from -a / the
 	/// configuration's "http: host:port"). Default DEFAULT_HTTP_HOST ("0.0.0.0"): all interfaces.
-	/// Ignored while httpPort is 0.
+	/// Ignored while httpPort and httpsPort are 0.
 	std::string httpHost = DEFAULT_HTTP_HOST;
+
+	/// PEM files of the HTTPS monitoring endpoint's certificate (--tlscert; may hold the chain)
+	/// and of its private key, unencrypted (--tlskey). Read at start(). Used only with httpsPort.
+	std::string tlsCert;
+	std::string tlsKey;
 
 	/// At start(), check that no other streaming server answers on the discovery subject with
 	/// the same cluster ID (as the Go server does). Default true.

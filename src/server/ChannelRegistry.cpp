@@ -91,6 +91,10 @@ void ChannelRegistry::onPublish(const Message& msg)
 	if (!_ctx.running) return;
 	natsstan::PubMsg pm;
 	bool parsed = pm.ParseFromString(msg.data());
+	// As the Go server (server.go, processClientPublish): every message on the publish subject
+	// counts, before it is validated, with the size of the PubMsg as received.
+	++_ctx.inMsgs;
+	_ctx.inBytes += msg.data().size();
 	if (!parsed || pm.guid().empty() || !SubjectRules::isValidChannel(pm.subject()))
 	{
 		_ctx.sendPubAckLocked(msg.reply(), pm.guid(), ServerProtocol::ERR_INVALID_PUB_REQ);
@@ -109,8 +113,6 @@ void ChannelRegistry::onPublish(const Message& msg)
 		return;
 	}
 	c->store.store(c->name, pm.reply(), pm.data(), ServerProtocol::nowNanos());
-	++_ctx.inMsgs;
-	_ctx.inBytes += pm.data().size();
 	if (_ctx.options.trace) _ctx.logger.trace("[Client:" + pm.clientid() + "] received message on \"" + c->name + "\" seq " + std::to_string(c->store.lastSequence()));
 	armAgeTimerLocked(c);
 	// Deliver first, then acknowledge the publisher (3.3).

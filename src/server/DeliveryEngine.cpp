@@ -125,13 +125,19 @@ std::pair<bool, bool> DeliveryEngine::sendMsgToSubLocked(SubState* sub, const St
 		StanCodec::appendRedelivered(buf, count);
 		// As the Go server: a message that cannot be sent is not pending and stops the delivery.
 		if (!_ctx.sendLocked(sub->inbox, buf)) return {false, false};
+		_ctx.outBytes += buf.size();
 	}
 	else if (!_ctx.sendLocked(sub->inbox, m.encoded))
 	{
 		return {false, false};
 	}
+	else
+	{
+		_ctx.outBytes += m.encoded.size();
+	}
+	// As the Go server (server.go, sendMsgToSub): new and redelivered messages count, with the
+	// size of the MsgProto sent.
 	++_ctx.outMsgs;
-	_ctx.outBytes += m.dataSize;
 	std::int64_t now = ServerProtocol::nowNanos();
 	auto it = sub->pending.find(m.sequence);
 	if (it != sub->pending.end())

@@ -28,7 +28,6 @@ const StoredMsg& MemoryMsgStore::store(const std::string& channel, const std::st
 	StoredMsg m;
 	m.sequence = lastSequence() + 1;
 	m.timestamp = ts;
-	m.dataSize = static_cast<std::uint32_t>(data.size());
 	natsstan::MsgProto proto;
 	proto.set_sequence(m.sequence);
 	proto.set_subject(channel);

@@ -26,7 +26,6 @@ struct StoredMsg
 {
 	std::uint64_t sequence = 0;
 	std::int64_t timestamp = 0; ///< Unix nanoseconds
-	std::uint32_t dataSize = 0; ///< payload bytes (the monitoring endpoint's out_bytes)
 	std::string encoded;
 };
 

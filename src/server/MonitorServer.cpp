@@ -22,11 +22,14 @@
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/NumberParser.h>
 #include <Poco/URI.h>
 #include <dirent.h>
+#include <mutex>
 #include <sys/resource.h>
 
 namespace Nats {
@@ -80,6 +83,21 @@ void fileDescriptors(int& open, int& max)
 	}
 	rlimit rl{};
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) max = static_cast<int>(rl.rlim_cur);
+}
+
+/// The HTTPS endpoint's TLS context: our certificate and key, no client certificates asked for
+/// (the Go server's monitoring TLS config without --tlsverify).
+Poco::Net::Context::Ptr serverTlsContext(const StanServerOptions& o)
+{
+	static std::once_flag sslOnce;
+	std::call_once(sslOnce, [] { Poco::Net::initializeSSL(); });
+	Poco::Net::Context::Params p;
+	p.certificateFile = o.tlsCert;
+	p.privateKeyFile = o.tlsKey;
+	p.verificationMode = Poco::Net::Context::VERIFY_NONE;
+	p.loadDefaultCAs = false;
+	p.cipherList = "ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH";
+	return new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, p);
 }
 
 MonitorServer::Response json(std::string body)
@@ -157,12 +175,13 @@ MonitorServer::~MonitorServer()
 	}
 }
 
-void MonitorServer::start(const std::string& host, int port)
+void MonitorServer::start(const std::string& host, int port, bool https)
 {
 	Poco::Net::SocketAddress address(host, static_cast<Poco::UInt16>(port < 0 ? 0 : port));
 	// Not ServerSocket(address): it sets SO_REUSEPORT too, and a second server would then share
-	// a port in use instead of failing to start as the Go server does.
-	Poco::Net::ServerSocket socket;
+	// a port in use instead of failing to start as the Go server does. The TLS handshake of an
+	// HTTPS connection happens at its first read, on the HTTP thread.
+	Poco::Net::ServerSocket socket = https ? Poco::Net::SecureServerSocket(serverTlsContext(_ctx.options)) : Poco::Net::ServerSocket();
 	socket.bind(address, true, false);
 	socket.listen(64);
 	auto pThreads = std::make_unique<Poco::ThreadPool>("stan-monitor", 1, 2);
@@ -177,7 +196,8 @@ void MonitorServer::start(const std::string& host, int port)
 	_port = socket.address().port();
 	_pThreads = std::move(pThreads);
 	_pServer = std::move(pServer);
-	if (_ctx.options.debug) _ctx.logger.information("Monitoring endpoint on " + socket.address().toString() + ROOT_PATH);
+	if (_ctx.options.debug)
+		_ctx.logger.information(std::string("Monitoring endpoint on ") + (https ? "https://" : "http://") + socket.address().toString() + ROOT_PATH);
 }
 
 void MonitorServer::stop()

@@ -27,7 +27,8 @@ class HTTPServer;
 
 namespace Nats {
 
-/// Serves, on a POCO HTTPServer with its own pool of at most 2 threads:
+/// Serves, on a POCO HTTPServer with its own pool of at most 2 threads, over HTTP or (as the Go
+/// server with -ms) HTTPS with StanServerOptions::tlsCert / tlsKey:
 ///
 ///     /streaming                 an HTML page linking the others
 ///     /streaming/serverz         Serverz
@@ -64,10 +65,12 @@ public:
 	MonitorServer(const MonitorServer&) = delete;
 	MonitorServer& operator=(const MonitorServer&) = delete;
 
-	/// Binds host:port (port -1: any free port) and starts serving. Does not block.
+	/// Binds host:port (port -1: any free port) and starts serving, over TLS when `https`.
+	/// Does not block beyond reading the certificate and key files.
 	/// REQUIRES: not started; ServerContext::mutex not held.
-	/// Throws: Poco::Net::NetException (cannot bind), Poco::Net::HostNotFoundException.
-	void start(const std::string& host, int port);
+	/// Throws: Poco::Net::NetException (cannot bind), Poco::Net::HostNotFoundException,
+	/// Poco::Net::SSLException (the certificate or key cannot be loaded).
+	void start(const std::string& host, int port, bool https = false);
 
 	/// Stops accepting, aborts requests in progress and joins the HTTP threads. Idempotent.
 	/// Blocks until a request that is copying state has released the lock (no I/O under it).

@@ -72,10 +72,10 @@ struct ServerContext
 	// under `mutex` (a counter increment per message, no syscall).
 	std::string serverId;             ///< a NUID drawn at each start(), as the Go server's
 	std::int64_t startTimeNs = 0;     ///< Unix ns of the last start()
-	std::uint64_t inMsgs = 0;         ///< messages published (accepted PubMsgs)
-	std::uint64_t inBytes = 0;        ///< their payload bytes
+	std::uint64_t inMsgs = 0;         ///< messages received on the publish subject (invalid ones too)
+	std::uint64_t inBytes = 0;        ///< their sizes (the PubMsg protobuf as received)
 	std::uint64_t outMsgs = 0;        ///< MsgProtos sent to subscribers (redeliveries included)
-	std::uint64_t outBytes = 0;       ///< their payload bytes
+	std::uint64_t outBytes = 0;       ///< their sizes (the MsgProto protobuf as sent)
 
 	// Subjects (protocol.md 2.3).
 	std::string discoverSubject;

@@ -37,7 +37,14 @@ void StanServerOptions::validate() const
 	if (hbFailCount < 0) throw Poco::InvalidArgumentException("StanServerOptions.hbFailCount must be >= 0");
 	if (httpPort < RANDOM_HTTP_PORT || httpPort > 65535)
 		throw Poco::InvalidArgumentException("StanServerOptions.httpPort must be -1 (any free port), 0 (off) or 1..65535");
-	if (httpPort != 0 && httpHost.empty()) throw Poco::InvalidArgumentException("StanServerOptions.httpHost must not be empty");
+	if (httpsPort < RANDOM_HTTP_PORT || httpsPort > 65535)
+		throw Poco::InvalidArgumentException("StanServerOptions.httpsPort must be -1 (any free port), 0 (off) or 1..65535");
+	// The texts of nats-server's StartMonitoring, which the Go streaming server calls.
+	if (httpPort != 0 && httpsPort != 0)
+		throw Poco::InvalidArgumentException("can't specify both HTTP (" + std::to_string(httpPort) + ") and HTTPs (" + std::to_string(httpsPort) + ") ports");
+	if (httpsPort != 0 && (tlsCert.empty() || tlsKey.empty()))
+		throw Poco::InvalidArgumentException("TLS cert and key required for HTTPS");
+	if ((httpPort != 0 || httpsPort != 0) && httpHost.empty()) throw Poco::InvalidArgumentException("StanServerOptions.httpHost must not be empty");
 }
 
 StanServer::StanServer(const StanServerOptions& options)

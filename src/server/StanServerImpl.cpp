@@ -18,9 +18,39 @@
 #include "protocol/ServerProtocol.h"
 #include "Nats/Exception.h"
 #include "protocol.pb.h"
+#include <google/protobuf/stubs/logging.h>
 #include <Poco/Exception.h>
+#include <mutex>
 
 namespace Nats {
+
+namespace {
+
+google::protobuf::LogHandler* previousProtobufLog = nullptr;
+
+/// Drops libprotobuf's "String field 'natsstan.X.y' contains invalid UTF-8 data when parsing"
+/// error: a client sending such a request gets the error answer, as from the Go server (whose
+/// protobuf code does not log), and the log would otherwise get a line per bad request. Every
+/// other message goes to the handler that was installed before.
+void filterProtobufLog(google::protobuf::LogLevel level, const char* file, int line, const std::string& message)
+{
+	if (level == google::protobuf::LOGLEVEL_ERROR && message.find("natsstan.") != std::string::npos &&
+		message.find("invalid UTF-8 data when parsing") != std::string::npos)
+	{
+		return;
+	}
+	if (previousProtobufLog) previousProtobufLog(level, file, line, message);
+}
+
+/// Installs filterProtobufLog once per process, at the first start() (libprotobuf's
+/// SetLogHandler is a plain pointer swap: done once, before this server parses anything).
+void installProtobufLogFilter()
+{
+	static std::once_flag once;
+	std::call_once(once, [] { previousProtobufLog = google::protobuf::SetLogHandler(&filterProtobufLog); });
+}
+
+} // namespace
 
 StanServerImpl::StanServerImpl(const StanServerOptions& options)
 	: _ctx(options), _clients(_ctx), _channels(_ctx), _delivery(_ctx), _subscriptions(_ctx)
@@ -49,6 +79,7 @@ StanServerImpl::~StanServerImpl()
 void StanServerImpl::start()
 {
 	_ctx.options.validate();
+	installProtobufLogFilter();
 	{
 		std::lock_guard<std::mutex> lock(_ctx.mutex);
 		if (_ctx.running || _ctx.pConn) throw Poco::IllegalStateException("StanServer is already started");
@@ -153,11 +184,12 @@ void StanServerImpl::start()
 			std::lock_guard<std::mutex> lock(_ctx.mutex);
 			_natsSubs = std::move(subs);
 		}
-		if (_ctx.options.httpPort != 0)
+		if (_ctx.options.httpPort != 0 || _ctx.options.httpsPort != 0)
 		{
 			// Started outside the lock (binding, thread creation); its handlers take the lock.
 			auto pMonitor = std::make_unique<MonitorServer>(_ctx);
-			pMonitor->start(_ctx.options.httpHost, _ctx.options.httpPort);
+			const bool https = _ctx.options.httpsPort != 0;
+			pMonitor->start(_ctx.options.httpHost, https ? _ctx.options.httpsPort : _ctx.options.httpPort, https);
 			std::lock_guard<std::mutex> lock(_ctx.mutex);
 			_pMonitor = std::move(pMonitor);
 		}

@@ -205,7 +205,10 @@ void SubscriptionManager::onSubscribe(const Message& msg)
 		sub->id = _nextSubId++;
 		sub->channel = c;
 		sub->durableName = durableName;
-		sub->lastSent = group ? group->lastSent : c->store.startLastSent(position, req.startsequence(), req.starttimedelta(), nowNs);
+		// A member joining an existing group starts at 0: the group's lastSent drives the
+		// delivery, the member's only says what it was sent (Go: processSub, setStartPos false).
+		if (!group) sub->lastSent = c->store.startLastSent(position, req.startsequence(), req.starttimedelta(), nowNs);
+		else if (group->members.empty()) sub->lastSent = group->lastSent;
 		_subs[sub->id] = std::move(pSub);
 		++c->storedSubs;
 		if (!durableKey.empty()) c->durables[durableKey] = sub;
@@ -315,8 +318,6 @@ void SubscriptionManager::removeSubLocked(SubState* sub, bool unsubscribe)
 	{
 		auto& members = group->members;
 		members.erase(std::remove(members.begin(), members.end(), sub), members.end());
-		if (sub->stalled && group->stalledCount > 0) --group->stalledCount;
-		sub->stalled = false;
 		if (members.empty())
 		{
 			if (group->durable && !unsubscribe)
@@ -327,6 +328,8 @@ void SubscriptionManager::removeSubLocked(SubState* sub, bool unsubscribe)
 				sub->lastInbox = sub->inbox;
 				sub->lastAckInbox = ackInbox;
 				sub->inbox.clear();
+				// The shadow keeps its stalled flag, reported by the monitoring endpoint as the Go
+				// server does (subStore.Remove leaves it); a member reactivating it clears it.
 				group->shadow = sub;
 				group->stalledCount = 0;
 				return;
@@ -336,8 +339,12 @@ void SubscriptionManager::removeSubLocked(SubState* sub, bool unsubscribe)
 			c->groups.erase(name);
 			return;
 		}
+		if (sub->stalled && group->stalledCount > 0) --group->stalledCount;
 		// Hand the pending messages round robin, in expiry order, to the remaining members; they
-		// are redelivered about 100 ms later (3.8).
+		// are redelivered about 100 ms later (3.8). If the leaving member had the group's last
+		// sent message and none of them is it, the first member takes that lastSent (Go:
+		// subStore.Remove, storageUpdate).
+		bool passLastSent = sub->lastSent == group->lastSent;
 		std::vector<std::pair<std::int64_t, std::uint64_t>> sorted;
 		for (const auto& p : sub->pending) sorted.emplace_back(p.second, p.first);
 		std::sort(sorted.begin(), sorted.end());
@@ -348,6 +355,7 @@ void SubscriptionManager::removeSubLocked(SubState* sub, bool unsubscribe)
 		for (const auto& e : sorted)
 		{
 			SubState* q = members[idx];
+			if (e.second == group->lastSent) passLastSent = false;
 			q->pending[e.second] = expired;
 			if (e.second > q->lastSent) q->lastSent = e.second;
 			_ctx.delivery->armAckTimerLocked(q, now + QUEUE_TRANSFER_DELAY_NS);
@@ -358,6 +366,7 @@ void SubscriptionManager::removeSubLocked(SubState* sub, bool unsubscribe)
 			}
 			if (++idx == members.size()) idx = 0;
 		}
+		if (passLastSent) members.front()->lastSent = group->lastSent;
 		deleteSubLocked(sub);
 		return;
 	}
@@ -366,9 +375,9 @@ void SubscriptionManager::removeSubLocked(SubState* sub, bool unsubscribe)
 	subs.erase(std::remove(subs.begin(), subs.end(), sub), subs.end());
 	if (!sub->durableName.empty() && !unsubscribe)
 	{
-		// Durable: suspended, resumable with the same client ID and durable name (3.7).
+		// Durable: suspended, resumable with the same client ID and durable name (3.7). It keeps
+		// its stalled flag while offline, as in the Go server (cleared when it resumes).
 		sub->offline = true;
-		sub->stalled = false;
 		sub->lastInbox = sub->inbox;
 		sub->lastAckInbox = ackInbox;
 		sub->inbox.clear();
