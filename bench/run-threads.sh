@@ -14,20 +14,11 @@
 #     bench/run-threads.sh <build-dir> js [subs] [conns]          (defaults 1000, 100)
 set -eu
 BUILD=${1:?usage: bench/run-threads.sh <build-dir> [subs] [conns] [fanout-subs] [fanout-msgs] | <build-dir> js [subs] [conns]}
+OURS="$BUILD/bench/stan-threads-bench"
+. "$(dirname "$0")/servers.sh"
 if [ "${2:-}" = js ]; then
-	OURS="$BUILD/bench/stan-threads-bench"
-	[ -x "$OURS" ] || { echo "missing $OURS (build target stan-threads-bench)" >&2; exit 1; }
-	. "$(dirname "$0")/servers.sh"
-	NATS_SERVER=${NATS_SERVER:-$(command -v nats-server || echo /usr/sbin/nats-server)}
-	PORT=$(free_port)
-	URL="nats://127.0.0.1:$PORT"
-	TMP=$(mktemp -d)
-	NATS_PID=""
-	STAN_PID=""
-	trap stop_servers EXIT INT TERM
-	"$NATS_SERVER" -a 127.0.0.1 -p "$PORT" -js -sd "$TMP/js" >"$TMP/nats.log" 2>&1 &
-	NATS_PID=$!
-	wait_for_line "$NATS_PID" "$TMP/nats.log" "Server is ready" nats-server
+	require_executables "build target stan-threads-bench" "$OURS"
+	start_nats --jetstream
 	echo "== ours, JetStream: ${3:-1000} idle subscriptions on one connection (default pool: 1 worker)"
 	"$OURS" -js -s "$URL" subs "${3:-1000}"
 	echo "== ours, JetStream: ${4:-100} connections (own pool of 1 each)"
@@ -39,9 +30,7 @@ CONNS=${3:-100}
 FSUBS=${4:-1000}
 FMSGS=${5:-100}
 STAN_SERVER="$BUILD/demo/stan-server"
-OURS="$BUILD/bench/stan-threads-bench"
 THEIRS="$BUILD/bench/stan-threads-bench-natsc"
-. "$(dirname "$0")/servers.sh"
 require_executables "build targets stan-server, stan-threads-bench" "$STAN_SERVER" "$OURS"
 start_servers "$STAN_SERVER" -mc 0 -mm 0 -mb 0 -msu 0
 C="-s $URL -c bench-cluster"

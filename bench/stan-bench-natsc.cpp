@@ -81,10 +81,8 @@ int main(int argc, char** argv)
 	Args a;
 	const int status = parseArgs("stan-bench-natsc", argc, argv, a);
 	if (status >= 0) return status;
-	const std::string payload(static_cast<std::size_t>(a.msgSize), 'a');
 	const double cpuStart = cpuSeconds();
-	std::printf("Starting benchmark [msgs=%lld, msgsize=%d, pubs=%d, subs=%d, %s] (nats.c streaming client)\n", a.numMsgs, a.msgSize,
-		a.numPubs, a.numSubs, a.sync ? "sync" : "async");
+	const std::string payload = printStart(a, " (nats.c streaming client)");
 	std::mutex mutex;
 	std::condition_variable cv;
 	int subsDone = 0;

@@ -113,6 +113,15 @@ inline double cpuSeconds()
 	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
+/// The first line of a run (`client`: empty for ours, e.g. " (nats.c streaming client)") and
+/// the payload every publisher sends.
+inline std::string printStart(const Args& a, const char* client)
+{
+	std::printf("Starting benchmark [msgs=%lld, msgsize=%d, pubs=%d, subs=%d, %s]%s\n", a.numMsgs, a.msgSize, a.numPubs, a.numSubs,
+		a.sync ? "sync" : "async", client);
+	return std::string(static_cast<std::size_t>(a.msgSize), 'a');
+}
+
 struct Sample
 {
 	std::string name;

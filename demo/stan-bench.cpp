@@ -39,10 +39,8 @@ int main(int argc, char** argv)
 	const int status = parseArgs("stan-bench", argc, argv, a);
 	if (status >= 0) return status;
 
-	const std::string payload(static_cast<std::size_t>(a.msgSize), 'a');
 	const double cpuStart = cpuSeconds();
-	std::printf("Starting benchmark [msgs=%lld, msgsize=%d, pubs=%d, subs=%d, %s]\n", a.numMsgs, a.msgSize, a.numPubs, a.numSubs,
-		a.sync ? "sync" : "async");
+	const std::string payload = printStart(a, "");
 
 	std::mutex mutex;
 	std::condition_variable cv;

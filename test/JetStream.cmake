@@ -12,7 +12,10 @@ if(TARGET nats_c_shared)
 	list(APPEND _js_libs nats_c_shared)
 endif()
 if(TARGET stanfixture)
-	list(APPEND _js_sources StanBackendTest.cpp)
+	# The streaming client's suites written for both backends (StanBackendFixture.h): here their
+	# JetStream variants (NATS_JETSTREAM_SUITE below), test-client runs the streaming-server ones.
+	list(APPEND _js_sources StanBackendTest.cpp StanLifecycleTest.cpp StanSubscriptionTest.cpp
+		StanConnectionTest.cpp)
 	list(APPEND _js_libs stanfixture)
 	if(TARGET stan2js)
 		list(APPEND _js_sources Stan2JsToolTest.cpp)
@@ -22,6 +25,7 @@ nats_add_test_suite(test-jetstream
 	SOURCES ${_js_sources}
 	LIBS ${_js_libs}
 	TIMEOUT 900)
+target_compile_definitions(test-jetstream PRIVATE NATS_JETSTREAM_SUITE)
 if(TARGET stanfixture AND TARGET stan2js)
 	# The migration tool test runs the stan2js program built from tools/.
 	target_compile_definitions(test-jetstream PRIVATE STAN2JS_BIN="$<TARGET_FILE:stan2js>")

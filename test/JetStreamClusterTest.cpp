@@ -19,6 +19,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 #include <Poco/Timestamp.h>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -60,7 +61,25 @@ public:
 
 	void tearDown() override
 	{
+		_pJs.reset();
+		_pAdmin.reset();
 		_nodes.clear();
+	}
+
+	/// The JetStream context of an admin connection to n1 (never killed), once the cluster has a
+	/// meta leader; made on the first call.
+	JetStreamContext& admin()
+	{
+		if (!_pJs)
+		{
+			Options no;
+			no.servers = {_nodes[0]->url()};
+			_pAdmin.reset(new Connection(no));
+			_pAdmin->connect();
+			_pJs.reset(new JetStreamContext(*_pAdmin, Poco::Timespan(10, 0)));
+			waitReady(*_pJs);
+		}
+		return *_pJs;
 	}
 
 	std::string urls() const
@@ -76,96 +95,23 @@ public:
 
 	void testNodeKilledMidPublishNothingAckedLost()
 	{
-		// The cluster is usable once a meta leader is elected: account info answers.
-		Options no;
-		no.servers = {_nodes[0]->url()};
-		Connection admin(no);
-		admin.connect();
-		JetStreamContext js(admin, Poco::Timespan(10, 0));
-		NATS_WAIT_FOR(([&]() {
-			try
-			{
-				js.accountInfo();
-				return true;
-			}
-			catch (const Poco::Exception&)
-			{
-				return false;
-			}
-		})(), Poco::Timespan(30, 0));
-
-		StanOptions o;
-		o.natsUrl = urls();
-		o.backend = StanOptions::Backend::JETSTREAM;
-		o.jetStream.replicas = 3;
-		o.pubAckWait = Poco::Timespan(3, 0);
-		o.connectWait = Poco::Timespan(15, 0); // API requests while a leader is elected
-		o.maxPubAcksInflight = 64;
+		JetStreamContext& js = admin();
+		Run run;
+		StanOptions o = clusterOptions(run, urls());
 		const std::string channel = Test::uniqueName("r3");
 		const std::string stream = JsStanConnection::streamName("", channel);
 		StanConnection sc(Test::stanClusterId(), Test::uniqueName("c"), o);
 		sc.connect();
 		publishFirst(sc, channel); // creates the R3 stream
-		StreamInfo info = js.streamInfo(stream);
-		CPPUNIT_ASSERT_EQUAL(3, info.config.replicas);
+		CPPUNIT_ASSERT_EQUAL(3, js.streamInfo(stream).config.replicas);
 		std::string leader;
-		NATS_WAIT_FOR(([&]() {
-			try
-			{
-				leader = js.streamInfo(stream).leader;
-			}
-			catch (const Poco::Exception&)
-			{
-			}
-			return !leader.empty();
-		})(), Poco::Timespan(30, 0));
+		retryUntilDone("a stream leader", [&]() {
+			leader = js.streamInfo(stream).leader;
+			if (leader.empty()) throw Poco::IllegalStateException("no stream leader yet");
+		});
 
-		std::mutex mutex;
-		std::set<int> acked;
-		std::atomic<int> failed{0};
-		std::atomic<int> completed{0};
-		const int BEFORE = 1000;  // published before the kill (the kill comes once half is acked)
-		const int AFTER = 1000;   // acked publishes wanted after the kill
-		int attempted = 0;
-		std::size_t ackedAtKill = 0;
-		auto publishOne = [&](int i) {
-			try
-			{
-				sc.publishAsync(channel, "p" + std::to_string(i), [&, i](const std::string&, const std::string& error) {
-					if (error.empty())
-					{
-						std::lock_guard<std::mutex> l(mutex);
-						acked.insert(i);
-					}
-					else
-					{
-						++failed;
-					}
-					++completed;
-				});
-				++attempted;
-			}
-			catch (const NatsException&)
-			{
-				// The NATS connection is moving to another node (no buffering): this one was not
-				// sent, so it can never be acked. Go on once connected again.
-				NATS_WAIT_FOR(sc.natsConnection().isConnected(), Poco::Timespan(20, 0));
-			}
-		};
-		int i = 0;
-		for (; i < BEFORE; ++i)
-		{
-			if (i == BEFORE / 2)
-			{
-				NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> l(mutex); return acked.size() >= static_cast<std::size_t>(BEFORE / 4); })(),
-					Poco::Timespan(20, 0));
-			}
-			publishOne(i);
-		}
-		{
-			std::lock_guard<std::mutex> l(mutex);
-			ackedAtKill = acked.size();
-		}
+		publishAcked(sc, channel, run, 250);
+		const std::size_t ackedAtKill = run.ackedCount();
 		// Kill the stream leader while up to maxPubAcksInflight publishes are in flight.
 		bool killed = false;
 		for (std::size_t n = 0; n < _nodes.size(); ++n)
@@ -177,53 +123,17 @@ public:
 			}
 		}
 		CPPUNIT_ASSERT_MESSAGE("leader " + leader, killed);
-		const Poco::Timestamp start;
-		while (true)
-		{
-			{
-				std::lock_guard<std::mutex> l(mutex);
-				if (acked.size() >= ackedAtKill + AFTER) break;
-			}
-			CPPUNIT_ASSERT_MESSAGE("publishing did not resume after the kill", start.elapsed() < 60 * Poco::Timestamp::resolution());
-			publishOne(i++);
-		}
-		NATS_WAIT_FOR(completed.load() == attempted, Poco::Timespan(60, 0));
-		std::set<int> ackedCopy;
-		{
-			std::lock_guard<std::mutex> l(mutex);
-			ackedCopy = acked;
-		}
-		CPPUNIT_ASSERT(ackedCopy.size() >= ackedAtKill + AFTER);
+		publishAcked(sc, channel, run, 1000); // publishing resumes after the kill
+		NATS_WAIT_FOR(run.completed.load() == run.attempted, Poco::Timespan(60, 0));
+		CPPUNIT_ASSERT(run.ackedCount() >= ackedAtKill + 1000);
 
-		// Every acked message is in the stream, read back through the streaming API.
-		std::mutex gm;
-		std::set<std::string> got;
+		// Every acked message is in the stream, read back through the streaming API. The consumer
+		// is created on the new stream leader (retried while the cluster settles).
 		StanSubscription sub;
-		// The consumer is created on the new stream leader (retried while the cluster settles).
-		NATS_WAIT_FOR(([&]() {
-			try
-			{
-				sub = sc.subscribe(channel,
-					[&](const StanMessage& m) {
-						std::lock_guard<std::mutex> l(gm);
-						got.insert(m.data());
-					},
-					StanSubscriptionOptions().deliverAllAvailable().setMaxInflight(4096));
-				return true;
-			}
-			catch (const NatsException&)
-			{
-				return false;
-			}
-		})(), Poco::Timespan(60, 0));
-		NATS_WAIT_FOR(([&]() {
-			std::lock_guard<std::mutex> l(gm);
-			for (int i: ackedCopy)
-			{
-				if (!got.count("p" + std::to_string(i))) return false;
-			}
-			return true;
-		})(), Poco::Timespan(30, 0));
+		retryUntilDone("a subscription on the new leader", [&]() {
+			sub = sc.subscribe(channel, run.collector(), StanSubscriptionOptions().deliverAllAvailable().setMaxInflight(4096));
+		}, Poco::Timespan(60, 0));
+		NATS_WAIT_FOR(run.allAckedDelivered(), Poco::Timespan(30, 0));
 		sub.close();
 		sc.close();
 	}
@@ -232,15 +142,9 @@ public:
 	/// published and delivered: every acked message is delivered, the session is not lost.
 	void testLeaderStepDownNoFalseLoss()
 	{
-		Options no;
-		no.servers = {_nodes[0]->url()};
-		Connection admin(no);
-		admin.connect();
-		JetStreamContext js(admin, Poco::Timespan(10, 0));
-		waitReady(js);
+		JetStreamContext& js = admin();
 		Run run;
-		StanOptions o = clusterOptions(run);
-		o.natsUrl = urls();
+		StanOptions o = clusterOptions(run, urls());
 		StanConnection sc(Test::stanClusterId(), Test::uniqueName("c"), o);
 		sc.connect();
 		const std::string channel = Test::uniqueName("sd");
@@ -268,15 +172,9 @@ public:
 	/// every acked message is delivered.
 	void testConsumerLeaderKilledNoFalseLoss()
 	{
-		Options no;
-		no.servers = {_nodes[0]->url()};
-		Connection admin(no);
-		admin.connect();
-		JetStreamContext js(admin, Poco::Timespan(10, 0));
-		waitReady(js);
+		JetStreamContext& js = admin();
 		Run run;
-		StanOptions o = clusterOptions(run);
-		o.natsUrl = _nodes[0]->url(); // n1 is never killed
+		StanOptions o = clusterOptions(run, _nodes[0]->url()); // n1 is never killed
 		o.jetStream.idleHeartbeat = Poco::Timespan(0, 300000);
 		StanConnection sc(Test::stanClusterId(), Test::uniqueName("c"), o);
 		sc.connect();
@@ -356,9 +254,11 @@ private:
 		}
 	};
 
-	StanOptions clusterOptions(Run& run)
+	/// Options for a client of the cluster at `urls` reporting a loss into `run`.
+	StanOptions clusterOptions(Run& run, const std::string& urls)
 	{
 		StanOptions o;
+		o.natsUrl = urls;
 		o.backend = StanOptions::Backend::JETSTREAM;
 		o.jetStream.replicas = 3;
 		o.jetStream.idleHeartbeat = Poco::Timespan(0, 500000);
@@ -407,71 +307,54 @@ private:
 	/// retried for at most 30 s.
 	static void publishFirst(StanConnection& sc, const std::string& channel)
 	{
-		NATS_WAIT_FOR(([&]() {
-			try
-			{
-				sc.publish(channel, "first");
-				return true;
-			}
-			catch (const Poco::Exception&)
-			{
-				return false;
-			}
-		})(), Poco::Timespan(30, 0));
+		retryUntilDone("the first publish", [&]() { sc.publish(channel, "first"); });
 	}
 
-	void waitReady(JetStreamContext& js)
+	/// The cluster is usable once a meta leader is elected: account info answers.
+	static void waitReady(JetStreamContext& js)
 	{
-		// The cluster is usable once a meta leader is elected: account info answers.
-		NATS_WAIT_FOR(([&]() {
-			try
-			{
-				js.accountInfo();
-				return true;
-			}
-			catch (const Poco::Exception&)
-			{
-				return false;
-			}
-		})(), Poco::Timespan(30, 0));
+		retryUntilDone("a meta leader", [&]() { js.accountInfo(); });
 	}
 
 	/// Sends a leader step-down API request, retried while the cluster settles (at most 30 s).
-	void stepDown(JetStreamContext& js, const std::string& verb)
+	static void stepDown(JetStreamContext& js, const std::string& verb)
 	{
-		NATS_WAIT_FOR(([&]() {
+		retryUntilDone(verb, [&]() { js.apiRequest(verb, ""); });
+	}
+
+	/// Runs `attempt` until it throws no Poco::Exception (the cluster settles), at most `timeout`;
+	/// fails naming `what`.
+	static void retryUntilDone(const std::string& what, const std::function<void()>& attempt, Poco::Timespan timeout = Poco::Timespan(30, 0))
+	{
+		const bool done = Test::waitFor([&]() {
 			try
 			{
-				js.apiRequest(verb, "");
+				attempt();
 				return true;
 			}
 			catch (const Poco::Exception&)
 			{
 				return false;
 			}
-		})(), Poco::Timespan(30, 0));
+		}, timeout);
+		CPPUNIT_ASSERT_MESSAGE("timed out waiting for: " + what, done);
 	}
 
 	/// The current leader of a consumer ("n1".."n3"), waited for (at most 30 s).
 	std::string consumerLeader(JetStreamContext& js, const std::string& stream, const std::string& consumer)
 	{
 		std::string leader;
-		NATS_WAIT_FOR(([&]() {
-			try
-			{
-				Poco::JSON::Object::Ptr obj = js.apiRequest("CONSUMER.INFO." + stream + "." + consumer, "");
-				Poco::JSON::Object::Ptr cluster = obj->getObject("cluster");
-				if (cluster) leader = cluster->optValue<std::string>("leader", "");
-			}
-			catch (const Poco::Exception&)
-			{
-			}
-			return !leader.empty();
-		})(), Poco::Timespan(30, 0));
+		retryUntilDone("the leader of consumer " + consumer, [&]() {
+			Poco::JSON::Object::Ptr cluster = js.apiRequest("CONSUMER.INFO." + stream + "." + consumer, "")->getObject("cluster");
+			if (cluster) leader = cluster->optValue<std::string>("leader", "");
+			if (leader.empty()) throw Poco::IllegalStateException("no consumer leader yet");
+		});
 		return leader;
 	}
 
 	std::vector<std::unique_ptr<Test::NatsServerProcess>> _nodes;
+	std::unique_ptr<Connection> _pAdmin;
+	std::unique_ptr<JetStreamContext> _pJs;
 };
 
 CPPUNIT_TEST_SUITE_REGISTRATION(JetStreamClusterTest);

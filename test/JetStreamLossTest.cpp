@@ -1,10 +1,11 @@
 //
 // JetStreamLossTest.cpp
 //
-// Loss detection of the JetStream backend for consumers without idle heartbeats (queue groups:
-// JetStream sends none to a deliver group): the periodic consumer check (CONSUMER.INFO every
-// 3 heartbeat intervals, a non-blocking request on the NATS timer) reports a deleted consumer
-// as a lost session, as the heartbeat path does.
+// Loss detection of the JetStream backend: a deleted consumer is reported as a lost session, for
+// a plain durable (idle heartbeats: checked once silent for 3 intervals) and for consumers
+// without heartbeats (queue groups: JetStream sends none to a deliver group), which the periodic
+// consumer check (CONSUMER.INFO every 3 heartbeat intervals, a non-blocking request on the NATS
+// timer) finds.
 //
 
 #include "NatsServerProcess.h"
@@ -28,6 +29,7 @@ using namespace Nats;
 class JetStreamLossTest: public CppUnit::TestFixture
 {
 	CPPUNIT_TEST_SUITE(JetStreamLossTest);
+	CPPUNIT_TEST(testDeletedDurableConsumerReported);
 	CPPUNIT_TEST(testDeletedQueueConsumerReported);
 	CPPUNIT_TEST(testDeletedDurableQueueConsumerReported);
 	CPPUNIT_TEST(testLiveQueueConsumerNotReported);
@@ -44,14 +46,21 @@ public:
 		_pServer.reset();
 	}
 
+	/// A plain durable's consumer (it has heartbeats: found once silent for 3 intervals).
+	void testDeletedDurableConsumerReported()
+	{
+		const std::string clientId = Test::uniqueName("c");
+		runDeleted(clientId, "", "gone", "d__" + JsStanConnection::escapeName(clientId) + "__gone");
+	}
+
 	void testDeletedQueueConsumerReported()
 	{
-		runDeleted("", "g__workers");
+		runDeleted(Test::uniqueName("c"), "workers", "", "g__workers");
 	}
 
 	void testDeletedDurableQueueConsumerReported()
 	{
-		runDeleted("dur", "q__dur__workers");
+		runDeleted(Test::uniqueName("c"), "workers", "dur", "q__dur__workers");
 	}
 
 	/// A queue member whose consumer lives is never reported, however long it is idle.
@@ -98,17 +107,20 @@ private:
 		return o;
 	}
 
-	void runDeleted(const std::string& durable, const std::string& consumer)
+	/// A subscription (of queue `group` if not empty) whose consumer `consumer` someone else
+	/// deletes: reported as a lost session (#13: "a lost consumer reported like a lost session").
+	void runDeleted(const std::string& clientId, const std::string& group, const std::string& durable, const std::string& consumer)
 	{
 		Lost lost;
-		StanConnection sc(Test::stanClusterId(), Test::uniqueName("c"), options(lost));
+		StanConnection sc(Test::stanClusterId(), clientId, options(lost));
 		sc.connect();
 		const std::string channel = Test::uniqueName("lostq");
 		Test::StanCollector got;
-		StanSubscription sub = sc.queueSubscribe(channel, "workers", got.handler(), StanSubscriptionOptions().setDurableName(durable));
+		const StanSubscriptionOptions so = StanSubscriptionOptions().setDurableName(durable);
+		StanSubscription sub = group.empty() ? sc.subscribe(channel, got.handler(), so) : sc.queueSubscribe(channel, group, got.handler(), so);
 		sc.publish(channel, "1");
 		NATS_WAIT_FOR(got.size() == 1, WAIT);
-		// Someone deletes the queue group's consumer from another connection.
+		// Someone deletes the consumer from another connection.
 		Options no;
 		no.servers = {_url};
 		Connection admin(no);

@@ -1,6 +1,6 @@
 # Streaming server: the fixture library other areas link, and the `test-server` suite.
 
-add_library(stanfixture STATIC server/StanServerFixture.cpp)
+add_library(stanfixture STATIC server/StanServerFixture.cpp server/StanBackendFixture.cpp)
 target_include_directories(stanfixture PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/server ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(stanfixture PUBLIC testsupport stanserver)
 target_compile_options(stanfixture PRIVATE ${NATS_WARNING_FLAGS})

@@ -5,6 +5,7 @@
 #include "StanBackendTest.h"
 #include "StanTestUtil.h"
 #include "StanServerFixture.h"
+#include "StanBackendFixture.h"
 #include "NatsServerProcess.h"
 #include "TestUtil.h"
 #include "jetstream/JetStreamContext.h"
@@ -29,7 +30,7 @@ using Nats::Test::seqRange;
 using Nats::Test::publishRange;
 using Nats::Test::errorOf;
 
-CPPUNIT_TEST_SUITE_REGISTRATION(StanBackendStreamingTest);
+NATS_STAN_BACKEND_SUITE(StanBackendStreamingTest, StanBackendTest, Test::startStreamingBackend);
 CPPUNIT_TEST_SUITE_REGISTRATION(StanBackendJetStreamTest);
 
 namespace {
@@ -51,61 +52,6 @@ void durableRound(const std::function<StanSubscription(const StanMessageHandler&
 }
 
 } // namespace
-
-// ---------------------------------------------------------------------------------------------
-// fixtures
-// ---------------------------------------------------------------------------------------------
-
-void StanBackendStreamingTest::setUp()
-{
-	_pFixture = Test::startStanFixture();
-}
-
-void StanBackendStreamingTest::tearDown()
-{
-	_pFixture.reset();
-}
-
-StanOptions StanBackendStreamingTest::options()
-{
-	StanOptions o;
-	o.natsUrl = _pFixture->natsUrl();
-	return o;
-}
-
-std::string StanBackendStreamingTest::clusterId()
-{
-	return _pFixture->clusterId();
-}
-
-Test::NatsServerProcess* StanBackendStreamingTest::natsServer()
-{
-	return _pFixture->natsServer();
-}
-
-void StanBackendJetStreamTest::setUp()
-{
-	_pServer = Test::startJetStreamServerUnlessExternal(_url);
-}
-
-void StanBackendJetStreamTest::tearDown()
-{
-	_pServer.reset();
-}
-
-StanOptions StanBackendJetStreamTest::options()
-{
-	StanOptions o;
-	o.natsUrl = _url;
-	o.backend = StanOptions::Backend::JETSTREAM;
-	o.jetStream.memoryStorage = true;
-	return o;
-}
-
-std::string StanBackendJetStreamTest::clusterId()
-{
-	return Test::stanClusterId();
-}
 
 // ---------------------------------------------------------------------------------------------
 // both backends
@@ -303,8 +249,9 @@ void StanBackendTest::testDurableQueueGroupSurvivesClose()
 	}, 1, 3, RoundEnd::CLOSE);
 	publishRange(sc, channel, 4, 5);
 	durableRound(durableQueue, 4, 5, RoundEnd::UNSUBSCRIBE);
-	CPPUNIT_ASSERT_EQUAL(std::string("stan: durable name of a durable queue subscriber can't contain the character ':'"),
-		errorOf([&]() { StanSubscription s = sc.queueSubscribe(channel, "grp", [](const StanMessage&) {}, StanSubscriptionOptions().setDurableName("a:b")); }));
+	Test::expectThrow<StanSubscriptionException>("':' is not allowed", "stan: durable name of a durable queue subscriber can't contain the character ':'", [&]() {
+		StanSubscription s = sc.queueSubscribe(channel, "grp", [](const StanMessage&) {}, StanSubscriptionOptions().setDurableName("a:b"));
+	});
 }
 
 void StanBackendTest::testManualAckRedelivery()
@@ -506,7 +453,7 @@ void StanBackendTest::testPubAckTimeout()
 	std::mutex mutex;
 	std::string asyncError;
 	std::atomic<int> calls{0};
-	natsServer()->pause(); // stops answering, sockets stay open
+	_pBackend->natsServer()->pause(); // stops answering, sockets stay open
 	sc.publishAsync(channel, "lost", [&](const std::string&, const std::string& error) {
 		std::lock_guard<std::mutex> lock(mutex);
 		asyncError = error;
@@ -514,7 +461,7 @@ void StanBackendTest::testPubAckTimeout()
 	});
 	CPPUNIT_ASSERT_THROW(sc.publish(channel, "lost too"), StanPubAckTimeoutException);
 	NATS_WAIT_FOR(calls.load() == 1, WAIT);
-	natsServer()->resume();
+	_pBackend->natsServer()->resume();
 	{
 		std::lock_guard<std::mutex> lock(mutex);
 		CPPUNIT_ASSERT_EQUAL(std::string("stan: publish ack timeout"), asyncError);
@@ -617,43 +564,6 @@ void StanBackendJetStreamTest::testConsumerNames()
 	CPPUNIT_ASSERT_THROW(js.consumerInfo(stream, ci.name), JetStreamApiException);
 	q.close();
 	js.consumerInfo(stream, "q__dq__workers");
-}
-
-void StanBackendJetStreamTest::testLostConsumerReported()
-{
-	StanOptions o = options();
-	o.jetStream.idleHeartbeat = Poco::Timespan(0, 200000);
-	std::mutex mutex;
-	std::string lost;
-	std::atomic<bool> called{false};
-	o.connectionLostHandler = [&](StanConnection& c, const std::string& error) {
-		std::lock_guard<std::mutex> lock(mutex);
-		lost = error;
-		called = true;
-	};
-	StanConnection sc(clusterId(), Test::uniqueName("c"), o);
-	sc.connect();
-	std::string channel = Test::uniqueName("lost");
-	StanCollector got;
-	StanSubscription sub = sc.subscribe(channel, got.handler(), StanSubscriptionOptions().setDurableName("gone"));
-	sc.publish(channel, "1");
-	NATS_WAIT_FOR(got.size() == 1, WAIT);
-	// Someone deletes the consumer behind our back.
-	Options no;
-	no.servers = {_url};
-	Connection admin(no);
-	admin.connect();
-	JetStreamContext js(admin, WAIT);
-	std::string stream = JsStanConnection::streamName("", channel);
-	std::vector<std::string> before = {sub.durableName()};
-	for (const auto& name: {std::string("d__") + JsStanConnection::escapeName(sc.clientId()) + "__gone"}) js.deleteConsumer(stream, name);
-	NATS_WAIT_FOR(called.load(), WAIT);
-	CPPUNIT_ASSERT(sc.status() == StanConnection::Status::LOST);
-	std::lock_guard<std::mutex> lock(mutex);
-	CPPUNIT_ASSERT_MESSAGE(lost, lost.find("stan: consumer ") == 0);
-	CPPUNIT_ASSERT_MESSAGE(lost, lost.find("consumer not found") != std::string::npos);
-	CPPUNIT_ASSERT_EQUAL(lost, sc.lostError());
-	CPPUNIT_ASSERT_THROW(sc.publish(channel, "x"), ConnectionClosedException);
 }
 
 void StanBackendJetStreamTest::testFlowControlLargeReplay()

@@ -4,25 +4,19 @@
 // Streaming scenarios that have a JetStream meaning, one test body for both backends:
 // StanBackendStreamingTest runs them against nats-server + our streaming server,
 // StanBackendJetStreamTest against nats-server -js (StanOptions::Backend::JETSTREAM), which also
-// runs the JetStream-only cases (stream naming, required streams, lost consumer, flow control).
+// runs the JetStream-only cases (stream naming, required streams, flow control; a lost consumer:
+// JetStreamLossTest).
 //
 
 #ifndef Nats_StanBackendTest_INCLUDED
 #define Nats_StanBackendTest_INCLUDED
 
-#include "Nats/StanOptions.h"
+#include "StanBackendFixture.h"
 #include <cppunit/extensions/HelperMacros.h>
 #include <memory>
 #include <string>
 
-namespace Nats {
-namespace Test {
-class StanServerFixture;
-class NatsServerProcess;
-}
-}
-
-class StanBackendTest: public CppUnit::TestFixture
+class StanBackendTest: public Nats::Test::StanBackendFixtureTest
 {
 	CPPUNIT_TEST_SUITE(StanBackendTest);
 	CPPUNIT_TEST(testPublishSubscribeAll);
@@ -74,32 +68,9 @@ public:
 	void testMessageSubscriptionDoesNotOwn();
 	void testSecondCloseWaitsForTheFirst();
 	void testSlowConsumerReportedOncePerEpisode();
-
-protected:
-	/// Options for a client of the backend under test.
-	virtual Nats::StanOptions options() = 0;
-	virtual std::string clusterId() = 0;
-	/// The nats-server the client talks to (nullptr in external mode: the test is skipped).
-	virtual Nats::Test::NatsServerProcess* natsServer() = 0;
 };
 
-class StanBackendStreamingTest: public StanBackendTest
-{
-	CPPUNIT_TEST_SUB_SUITE(StanBackendStreamingTest, StanBackendTest);
-	CPPUNIT_TEST_SUITE_END();
-
-public:
-	void setUp() override;
-	void tearDown() override;
-
-protected:
-	Nats::StanOptions options() override;
-	std::string clusterId() override;
-	Nats::Test::NatsServerProcess* natsServer() override;
-
-private:
-	std::unique_ptr<Nats::Test::StanServerFixture> _pFixture;
-};
+/// StanBackendStreamingTest: NATS_STAN_BACKEND_SUITE in StanBackendTest.cpp.
 
 class StanBackendJetStreamTest: public StanBackendTest
 {
@@ -108,33 +79,22 @@ class StanBackendJetStreamTest: public StanBackendTest
 	CPPUNIT_TEST(testStreamsRequiredToExist);
 	CPPUNIT_TEST(testStreamLimitsFromOptions);
 	CPPUNIT_TEST(testConsumerNames);
-	CPPUNIT_TEST(testLostConsumerReported);
 	CPPUNIT_TEST(testFlowControlLargeReplay);
 	CPPUNIT_TEST(testNotJetStreamServer);
 	CPPUNIT_TEST(testMsgIdIsGuid);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
-	void setUp() override;
-	void tearDown() override;
-
 	void testStreamNameRule();
 	void testStreamsRequiredToExist();
 	void testStreamLimitsFromOptions();
 	void testConsumerNames();
-	void testLostConsumerReported();
 	void testFlowControlLargeReplay();
 	void testNotJetStreamServer();
 	void testMsgIdIsGuid();
 
 protected:
-	Nats::StanOptions options() override;
-	std::string clusterId() override;
-	Nats::Test::NatsServerProcess* natsServer() override { return _pServer.get(); }
-
-private:
-	std::unique_ptr<Nats::Test::NatsServerProcess> _pServer;
-	std::string _url;
+	std::unique_ptr<Nats::Test::StanBackendFixture> startBackend() override { return Nats::Test::startJetStreamBackend(); }
 };
 
 #endif

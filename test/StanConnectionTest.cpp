@@ -1,6 +1,9 @@
 //
 // StanConnectionTest.cpp
 //
+// One body for both backends; the streaming-only scenarios and why they have no JetStream
+// meaning: StanConnectionTest.h (and README, "JetStream backend").
+//
 
 #include "StanConnectionTest.h"
 #include "StanTestUtil.h"
@@ -23,25 +26,20 @@ using Nats::Test::StanCollector;
 using Nats::Test::optionsFor;
 using Nats::Test::seqRange;
 
-CPPUNIT_TEST_SUITE_REGISTRATION(StanConnectionTest);
-
-namespace {
-
-const Poco::Timespan WAIT(10, 0);
-
-} // namespace
+NATS_STAN_BACKEND_SUITES(StanConnectionTest, StanConnectionStreamingTest, StanConnectionJetStreamTest);
 
 void StanConnectionTest::testConnectPublishClose()
 {
 	std::string id = Test::uniqueName("c");
 	std::string channel = Test::uniqueName("ch");
-	StanConnection sc(_pFixture->clusterId(), id, optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), id, options());
 	CPPUNIT_ASSERT(sc.status() == StanConnection::Status::DISCONNECTED);
 	CPPUNIT_ASSERT_THROW(sc.publish(channel, "x"), ConnectionClosedException);
 	sc.connect();
 	CPPUNIT_ASSERT(sc.isConnected());
+	StanServer* pServer = _pBackend->stan() ? _pBackend->stan()->stanServer() : nullptr; // none on JetStream, or external
 	CPPUNIT_ASSERT(sc.natsConnection().isConnected());
-	if (_pFixture->stanServer()) CPPUNIT_ASSERT(_pFixture->stanServer()->hasClient(id));
+	if (pServer) CPPUNIT_ASSERT(pServer->hasClient(id));
 	sc.publish(channel, "one");
 	sc.publish(channel, std::string("t\0wo", 4));
 	sc.publish(channel, "three", 5);
@@ -60,7 +58,7 @@ void StanConnectionTest::testConnectPublishClose()
 	sc.close();
 	CPPUNIT_ASSERT(sc.status() == StanConnection::Status::CLOSED);
 	CPPUNIT_ASSERT(!sub.isValid());
-	if (_pFixture->stanServer()) CPPUNIT_ASSERT(!_pFixture->stanServer()->hasClient(id));
+	if (pServer) CPPUNIT_ASSERT(!pServer->hasClient(id));
 	sc.close();
 	Nats::Test::expectThrow<ConnectionClosedException>("closed", "stan: connection closed", [&]() {
 		sc.publish(channel, "x");
@@ -68,23 +66,12 @@ void StanConnectionTest::testConnectPublishClose()
 	CPPUNIT_ASSERT_THROW(sc.connect(), Poco::IllegalStateException);
 }
 
-void StanConnectionTest::testWrongClusterId()
-{
-	StanOptions o = optionsFor(*_pFixture);
-	o.connectWait = Poco::Timespan(500 * Poco::Timespan::MILLISECONDS);
-	StanConnection sc(Test::uniqueName("no-such-cluster"), Test::uniqueName("c"), o);
-	Nats::Test::expectThrow<StanConnectTimeoutException>("connect must fail", "stan: connect request timeout (possibly wrong cluster ID?)", [&]() {
-		sc.connect();
-	});
-	CPPUNIT_ASSERT(!sc.isConnected());
-}
-
 void StanConnectionTest::testClientIdRegistered()
 {
 	std::string id = Test::uniqueName("c");
-	StanConnection first(_pFixture->clusterId(), id, optionsFor(*_pFixture));
+	StanConnection first(clusterId(), id, options());
 	first.connect();
-	StanConnection second(_pFixture->clusterId(), id, optionsFor(*_pFixture));
+	StanConnection second(clusterId(), id, options());
 	Nats::Test::expectThrow<StanClientIDRegisteredException>("the first client answers heartbeats: the ID is taken", "stan: clientID already registered", [&]() {
 		second.connect();
 	});
@@ -94,7 +81,7 @@ void StanConnectionTest::testClientIdRegistered()
 
 void StanConnectionTest::testInvalidClientId()
 {
-	StanConnection sc(_pFixture->clusterId(), "bad id!", optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), "bad id!", options());
 	Nats::Test::expectThrow<StanConnectException>("invalid client ID", "stan: invalid clientID: only alphanumeric and `-` or `_` characters allowed", [&]() {
 		sc.connect();
 	});
@@ -102,7 +89,7 @@ void StanConnectionTest::testInvalidClientId()
 
 void StanConnectionTest::testAsyncPublish1024()
 {
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	std::mutex m;
@@ -139,9 +126,9 @@ void StanConnectionTest::testAsyncPublish1024()
 
 void StanConnectionTest::testPublishRateLimit()
 {
-	StanOptions o = optionsFor(*_pFixture);
+	StanOptions o = options();
 	o.maxPubAcksInflight = 512;
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), o);
+	StanConnection sc(clusterId(), Test::uniqueName("c"), o);
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	const int total = 5000;
@@ -165,7 +152,7 @@ void StanConnectionTest::testPublishRateLimit()
 
 void StanConnectionTest::testPublishInvalidChannel()
 {
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
 	sc.connect();
 	CPPUNIT_ASSERT_THROW(sc.publish("", "x"), Poco::InvalidArgumentException);
 	CPPUNIT_ASSERT_THROW(sc.publish("a b", "x"), Poco::InvalidArgumentException);
@@ -180,14 +167,14 @@ void StanConnectionTest::testPublishInvalidChannel()
 void StanConnectionTest::testBorrowedConnection()
 {
 	Options no;
-	no.servers = {_pFixture->natsUrl()};
+	no.servers = {options().natsUrl};
 	Connection nc(no);
 	nc.connect();
-	StanOptions o;
+	StanOptions o = options();
 	o.natsConnection = &nc;
 	std::string channel = Test::uniqueName("ch");
 	{
-		StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), o);
+		StanConnection sc(clusterId(), Test::uniqueName("c"), o);
 		sc.connect();
 		CPPUNIT_ASSERT(&sc.natsConnection() == &nc);
 		sc.publish(channel, "x");
@@ -195,7 +182,7 @@ void StanConnectionTest::testBorrowedConnection()
 	}
 	CPPUNIT_ASSERT(nc.isConnected()); // not ours to close
 	nc.flush(WAIT);
-	StanConnection again(_pFixture->clusterId(), Test::uniqueName("c"), o);
+	StanConnection again(clusterId(), Test::uniqueName("c"), o);
 	again.connect();
 	StanSubscription sub = again.subscribeSync(channel, StanSubscriptionOptions().deliverAllAvailable());
 	CPPUNIT_ASSERT_EQUAL(std::string("x"), sub.nextMessage(WAIT).data());
@@ -203,7 +190,7 @@ void StanConnectionTest::testBorrowedConnection()
 
 void StanConnectionTest::testCloseFromCallback()
 {
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	std::atomic<bool> returned{false};
@@ -228,7 +215,7 @@ void StanConnectionTest::testCloseFromCallback()
 
 void StanConnectionTest::testCloseFromAckHandler()
 {
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
 	sc.connect();
 	std::atomic<bool> returned{false};
 	std::string err = "<none>";
@@ -245,9 +232,9 @@ void StanConnectionTest::testCloseFromAckHandler()
 void StanConnectionTest::testPublishFromAckHandler()
 {
 	// A window of one: each ack handler publishes the next message (the slot is free by then).
-	StanOptions o = optionsFor(*_pFixture);
+	StanOptions o = options();
 	o.maxPubAcksInflight = 1;
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), o);
+	StanConnection sc(clusterId(), Test::uniqueName("c"), o);
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	std::atomic<int> acked{0};
@@ -264,70 +251,14 @@ void StanConnectionTest::testPublishFromAckHandler()
 	for (int i = 0; i < 100; ++i) CPPUNIT_ASSERT_EQUAL(std::to_string(i), sub.nextMessage(WAIT).data());
 }
 
-void StanConnectionTest::testLostWhenServerStops()
-{
-	Test::skipIfExternal("stops the streaming server");
-	StanOptions o = optionsFor(*_pFixture);
-	o.pingInterval = Poco::Timespan(1, 0); // the smallest interval a released server takes
-	o.pingMaxOut = 2;
-	std::mutex m;
-	std::vector<std::string> errors;
-	std::string thread;
-	o.connectionLostHandler = [&](StanConnection& c, const std::string& err) {
-		std::lock_guard<std::mutex> lock(m);
-		errors.push_back(err);
-		thread = Nats::currentThreadName();
-		CPPUNIT_ASSERT(c.status() == StanConnection::Status::LOST);
-	};
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), o);
-	sc.connect();
-	sc.publish(Test::uniqueName("ch"), "before");
-	_pFixture->stopStan();
-	NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> lock(m); return !errors.empty(); }()), WAIT);
-	Nats::Test::expectThrow<ConnectionClosedException>("lost", "stan: connection closed", [&]() {
-		sc.publish(Test::uniqueName("ch"), "after");
-	});
-	CPPUNIT_ASSERT_EQUAL(std::string("stan: connection lost due to PING failure"), sc.lostError());
-	sc.close();
-	std::lock_guard<std::mutex> lock(m);
-	CPPUNIT_ASSERT_EQUAL(std::size_t(1), errors.size());
-	CPPUNIT_ASSERT_EQUAL(std::string("stan: connection lost due to PING failure"), errors[0]);
-	CPPUNIT_ASSERT_EQUAL(std::string("stan-lost"), thread);
-}
-
-void StanConnectionTest::testLostWhenReplaced()
-{
-	std::string id = Test::uniqueName("c");
-	StanOptions o = optionsFor(*_pFixture);
-	o.pingInterval = Poco::Timespan(1, 0);
-	std::mutex m;
-	std::vector<std::string> errors;
-	o.connectionLostHandler = [&](StanConnection&, const std::string& err) {
-		std::lock_guard<std::mutex> lock(m);
-		errors.push_back(err);
-	};
-	StanConnection first(_pFixture->clusterId(), id, o);
-	first.connect();
-	Test::stanImpl(first)->setIgnoreHeartbeats(true); // as if the process hung: the server's check fails
-	StanConnection second(_pFixture->clusterId(), id, optionsFor(*_pFixture));
-	second.connect();
-	NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> lock(m); return !errors.empty(); }()), WAIT);
-	CPPUNIT_ASSERT(first.status() == StanConnection::Status::LOST);
-	CPPUNIT_ASSERT_THROW(first.publish(Test::uniqueName("ch"), "x"), ConnectionClosedException);
-	second.publish(Test::uniqueName("ch"), "the new one works");
-	first.close();
-	std::lock_guard<std::mutex> lock(m);
-	CPPUNIT_ASSERT_EQUAL(std::size_t(1), errors.size());
-	CPPUNIT_ASSERT_EQUAL(std::string("client has been replaced or is no longer registered"), errors[0]);
-}
-
 void StanConnectionTest::testNatsRestart()
 {
 	Test::skipIfExternal("restarts nats-server");
-	StanOptions o = optionsFor(*_pFixture);
+	StanOptions o = options();
 	o.pubAckWait = Poco::Timespan(2, 0);
 	o.natsOptions.reconnectWait = Poco::Timespan(100 * Poco::Timespan::MILLISECONDS);
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), o);
+	o.jetStream.memoryStorage = false; // JetStream: the stream must survive the restart
+	StanConnection sc(clusterId(), Test::uniqueName("c"), o);
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	StanCollector got;
@@ -340,7 +271,7 @@ void StanConnectionTest::testNatsRestart()
 		acked.insert("m" + std::to_string(i));
 	}
 	NATS_WAIT_FOR(got.size() == 20, WAIT);
-	_pFixture->restartNats();
+	_pBackend->restartNats();
 	for (int i = 21; i <= 40; ++i)
 	{
 		std::string data = "m" + std::to_string(i);
@@ -386,3 +317,83 @@ void StanConnectionTest::testNatsRestart()
 			CPPUNIT_ASSERT(m.isRedelivered() && m.sequence() <= lastSeq);
 	}
 }
+
+// ---------------------------------------------------------------------------------------------
+// streaming server only (see StanConnectionTest.h)
+// ---------------------------------------------------------------------------------------------
+
+#ifndef NATS_JETSTREAM_SUITE
+
+CPPUNIT_TEST_SUITE_REGISTRATION(StanConnectionStreamingOnlyTest);
+
+void StanConnectionStreamingOnlyTest::testWrongClusterId()
+{
+	StanOptions o = optionsFor(*_pFixture);
+	o.connectWait = Poco::Timespan(500 * Poco::Timespan::MILLISECONDS);
+	StanConnection sc(Test::uniqueName("no-such-cluster"), Test::uniqueName("c"), o);
+	Nats::Test::expectThrow<StanConnectTimeoutException>("connect must fail", "stan: connect request timeout (possibly wrong cluster ID?)", [&]() {
+		sc.connect();
+	});
+	CPPUNIT_ASSERT(!sc.isConnected());
+}
+
+
+void StanConnectionStreamingOnlyTest::testLostWhenServerStops()
+{
+	Test::skipIfExternal("stops the streaming server");
+	StanOptions o = optionsFor(*_pFixture);
+	o.pingInterval = Poco::Timespan(1, 0); // the smallest interval a released server takes
+	o.pingMaxOut = 2;
+	std::mutex m;
+	std::vector<std::string> errors;
+	std::string thread;
+	o.connectionLostHandler = [&](StanConnection& c, const std::string& err) {
+		std::lock_guard<std::mutex> lock(m);
+		errors.push_back(err);
+		thread = Nats::currentThreadName();
+		CPPUNIT_ASSERT(c.status() == StanConnection::Status::LOST);
+	};
+	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), o);
+	sc.connect();
+	sc.publish(Test::uniqueName("ch"), "before");
+	_pFixture->stopStan();
+	NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> lock(m); return !errors.empty(); }()), WAIT);
+	Nats::Test::expectThrow<ConnectionClosedException>("lost", "stan: connection closed", [&]() {
+		sc.publish(Test::uniqueName("ch"), "after");
+	});
+	CPPUNIT_ASSERT_EQUAL(std::string("stan: connection lost due to PING failure"), sc.lostError());
+	sc.close();
+	std::lock_guard<std::mutex> lock(m);
+	CPPUNIT_ASSERT_EQUAL(std::size_t(1), errors.size());
+	CPPUNIT_ASSERT_EQUAL(std::string("stan: connection lost due to PING failure"), errors[0]);
+	CPPUNIT_ASSERT_EQUAL(std::string("stan-lost"), thread);
+}
+
+
+void StanConnectionStreamingOnlyTest::testLostWhenReplaced()
+{
+	std::string id = Test::uniqueName("c");
+	StanOptions o = optionsFor(*_pFixture);
+	o.pingInterval = Poco::Timespan(1, 0);
+	std::mutex m;
+	std::vector<std::string> errors;
+	o.connectionLostHandler = [&](StanConnection&, const std::string& err) {
+		std::lock_guard<std::mutex> lock(m);
+		errors.push_back(err);
+	};
+	StanConnection first(_pFixture->clusterId(), id, o);
+	first.connect();
+	Test::stanImpl(first)->setIgnoreHeartbeats(true); // as if the process hung: the server's check fails
+	StanConnection second(_pFixture->clusterId(), id, optionsFor(*_pFixture));
+	second.connect();
+	NATS_WAIT_FOR(([&]() { std::lock_guard<std::mutex> lock(m); return !errors.empty(); }()), WAIT);
+	CPPUNIT_ASSERT(first.status() == StanConnection::Status::LOST);
+	CPPUNIT_ASSERT_THROW(first.publish(Test::uniqueName("ch"), "x"), ConnectionClosedException);
+	second.publish(Test::uniqueName("ch"), "the new one works");
+	first.close();
+	std::lock_guard<std::mutex> lock(m);
+	CPPUNIT_ASSERT_EQUAL(std::size_t(1), errors.size());
+	CPPUNIT_ASSERT_EQUAL(std::string("client has been replaced or is no longer registered"), errors[0]);
+}
+
+#endif

@@ -96,6 +96,19 @@ public:
 		CPPUNIT_ASSERT_EQUAL(std::string(), c.publish("foo", "replaced"));
 	}
 
+	/// A raw client registered as `id` whose heartbeat inbox `hbInbox` has a subscriber that never
+	/// answers (the server's duplicate check times out on it).
+	struct SilentClient
+	{
+		SilentClient(StanServerFixture& f, const std::string& id, const std::string& hbInbox): raw(f.natsUrl()), heartbeats(raw, hbInbox)
+		{
+			rawConnect(raw, f, id, hbInbox);
+		}
+
+		CNats raw;
+		RawInbox heartbeats;
+	};
+
 	void testDuplicateClientDead()
 	{
 		StanServerFixture f;
@@ -112,20 +125,17 @@ public:
 		// 500 ms check times out and the new client replaces the old one.
 		StanServerFixture f;
 		std::string id = uniqueName("silent");
-		CNats raw(f.natsUrl());
-		RawInbox silent(raw, "_INBOX.silent-" + id);
-		rawConnect(raw, f, id, "_INBOX.silent-" + id);
+		SilentClient old(f, id, "_INBOX.silent-" + id);
 		expectReplacedBy(f, id);
-		CPPUNIT_ASSERT(silent.count() >= 1); // it was asked
+		CPPUNIT_ASSERT(old.heartbeats.count() >= 1); // it was asked
 	}
 
 	void testDuplicateConnectWhileChecking()
 	{
 		StanServerFixture f;
 		std::string id = uniqueName("racing");
-		CNats raw(f.natsUrl());
-		RawInbox silent(raw, "_INBOX.racing-hb-" + id);
-		rawConnect(raw, f, id, "_INBOX.racing-hb-" + id);
+		SilentClient old(f, id, "_INBOX.racing-hb-" + id);
+		CNats& raw = old.raw;
 		// Two connects for the same ID while the first duplicate check is running: the second
 		// is refused at once, the first replaces the silent client after the check.
 		natsSubscription* replies = nullptr;

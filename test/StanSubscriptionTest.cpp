@@ -1,6 +1,8 @@
 //
 // StanSubscriptionTest.cpp
 //
+// One body for both backends (StanSubscriptionTest.h); every scenario has a JetStream meaning.
+//
 
 #include "StanSubscriptionTest.h"
 #include "StanTestUtil.h"
@@ -19,21 +21,14 @@
 
 using namespace Nats;
 using Nats::Test::StanCollector;
-using Nats::Test::optionsFor;
 using Nats::Test::publishRange;
 using Nats::Test::seqRange;
 
-CPPUNIT_TEST_SUITE_REGISTRATION(StanSubscriptionTest);
-
-namespace {
-
-const Poco::Timespan WAIT(10, 0);
-
-} // namespace
+NATS_STAN_BACKEND_SUITES(StanSubscriptionTest, StanSubscriptionStreamingTest, StanSubscriptionJetStreamTest);
 
 void StanSubscriptionTest::testBasicFromFirstMessage()
 {
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	StanCollector got;
@@ -55,7 +50,7 @@ void StanSubscriptionTest::testBasicFromFirstMessage()
 
 void StanSubscriptionTest::testStartPositions()
 {
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	publishRange(sc, channel, 1, 10);
@@ -77,7 +72,7 @@ void StanSubscriptionTest::testStartPositions()
 
 void StanSubscriptionTest::testStartAtTime()
 {
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	publishRange(sc, channel, 1, 5);
@@ -104,7 +99,7 @@ void StanSubscriptionTest::testDurableResume()
 	std::string channel = Test::uniqueName("ch");
 	StanSubscriptionOptions opts = StanSubscriptionOptions().setDurableName("dur").deliverAllAvailable();
 	{
-		StanConnection sc(_pFixture->clusterId(), id, optionsFor(*_pFixture));
+		StanConnection sc(clusterId(), id, options());
 		sc.connect();
 		StanCollector got;
 		StanSubscription sub = sc.subscribe(channel, got.handler(), opts);
@@ -115,11 +110,11 @@ void StanSubscriptionTest::testDurableResume()
 		sc.close(); // the durable stays, acks are flushed first
 	}
 	{
-		StanConnection pub(_pFixture->clusterId(), Test::uniqueName("p"), optionsFor(*_pFixture));
+		StanConnection pub(clusterId(), Test::uniqueName("p"), options());
 		pub.connect();
 		publishRange(pub, channel, 41, 80);
 	}
-	StanConnection sc(_pFixture->clusterId(), id, optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), id, options());
 	sc.connect();
 	StanCollector got;
 	StanSubscription sub = sc.subscribe(channel, got.handler(), opts);
@@ -129,40 +124,11 @@ void StanSubscriptionTest::testDurableResume()
 	CPPUNIT_ASSERT_EQUAL(std::string("m41"), got.messages()[0].data());
 }
 
-void StanSubscriptionTest::testDurableUnsubscribeForgets()
-{
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
-	sc.connect();
-	std::string channel = Test::uniqueName("ch");
-	publishRange(sc, channel, 1, 3);
-	StanSubscriptionOptions opts = StanSubscriptionOptions().setDurableName("dur").deliverAllAvailable();
-	StanCollector first;
-	StanSubscription sub = sc.subscribe(channel, first.handler(), opts);
-	NATS_WAIT_FOR(first.size() == 3, WAIT);
-	sub.unsubscribe();
-	StanCollector second;
-	StanSubscription again = sc.subscribe(channel, second.handler(), opts);
-	NATS_WAIT_FOR(second.size() == 3, WAIT);
-	CPPUNIT_ASSERT(second.sequences() == seqRange(1, 3)); // started fresh: the durable was deleted
-}
-
-void StanSubscriptionTest::testDuplicateDurable()
-{
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
-	sc.connect();
-	std::string channel = Test::uniqueName("ch");
-	StanSubscription first = sc.subscribe(channel, [](const StanMessage&) {}, StanSubscriptionOptions().setDurableName("d"));
-	Nats::Test::expectThrow<StanSubscriptionException>("duplicate durable", "stan: duplicate durable registration", [&]() {
-		StanSubscription second = sc.subscribe(channel, [](const StanMessage&) {}, StanSubscriptionOptions().setDurableName("d"));
-	});
-	CPPUNIT_ASSERT(first.isValid());
-}
-
 void StanSubscriptionTest::testQueueGroupWithPlainSubscriber()
 {
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
 	sc.connect();
-	StanConnection other(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	StanConnection other(clusterId(), Test::uniqueName("c"), options());
 	other.connect();
 	std::string channel = Test::uniqueName("ch");
 	StanCollector q1, q2, plain;
@@ -185,7 +151,7 @@ void StanSubscriptionTest::testDurableQueueGroupSurvives()
 {
 	std::string channel = Test::uniqueName("ch");
 	StanSubscriptionOptions opts = StanSubscriptionOptions().setDurableName("dq").deliverAllAvailable();
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
 	sc.connect();
 	publishRange(sc, channel, 1, 20);
 	{
@@ -196,7 +162,7 @@ void StanSubscriptionTest::testDurableQueueGroupSurvives()
 		member.close(); // last member leaves with close: the durable group is kept
 	}
 	publishRange(sc, channel, 21, 40);
-	StanConnection other(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	StanConnection other(clusterId(), Test::uniqueName("c"), options());
 	other.connect();
 	StanCollector got;
 	StanSubscription member = other.queueSubscribe(channel, "g", got.handler(), opts);
@@ -209,19 +175,9 @@ void StanSubscriptionTest::testDurableQueueGroupSurvives()
 	CPPUNIT_ASSERT(fresh.sequences() == seqRange(1, 40));
 }
 
-void StanSubscriptionTest::testDurableQueueNameWithColon()
-{
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
-	sc.connect();
-	Nats::Test::expectThrow<StanSubscriptionException>("':' is not allowed", "stan: durable name of a durable queue subscriber can't contain the character ':'", [&]() {
-		StanSubscription s = sc.queueSubscribe(Test::uniqueName("ch"), "g", [](const StanMessage&) {},
-			StanSubscriptionOptions().setDurableName("a:b"));
-	});
-}
-
 void StanSubscriptionTest::testManualAckRedelivery()
 {
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	StanCollector got;
@@ -243,7 +199,7 @@ void StanSubscriptionTest::testManualAckRedelivery()
 
 void StanSubscriptionTest::testAckModes()
 {
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	sc.publish(channel, "x");
@@ -265,7 +221,7 @@ void StanSubscriptionTest::testAckModes()
 
 void StanSubscriptionTest::testSubscriberRateLimit()
 {
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	const int total = 1000;
@@ -311,7 +267,7 @@ void StanSubscriptionTest::testSlowCallbackRateLimit()
 {
 	// Auto-ack with a slow handler: what the client holds unacked (queued + the one being handled)
 	// never exceeds maxInflight, because the server stops sending at that many unacked messages.
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	const int total = 400;
@@ -341,7 +297,7 @@ void StanSubscriptionTest::testSlowCallbackRateLimit()
 
 void StanSubscriptionTest::testPullSubscription()
 {
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	publishRange(sc, channel, 1, 5);
@@ -369,12 +325,12 @@ void StanSubscriptionTest::testPullSubscription()
 
 void StanSubscriptionTest::testPendingLimits()
 {
-	StanOptions o = optionsFor(*_pFixture);
+	StanOptions o = options();
 	std::atomic<int> slow{0};
 	o.errorHandler = [&](const Poco::Exception& exc) {
 		if (dynamic_cast<const SlowConsumerException*>(&exc)) ++slow;
 	};
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), o);
+	StanConnection sc(clusterId(), Test::uniqueName("c"), o);
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	StanSubscription sub = sc.subscribeSync(channel);
@@ -383,9 +339,11 @@ void StanSubscriptionTest::testPendingLimits()
 	sub.setPendingLimits(2, -1);
 	CPPUNIT_ASSERT_EQUAL(2, sub.maxPendingMessages());
 	CPPUNIT_ASSERT_EQUAL(-1LL, sub.maxPendingBytes());
-	// The server delivers before it acks, and both come over our one NATS connection: when the
-	// blocking publish returns, its message has been queued or dropped.
+	// The streaming server delivers before it acks, and both come over our one NATS connection:
+	// when the blocking publish returns, its message has been queued or dropped. A JetStream
+	// consumer delivers after the stream's PubAck went out: wait for it.
 	publishRange(sc, channel, 1, 10);
+	if (isJetStream()) NATS_WAIT_FOR(sub.pendingMessages() + sub.dropped() == 10, WAIT);
 	CPPUNIT_ASSERT_EQUAL(2, sub.pendingMessages());
 	CPPUNIT_ASSERT_EQUAL(4LL, sub.pendingBytes()); // "m1", "m2"
 	CPPUNIT_ASSERT_EQUAL(std::uint64_t(8), sub.dropped());
@@ -399,7 +357,7 @@ void StanSubscriptionTest::testPendingLimits()
 
 void StanSubscriptionTest::testCloseWaitsForCallback()
 {
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	Poco::Event entered, release;
@@ -426,7 +384,7 @@ void StanSubscriptionTest::testCloseWaitsForCallback()
 
 void StanSubscriptionTest::testHandleLifetime()
 {
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	publishRange(sc, channel, 1, 3);
@@ -450,7 +408,7 @@ void StanSubscriptionTest::testHandleLifetime()
 
 void StanSubscriptionTest::testCloseFromOwnCallback()
 {
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), optionsFor(*_pFixture));
+	StanConnection sc(clusterId(), Test::uniqueName("c"), options());
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	StanSubscription sub;
@@ -471,14 +429,14 @@ void StanSubscriptionTest::testCloseFromOwnCallback()
 
 void StanSubscriptionTest::testHandlerExceptionNotAcked()
 {
-	StanOptions o = optionsFor(*_pFixture);
+	StanOptions o = options();
 	std::mutex m;
 	std::vector<std::string> errors;
 	o.errorHandler = [&](const Poco::Exception& exc) {
 		std::lock_guard<std::mutex> lock(m);
 		errors.push_back(exc.displayText());
 	};
-	StanConnection sc(_pFixture->clusterId(), Test::uniqueName("c"), o);
+	StanConnection sc(clusterId(), Test::uniqueName("c"), o);
 	sc.connect();
 	std::string channel = Test::uniqueName("ch");
 	StanCollector got;

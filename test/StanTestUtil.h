@@ -134,6 +134,9 @@ public:
 	void tearDown() override { _pFixture.reset(); }
 
 protected:
+	/// The usual bound of a wait for a message or a condition.
+	const Poco::Timespan WAIT{10, 0};
+
 	std::unique_ptr<StanServerFixture> _pFixture;
 };
 
