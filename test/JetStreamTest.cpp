@@ -132,6 +132,19 @@ void JetStreamTest::testAckMetadataMalformed()
 	CPPUNIT_ASSERT(!AckMetadata::parse("$JS.ACK.S.C.-1.2.3.4.5", m));        // negative
 	CPPUNIT_ASSERT(!AckMetadata::parse("$JS.ACK..C.1.2.3.4.5", m));          // empty stream
 	CPPUNIT_ASSERT(!AckMetadata::parse("$JS.NAK.S.C.1.2.3.4.5", m));
+	CPPUNIT_ASSERT(!AckMetadata::parse("$JS.ACK.S.*.1.2.3.4.5", m));         // wildcard token
+	CPPUNIT_ASSERT(!AckMetadata::parse("$JS.ACK.>.C.1.2.3.4.5", m));
+	CPPUNIT_ASSERT(!AckMetadata::parse("$JS.ACK..H.S.C.1.2.3.4.5", m));      // empty domain token
+	CPPUNIT_ASSERT(!AckMetadata::parse("$JS.ACK.S.C.1.2.3.4.5.", m));        // empty last token
+	// 64-bit limits: 2^64 - 1 is read, 2^64 and 20-digit values above it are refused.
+	CPPUNIT_ASSERT(AckMetadata::parse("$JS.ACK.S.C.18446744073709551615.2.3.4.5", m));
+	CPPUNIT_ASSERT_EQUAL(std::uint64_t(18446744073709551615ULL), m.numDelivered);
+	CPPUNIT_ASSERT(AckMetadata::parse("$JS.ACK.S.C.10000000000000000000.2.3.4.5", m));
+	CPPUNIT_ASSERT_EQUAL(std::uint64_t(10000000000000000000ULL), m.numDelivered);
+	CPPUNIT_ASSERT(!AckMetadata::parse("$JS.ACK.S.C.18446744073709551616.2.3.4.5", m));
+	CPPUNIT_ASSERT(!AckMetadata::parse("$JS.ACK.S.C.19999999999999999999.2.3.4.5", m));
+	CPPUNIT_ASSERT(!AckMetadata::parse("$JS.ACK.S.C.20000000000000000000.2.3.4.5", m));
+	CPPUNIT_ASSERT(!AckMetadata::parse("$JS.ACK.S.C.100000000000000000000.2.3.4.5", m)); // 21 digits
 }
 
 void JetStreamTest::testTimeRoundTrip()

@@ -16,6 +16,7 @@
 #include <Poco/NumberParser.h>
 #include <Poco/StringTokenizer.h>
 #include <cstdio>
+#include <cstring>
 #include <sstream>
 
 namespace Nats {
@@ -245,8 +246,12 @@ AccountInfo AccountInfo::fromJson(const Poco::JSON::Object::Ptr& obj)
 
 bool AckMetadata::parse(const std::string& reply, AckMetadata& out)
 {
-	// Hot path (every delivered message): token boundaries by index, no temporary strings.
+	// Hot path (every delivered message): token boundaries by index, no temporary strings. Every
+	// token must be non-empty and no token a wildcard, so an accepted reply is a valid publish
+	// subject (the parser already excludes white space): acks are sent to it unchecked.
 	if (reply.size() < 8 || reply.compare(0, 8, "$JS.ACK.") != 0) return false;
+	const char* p = reply.data();
+	const std::size_t size = reply.size();
 	std::size_t starts[13];
 	std::size_t ends[13];
 	std::size_t n = 0;
@@ -254,12 +259,15 @@ bool AckMetadata::parse(const std::string& reply, AckMetadata& out)
 	while (true)
 	{
 		if (n == 13) return false;
-		std::size_t dot = reply.find('.', pos);
+		const void* hit = std::memchr(p + pos, '.', size - pos);
+		const std::size_t end = hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - p) : size;
+		if (end == pos) return false;                                       // empty token
+		if (end == pos + 1 && (p[pos] == '*' || p[pos] == '>')) return false; // wildcard token
 		starts[n] = pos;
-		ends[n] = dot == std::string::npos ? reply.size() : dot;
+		ends[n] = end;
 		++n;
-		if (dot == std::string::npos) break;
-		pos = dot + 1;
+		if (!hit) break;
+		pos = end + 1;
 	}
 	std::size_t base;
 	if (n == 9)
@@ -270,35 +278,34 @@ bool AckMetadata::parse(const std::string& reply, AckMetadata& out)
 	}
 	else if (n == 11 || n == 12)
 	{
-		if (ends[2] - starts[2] == 1 && reply[starts[2]] == '_') out.domain.clear();
-		else out.domain.assign(reply, starts[2], ends[2] - starts[2]);
-		out.accountHash.assign(reply, starts[3], ends[3] - starts[3]);
+		if (ends[2] - starts[2] == 1 && p[starts[2]] == '_') out.domain.clear();
+		else out.domain.assign(p + starts[2], ends[2] - starts[2]);
+		out.accountHash.assign(p + starts[3], ends[3] - starts[3]);
 		base = 4;
 	}
 	else
 	{
 		return false;
 	}
-	if (ends[base] == starts[base] || ends[base + 1] == starts[base + 1]) return false;
 	std::uint64_t values[5];
 	for (std::size_t k = 0; k < 5; ++k)
 	{
 		const std::size_t b = starts[base + 2 + k];
 		const std::size_t e = ends[base + 2 + k];
-		if (b == e || e - b > 20) return false;
+		if (e - b > 20) return false;
 		std::uint64_t v = 0;
 		for (std::size_t i = b; i < e; ++i)
 		{
-			const char ch = reply[i];
-			if (ch < '0' || ch > '9') return false;
-			const std::uint64_t next = v * 10 + static_cast<std::uint64_t>(ch - '0');
-			if (next / 10 != v) return false; // overflow
-			v = next;
+			const unsigned digit = static_cast<unsigned char>(p[i]) - static_cast<unsigned>('0');
+			if (digit > 9) return false;
+			v = v * 10 + digit;
 		}
+		// 19 digits always fit in 64 bits; a 20-digit value fits only from 1e19 up to 2^64 - 1.
+		if (e - b == 20 && (p[b] != '1' || v < UINT64_C(10000000000000000000))) return false;
 		values[k] = v;
 	}
-	out.stream.assign(reply, starts[base], ends[base] - starts[base]);
-	out.consumer.assign(reply, starts[base + 1], ends[base + 1] - starts[base + 1]);
+	out.stream.assign(p + starts[base], ends[base] - starts[base]);
+	out.consumer.assign(p + starts[base + 1], ends[base + 1] - starts[base + 1]);
 	out.numDelivered = values[0];
 	out.streamSequence = values[1];
 	out.consumerSequence = values[2];
