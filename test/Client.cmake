@@ -1,10 +1,10 @@
 # Streaming client tests.
-# test-client-unit: no network (codec, PubAckTracker, options).
+# test-client-unit: no network (codec, PubAckTracker, PubAckWindow, options).
 # test-client: integration against nats-server + our streaming server (StanServerFixture), and
 # interop with the nats.c streaming client when libnats is available.
 
 nats_add_test_suite(test-client-unit
-	SOURCES StanCodecTest.cpp PubAckTrackerTest.cpp StanOptionsTest.cpp
+	SOURCES StanCodecTest.cpp PubAckTrackerTest.cpp PubAckWindowTest.cpp StanOptionsTest.cpp
 	LIBS stan natsproto
 	TIMEOUT 120)
 

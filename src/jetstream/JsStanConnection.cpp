@@ -17,7 +17,6 @@
 #include "core/SubjectRules.h"
 #include "core/ThreadName.h"
 #include "core/Timer.h"
-#include <Poco/Logger.h>
 #include "Nats/Exception.h"
 #include <algorithm>
 #include <chrono>
@@ -88,29 +87,7 @@ void JsStanConnection::checkConnected() const
 
 void JsStanConnection::reportError(const Poco::Exception& e)
 {
-	Connection* pConn = _pConn;
-	if (!_options.errorHandler || !pConn)
-	{
-		Poco::Logger& logger = Poco::Logger::get("Nats.StanConnection");
-		if (logger.warning()) logger.warning(e.displayText());
-		return;
-	}
-	// The event thread of the NATS connection, never the thread where the error happened (the
-	// reader must not run user code; the handler may call close()).
-	std::shared_ptr<const Poco::Exception> pCopy(e.clone());
-	std::weak_ptr<JsStanConnection> weakSelf = weak_from_this();
-	ImplAccess::impl(*pConn)->post([weakSelf, pCopy]() {
-		auto self = weakSelf.lock();
-		if (!self) return;
-		StanCallbackGate::Scope scope(*self->_pGate);
-		try
-		{
-			self->_options.errorHandler(*pCopy);
-		}
-		catch (...)
-		{
-		}
-	});
+	reportStanError(e, _options.errorHandler, _pConn, weak_from_this(), *_pGate);
 }
 
 void JsStanConnection::connect()

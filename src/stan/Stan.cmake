@@ -7,6 +7,9 @@ set(NATS_STAN_SOURCES
 	src/stan/StanConnection.cpp
 	src/stan/StanConnectionImpl.cpp
 	src/stan/StanSubscriptionImpl.cpp
+	src/stan/PubAckWindow.cpp
 	src/stan/StanPubAcks.cpp
+	src/stan/StanCallback.cpp
 	src/stan/StanPinger.cpp
+	src/stan/StanSessionRequests.cpp
 	src/stan/PubAckTracker.cpp)

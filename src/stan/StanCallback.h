@@ -16,9 +16,17 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
+#include <memory>
 #include <mutex>
 
+namespace Poco {
+class Exception;
+}
+
 namespace Nats {
+
+class Connection;
 
 /// Counts the user callbacks of one StanConnection in progress (message handlers, ack handlers,
 /// the error handler), so that destroying the connection can wait until none runs, and marks the
@@ -102,6 +110,18 @@ private:
 	std::condition_variable _cv;
 	std::atomic<int> _running{0};
 };
+
+/// StanOptions::ErrorHandler.
+using StanErrorHandler = std::function<void(const Poco::Exception& error)>;
+
+/// Reports an asynchronous error of a StanConnection (either backend): `handler` runs on the event
+/// thread of `pNc`, never on the thread where the error happened (the reader must not run user
+/// code; the handler may call close()), inside a Scope of `gate`, and only if `owner` (the
+/// connection that holds `handler` and `gate`) still lives by then; an exception it throws is
+/// swallowed. Without a handler or a NATS connection the text goes to the logger
+/// "Nats.StanConnection" (warning). Never blocks; does not throw (short of std::bad_alloc).
+void reportStanError(const Poco::Exception& exc, const StanErrorHandler& handler, Connection* pNc, std::weak_ptr<const void> owner,
+	StanCallbackGate& gate);
 
 } // namespace Nats
 

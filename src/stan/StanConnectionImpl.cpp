@@ -12,22 +12,18 @@
 #include "stan/StanPinger.h"
 #include "stan/StanPubAcks.h"
 #include "stan/StanSubscriptionImpl.h"
-#include "protocol/StanCodec.h"
 #include "core/ConnectionImpl.h"
 #include "core/NUID.h"
 #include "core/SubjectRules.h"
 #include "core/ThreadName.h"
 #include "core/ImplAccess.h"
 #include "Nats/Exception.h"
-#include <Poco/Logger.h>
 
 namespace Nats {
 
 namespace {
 
 const std::string CONNECTION_CLOSED("stan: connection closed");
-const std::string CONNECT_TIMEOUT("stan: connect request timeout (possibly wrong cluster ID?)");
-const std::string CLIENT_ID_REGISTERED("stan: clientID already registered");
 
 void joinOrDetach(std::thread& t)
 {
@@ -132,38 +128,7 @@ void StanConnectionImpl::connect()
 			if (auto self = weakSelf.lock()) self->connectionLost("nats: connection closed");
 		});
 
-		StanConnectRequest req;
-		req.clientID = _clientId;
-		req.heartbeatInbox = _hbInbox;
-		req.protocol = 1;
-		req.connID = _connID;
-		// Whole seconds, truncated (as stan.go); validate() guarantees >= 1 s.
-		req.pingInterval = static_cast<int>(_options.pingInterval.totalSeconds());
-		req.pingMaxOut = _options.pingMaxOut;
-
-		Message reply;
-		try
-		{
-			reply = _pNc->request(_options.discoverPrefix + "." + _clusterId, StanCodec::encodeConnectRequest(req), _options.connectWait);
-		}
-		catch (NatsTimeoutException&)
-		{
-			throw StanConnectTimeoutException(CONNECT_TIMEOUT);
-		}
-		catch (NoRespondersException&)
-		{
-			throw StanConnectTimeoutException(CONNECT_TIMEOUT);
-		}
-		StanConnectResponse resp = StanCodec::decodeConnectResponse(reply.data());
-		if (!resp.error.empty())
-		{
-			if (resp.error == CLIENT_ID_REGISTERED) throw StanClientIDRegisteredException(resp.error);
-			throw StanConnectException(resp.error);
-		}
-		_subRequests = resp.subRequests;
-		_unsubRequests = resp.unsubRequests;
-		_closeRequests = resp.closeRequests;
-		_subCloseRequests = resp.subCloseRequests;
+		const StanConnectResponse resp = _requests.connect(*_pNc, _options, _clusterId, _clientId, _connID, _hbInbox);
 
 		pPubAcks->start(*_pNc, _clientId, _connID, resp.pubPrefix + ".", _ackSubject);
 		_pPubAcks = pPubAcks;
@@ -344,23 +309,7 @@ void StanConnectionImpl::teardown(bool sendClose, std::string& closeError, bool&
 		catch (...)
 		{
 		}
-		try
-		{
-			Message reply = _pNc->request(_closeRequests, StanCodec::encodeCloseRequest(_clientId), _options.connectWait);
-			closeError = StanCodec::decodeCloseResponse(reply.data());
-		}
-		catch (NatsTimeoutException&)
-		{
-			closeTimedOut = true;
-		}
-		catch (NoRespondersException&)
-		{
-			closeTimedOut = true;
-		}
-		catch (Poco::Exception& exc)
-		{
-			closeError = exc.message().empty() ? exc.displayText() : exc.message();
-		}
+		_requests.close(closeError, closeTimedOut);
 	}
 
 	// 4. the ack handlers still queued run now (or right after the calling handler returns)
@@ -423,7 +372,7 @@ std::string StanConnectionImpl::publishAsync(const std::string& channel, const v
 {
 	StanPubAcks::checkChannel(channel);
 	checkConnected();
-	return _pPubAcks->publishAsync(channel, data, length, std::move(handler), maxWait, true);
+	return _pPubAcks->publishAsync(channel, data, length, std::move(handler), maxWait);
 }
 
 void StanConnectionImpl::publish(const std::string& channel, const void* data, std::size_t length)
@@ -505,56 +454,12 @@ void StanConnectionImpl::removeSubscription(StanSubscriptionImpl* pSub)
 void StanConnectionImpl::sendUnsubscribe(const std::string& channel, const std::string& ackInbox, const std::string& durableName, bool close)
 {
 	checkConnected();
-	const std::string& subject = close ? _subCloseRequests : _unsubRequests;
-	if (subject.empty()) throw StanNotSupportedException("stan: not supported by server");
-	// Acks given so far reach the server before the request (they would be redelivered otherwise).
-	try
-	{
-		_pNc->flush(_options.connectWait);
-	}
-	catch (...)
-	{
-	}
-	StanUnsubscribeRequest req;
-	req.clientID = _clientId;
-	req.subject = channel;
-	req.inbox = ackInbox;
-	req.durableName = durableName;
-	Message reply;
-	try
-	{
-		reply = _pNc->request(subject, StanCodec::encodeUnsubscribeRequest(req), _options.connectWait);
-	}
-	catch (NatsTimeoutException&)
-	{
-		throw StanRequestTimeoutException(close ? "stan: close request timeout" : "stan: unsubscribe request timeout");
-	}
-	catch (NoRespondersException&)
-	{
-		throw StanRequestTimeoutException(close ? "stan: close request timeout" : "stan: unsubscribe request timeout");
-	}
-	catch (ConnectionClosedException&)
-	{
-		throw ConnectionClosedException(CONNECTION_CLOSED);
-	}
-	StanSubscriptionResponse resp = StanCodec::decodeSubscriptionResponse(reply.data());
-	if (!resp.error.empty()) throw StanSubscriptionException(resp.error);
+	_requests.unsubscribe(channel, ackInbox, durableName, close);
 }
 
 void StanConnectionImpl::sendSubCloseBestEffort(const std::string& channel, const std::string& inbox)
 {
-	if (_subCloseRequests.empty()) return;
-	StanUnsubscribeRequest req;
-	req.clientID = _clientId;
-	req.subject = channel;
-	req.inbox = inbox;
-	try
-	{
-		_pNc->publish(_subCloseRequests, StanCodec::encodeUnsubscribeRequest(req));
-	}
-	catch (...)
-	{
-	}
+	_requests.subCloseBestEffort(channel, inbox);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -587,28 +492,7 @@ int StanConnectionImpl::pubAcksInflight() const
 
 void StanConnectionImpl::reportError(const Poco::Exception& exc)
 {
-	if (!_options.errorHandler || !_pNc)
-	{
-		Poco::Logger& logger = Poco::Logger::get("Nats.StanConnection");
-		if (logger.warning()) logger.warning(exc.displayText());
-		return;
-	}
-	// The event thread of the NATS connection, never the thread where the error happened (the
-	// reader must not run user code; the handler may call close()).
-	std::shared_ptr<const Poco::Exception> pCopy(exc.clone());
-	std::weak_ptr<StanConnectionImpl> weakSelf = weak_from_this();
-	ImplAccess::impl(*_pNc)->post([weakSelf, pCopy]() {
-		auto self = weakSelf.lock();
-		if (!self) return;
-		StanCallbackGate::Scope scope(*self->_pGate);
-		try
-		{
-			self->_options.errorHandler(*pCopy);
-		}
-		catch (...)
-		{
-		}
-	});
+	reportStanError(exc, _options.errorHandler, _pNc, weak_from_this(), *_pGate);
 }
 
 } // namespace Nats

@@ -18,6 +18,7 @@
 #include "Nats/Subscription.h"
 #include "stan/StanCallback.h"
 #include "stan/StanConnectionBackend.h"
+#include "stan/StanSessionRequests.h"
 #include <atomic>
 #include <condition_variable>
 #include <memory>
@@ -33,7 +34,8 @@ class StanPubAcks;
 class StanPinger;
 
 /// The streaming session behind a StanConnection (docs/design.md section 3): connect, the
-/// subscription registry, close / loss and teardown. Publishing is StanPubAcks, pings StanPinger.
+/// subscription registry, close / loss and teardown. Publishing is StanPubAcks (on PubAckWindow),
+/// pings StanPinger, the requests to the server StanSessionRequests.
 ///
 /// Threads (none of its own while the session is up; all belong to the NATS connection):
 /// - NATS reader thread (inline subscriptions): PubAck decoding and completion (waiters of
@@ -101,10 +103,10 @@ public:
 	void sendUnsubscribe(const std::string& channel, const std::string& ackInbox, const std::string& durableName, bool close);
 
 	/// True if the server takes subscription close requests.
-	bool supportsSubClose() const { return !_subCloseRequests.empty(); }
+	bool supportsSubClose() const { return _requests.supportsSubClose(); }
 
 	/// Subject of subscription requests (valid once connected).
-	const std::string& subRequestsSubject() const { return _subRequests; }
+	const std::string& subRequestsSubject() const { return _requests.subRequests(); }
 
 	/// After a subscribe request timed out: asks the server (no reply awaited) to close the
 	/// subscription with delivery inbox `inbox`, as stan.go does.
@@ -159,10 +161,7 @@ private:
 	std::string _hbInbox;
 	std::string _pingInbox;
 	std::string _ackSubject;
-	std::string _subRequests;
-	std::string _unsubRequests;
-	std::string _closeRequests;
-	std::string _subCloseRequests;
+	StanSessionRequests _requests; // connect, close, unsubscribe: the server's request subjects
 	std::atomic<bool> _ignoreHeartbeats{false};
 	std::atomic<bool> _failNextDeliveryStart{false};
 

@@ -1,0 +1,44 @@
+//
+// StanCallback.cpp
+//
+// Library: Nats
+// Package: Streaming
+// Module:  StanCallback
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+
+#include "stan/StanCallback.h"
+#include "core/ConnectionImpl.h"
+#include "core/ImplAccess.h"
+#include <Poco/Exception.h>
+#include <Poco/Logger.h>
+
+namespace Nats {
+
+void reportStanError(const Poco::Exception& exc, const StanErrorHandler& handler, Connection* pNc, std::weak_ptr<const void> owner,
+	StanCallbackGate& gate)
+{
+	if (!handler || !pNc)
+	{
+		Poco::Logger& logger = Poco::Logger::get("Nats.StanConnection");
+		if (logger.warning()) logger.warning(exc.displayText());
+		return;
+	}
+	// `handler` and `gate` belong to `owner`: valid while it is locked.
+	std::shared_ptr<const Poco::Exception> pCopy(exc.clone());
+	ImplAccess::impl(*pNc)->post([owner = std::move(owner), pHandler = &handler, pGate = &gate, pCopy]() {
+		auto keep = owner.lock();
+		if (!keep) return;
+		StanCallbackGate::Scope scope(*pGate);
+		try
+		{
+			(*pHandler)(*pCopy);
+		}
+		catch (...)
+		{
+		}
+	});
+}
+
+} // namespace Nats
