@@ -477,21 +477,8 @@ void JsStanConnection::lose(const std::string& error)
 			std::lock_guard<std::mutex> l(self->_mutex);
 			pFacade = self->_pFacade;
 		}
-		if (self->_options.connectionLostHandler && pFacade)
-		{
-			StanCallbackGate::Scope scope(*self->_pGate);
-			try
-			{
-				self->_options.connectionLostHandler(*pFacade, error);
-			}
-			catch (const Poco::Exception& e)
-			{
-				self->reportError(e);
-			}
-			catch (...)
-			{
-			}
-		}
+		runConnectionLostHandler(self->_options.connectionLostHandler, pFacade, error, *self->_pGate,
+			[&self](const Poco::Exception& e) { self->reportError(e); });
 	});
 }
 

@@ -41,4 +41,22 @@ void reportStanError(const Poco::Exception& exc, const StanErrorHandler& handler
 	});
 }
 
+void runConnectionLostHandler(const std::function<void(StanConnection&, const std::string&)>& handler, StanConnection* pFacade,
+	const std::string& error, StanCallbackGate& gate, const std::function<void(const Poco::Exception&)>& report)
+{
+	if (!handler || !pFacade) return;
+	StanCallbackGate::Scope scope(gate);
+	try
+	{
+		handler(*pFacade, error);
+	}
+	catch (const Poco::Exception& e)
+	{
+		report(e);
+	}
+	catch (...)
+	{
+	}
+}
+
 } // namespace Nats

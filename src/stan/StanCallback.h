@@ -26,6 +26,8 @@ class Exception;
 
 namespace Nats {
 
+class StanConnection;
+
 class Connection;
 
 /// Counts the user callbacks of one StanConnection in progress (message handlers, ack handlers,
@@ -122,6 +124,13 @@ using StanErrorHandler = std::function<void(const Poco::Exception& error)>;
 /// "Nats.StanConnection" (warning). Never blocks; does not throw (short of std::bad_alloc).
 void reportStanError(const Poco::Exception& exc, const StanErrorHandler& handler, Connection* pNc, std::weak_ptr<const void> owner,
 	StanCallbackGate& gate);
+
+/// Runs the application's connection-lost `handler` (if any) for `facade` with `error`, inside a
+/// Scope of `gate`; a Poco::Exception it throws goes to `report`, anything else is swallowed.
+/// Called by both backends' `stan-lost` thread once the session is torn down; blocks as long as
+/// the handler runs.
+void runConnectionLostHandler(const std::function<void(StanConnection&, const std::string&)>& handler, StanConnection* pFacade,
+	const std::string& error, StanCallbackGate& gate, const std::function<void(const Poco::Exception&)>& report);
 
 } // namespace Nats
 

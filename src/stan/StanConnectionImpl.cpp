@@ -345,21 +345,8 @@ void StanConnectionImpl::connectionLost(const std::string& error)
 			std::lock_guard<std::mutex> lock(self->_mutex);
 			pFacade = self->_pFacade;
 		}
-		if (self->_options.connectionLostHandler && pFacade)
-		{
-			StanCallbackGate::Scope scope(*self->_pGate);
-			try
-			{
-				self->_options.connectionLostHandler(*pFacade, error);
-			}
-			catch (Poco::Exception& exc)
-			{
-				self->reportError(exc);
-			}
-			catch (...)
-			{
-			}
-		}
+		runConnectionLostHandler(self->_options.connectionLostHandler, pFacade, error, *self->_pGate,
+			[&self](const Poco::Exception& e) { self->reportError(e); });
 	});
 }
 

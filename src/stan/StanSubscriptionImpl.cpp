@@ -178,7 +178,7 @@ void StanSubscriptionImpl::onMsg(const Message& msg)
 		_pConn->reportError(exc);
 		return;
 	}
-	// The message is the reader's own temporary (ConnectionImpl::onMsg() for an INLINE
+	// The message is the reader's own temporary (Reader::onMsg() for an INLINE
 	// subscription, see SubscriptionImpl.h): its payload buffer is moved into the StanMessage and
 	// the data shifted to its front, so no allocation and no copy of the payload beyond one memmove.
 	// The views into the payload are read before the buffer moves.
