@@ -146,13 +146,11 @@ public:
 		Run run;
 		StanOptions o = clusterOptions(run, urls());
 		StanConnection sc(Test::stanClusterId(), Test::uniqueName("c"), o);
-		sc.connect();
-		const std::string channel = Test::uniqueName("sd");
-		const std::string stream = JsStanConnection::streamName("", channel);
-		publishFirst(sc, channel);
-		StanSubscription sub = sc.subscribe(channel, run.collector(),
-			StanSubscriptionOptions().setDurableName("sd").deliverAllAvailable().setMaxInflight(4096));
-		const std::string consumer = "d__" + JsStanConnection::escapeName(sc.clientId()) + "__sd";
+		DurableSetup d = startDurable(sc, run, "sd");
+		const std::string& channel = d.channel;
+		const std::string& stream = d.stream;
+		const std::string& consumer = d.consumer;
+		StanSubscription& sub = d.sub;
 		publishAcked(sc, channel, run, 200);
 		stepDown(js, "STREAM.LEADER.STEPDOWN." + stream);
 		publishAcked(sc, channel, run, 200);
@@ -177,13 +175,11 @@ public:
 		StanOptions o = clusterOptions(run, _nodes[0]->url()); // n1 is never killed
 		o.jetStream.idleHeartbeat = Poco::Timespan(0, 300000);
 		StanConnection sc(Test::stanClusterId(), Test::uniqueName("c"), o);
-		sc.connect();
-		const std::string channel = Test::uniqueName("kc");
-		const std::string stream = JsStanConnection::streamName("", channel);
-		publishFirst(sc, channel);
-		StanSubscription sub = sc.subscribe(channel, run.collector(),
-			StanSubscriptionOptions().setDurableName("kc").deliverAllAvailable().setMaxInflight(4096));
-		const std::string consumer = "d__" + JsStanConnection::escapeName(sc.clientId()) + "__kc";
+		DurableSetup d = startDurable(sc, run, "kc");
+		const std::string& channel = d.channel;
+		const std::string& stream = d.stream;
+		const std::string& consumer = d.consumer;
+		StanSubscription& sub = d.sub;
 		publishAcked(sc, channel, run, 100);
 		// The consumer's leader must be another node than the client's n1.
 		std::string leader;
@@ -211,6 +207,22 @@ public:
 	}
 
 private:
+	/// A fresh channel whose R3 stream exists, and a durable (deliver all) on it whose messages go
+	/// to a Run: where the leader tests start.
+	struct DurableSetup
+	{
+		std::string channel;
+		std::string stream;
+		std::string consumer; ///< the durable's JetStream consumer name
+		StanSubscription sub;
+	};
+
+	struct Run;
+
+	/// Connects `sc`, creates the stream of a new channel named after `durable` and subscribes
+	/// the durable `durable` to it, delivering into `run`.
+	static DurableSetup startDurable(StanConnection& sc, Run& run, const std::string& durable);
+
 	/// What a publish/subscribe run saw.
 	struct Run
 	{
@@ -356,5 +368,18 @@ private:
 	std::unique_ptr<Connection> _pAdmin;
 	std::unique_ptr<JetStreamContext> _pJs;
 };
+
+JetStreamClusterTest::DurableSetup JetStreamClusterTest::startDurable(StanConnection& sc, Run& run, const std::string& durable)
+{
+	sc.connect();
+	DurableSetup d;
+	d.channel = Test::uniqueName(durable);
+	d.stream = JsStanConnection::streamName("", d.channel);
+	publishFirst(sc, d.channel);
+	d.sub = sc.subscribe(d.channel, run.collector(),
+		StanSubscriptionOptions().setDurableName(durable).deliverAllAvailable().setMaxInflight(4096));
+	d.consumer = "d__" + JsStanConnection::escapeName(sc.clientId()) + "__" + durable;
+	return d;
+}
 
 CPPUNIT_TEST_SUITE_REGISTRATION(JetStreamClusterTest);

@@ -15,17 +15,15 @@
 #include "NatsServerProcess.h"
 #include "StanServerFixture.h"
 #include "TestUtil.h"
+#include "util/HttpGet.h"
 #include "server/MonitorSnapshot.h"
 #include "protocol.pb.h"
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
-#include <Poco/StreamCopier.h>
 #include <cppunit/extensions/HelperMacros.h>
 #include <functional>
 #include <memory>
@@ -38,30 +36,12 @@ namespace {
 
 const Poco::Timespan WAIT(10, 0);
 
-struct HttpAnswer
-{
-	int status = 0;
-	std::string contentType;
-	std::string cors;
-	std::string reason;
-	std::string body;
-};
+using Nats::Test::HttpAnswer;
 
 HttpAnswer httpGet(int port, const std::string& pathAndQuery)
 {
 	Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
-	session.setTimeout(WAIT);
-	Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, pathAndQuery, Poco::Net::HTTPMessage::HTTP_1_1);
-	session.sendRequest(req);
-	Poco::Net::HTTPResponse resp;
-	std::istream& in = session.receiveResponse(resp);
-	HttpAnswer a;
-	Poco::StreamCopier::copyToString(in, a.body);
-	a.status = static_cast<int>(resp.getStatus());
-	a.reason = resp.getReason();
-	a.contentType = resp.getContentType();
-	a.cors = resp.get("Access-Control-Allow-Origin", "");
-	return a;
+	return Nats::Test::httpGet(session, pathAndQuery, WAIT);
 }
 
 Poco::JSON::Object::Ptr parse(const std::string& body)

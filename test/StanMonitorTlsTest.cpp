@@ -13,17 +13,15 @@
 #include "StanServerFixture.h"
 #include "TestUtil.h"
 #include "util/Certificates.h"
+#include "util/HttpGet.h"
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/NetSSL.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SSLException.h>
-#include <Poco/StreamCopier.h>
 #include <cppunit/extensions/HelperMacros.h>
 #include <memory>
 #include <string>
@@ -61,15 +59,9 @@ std::string httpsGet(int port, const std::string& path, const std::string& caFil
 	Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, p);
 	ctx->enableExtendedCertificateVerification(false);
 	Poco::Net::HTTPSClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port), ctx);
-	session.setTimeout(WAIT);
-	Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
-	session.sendRequest(req);
-	Poco::Net::HTTPResponse resp;
-	std::istream& in = session.receiveResponse(resp);
-	std::string body;
-	Poco::StreamCopier::copyToString(in, body);
-	status = static_cast<int>(resp.getStatus());
-	return body;
+	const Test::HttpAnswer a = Test::httpGet(session, path, WAIT);
+	status = a.status;
+	return a.body;
 }
 
 } // namespace
