@@ -147,20 +147,16 @@ public:
 		StanOptions o = clusterOptions(run, urls());
 		StanConnection sc(Test::stanClusterId(), Test::uniqueName("c"), o);
 		DurableSetup d = startDurable(sc, run, "sd");
-		const std::string& channel = d.channel;
-		const std::string& stream = d.stream;
-		const std::string& consumer = d.consumer;
-		StanSubscription& sub = d.sub;
-		publishAcked(sc, channel, run, 200);
-		stepDown(js, "STREAM.LEADER.STEPDOWN." + stream);
-		publishAcked(sc, channel, run, 200);
-		stepDown(js, "CONSUMER.LEADER.STEPDOWN." + stream + "." + consumer);
-		publishAcked(sc, channel, run, 200);
+		publishAcked(sc, d.channel, run, 200);
+		stepDown(js, "STREAM.LEADER.STEPDOWN." + d.stream);
+		publishAcked(sc, d.channel, run, 200);
+		stepDown(js, "CONSUMER.LEADER.STEPDOWN." + d.stream + "." + d.consumer);
+		publishAcked(sc, d.channel, run, 200);
 		NATS_WAIT_FOR(run.completed.load() == run.attempted, Poco::Timespan(60, 0));
 		NATS_WAIT_FOR(run.allAckedDelivered(), Poco::Timespan(60, 0));
 		CPPUNIT_ASSERT_MESSAGE(run.lostError(), !run.lost.load());
 		CPPUNIT_ASSERT(sc.status() == StanConnection::Status::CONNECTED);
-		sub.close();
+		d.sub.close();
 		sc.close();
 	}
 
@@ -176,33 +172,29 @@ public:
 		o.jetStream.idleHeartbeat = Poco::Timespan(0, 300000);
 		StanConnection sc(Test::stanClusterId(), Test::uniqueName("c"), o);
 		DurableSetup d = startDurable(sc, run, "kc");
-		const std::string& channel = d.channel;
-		const std::string& stream = d.stream;
-		const std::string& consumer = d.consumer;
-		StanSubscription& sub = d.sub;
-		publishAcked(sc, channel, run, 100);
+		publishAcked(sc, d.channel, run, 100);
 		// The consumer's leader must be another node than the client's n1.
 		std::string leader;
 		for (int attempt = 0; attempt < 10; ++attempt)
 		{
-			leader = consumerLeader(js, stream, consumer);
+			leader = consumerLeader(js, d.stream, d.consumer);
 			if (leader != "n1") break;
-			stepDown(js, "CONSUMER.LEADER.STEPDOWN." + stream + "." + consumer);
+			stepDown(js, "CONSUMER.LEADER.STEPDOWN." + d.stream + "." + d.consumer);
 		}
 		CPPUNIT_ASSERT_MESSAGE("consumer leader " + leader, leader == "n2" || leader == "n3");
 		NATS_WAIT_FOR(run.allAckedDelivered(), Poco::Timespan(30, 0));
-		auto pSub = std::dynamic_pointer_cast<JsStanSubscription>(ImplAccess::impl(sub));
+		auto pSub = std::dynamic_pointer_cast<JsStanSubscription>(ImplAccess::impl(d.sub));
 		CPPUNIT_ASSERT(pSub);
 		const std::uint64_t checksBefore = pSub->consumerChecksSent();
 		_nodes[leader == "n2" ? 1 : 2]->stop();
 		// Silence longer than 3 heartbeat intervals: the check runs (and must not report a loss).
 		NATS_WAIT_FOR(pSub->consumerChecksSent() > checksBefore, Poco::Timespan(30, 0));
-		publishAcked(sc, channel, run, 200);
+		publishAcked(sc, d.channel, run, 200);
 		NATS_WAIT_FOR(run.completed.load() == run.attempted, Poco::Timespan(60, 0));
 		NATS_WAIT_FOR(run.allAckedDelivered(), Poco::Timespan(60, 0));
 		CPPUNIT_ASSERT_MESSAGE(run.lostError(), !run.lost.load());
 		CPPUNIT_ASSERT(sc.status() == StanConnection::Status::CONNECTED);
-		sub.close();
+		d.sub.close();
 		sc.close();
 	}
 
