@@ -152,12 +152,7 @@ public:
 		publishAcked(sc, d.channel, run, 200);
 		stepDown(js, "CONSUMER.LEADER.STEPDOWN." + d.stream + "." + d.consumer);
 		publishAcked(sc, d.channel, run, 200);
-		NATS_WAIT_FOR(run.completed.load() == run.attempted, Poco::Timespan(60, 0));
-		NATS_WAIT_FOR(run.allAckedDelivered(), Poco::Timespan(60, 0));
-		CPPUNIT_ASSERT_MESSAGE(run.lostError(), !run.lost.load());
-		CPPUNIT_ASSERT(sc.status() == StanConnection::Status::CONNECTED);
-		d.sub.close();
-		sc.close();
+		expectAllDeliveredNoLoss(sc, d, run);
 	}
 
 	/// (b) #13 item 5: the node leading the consumer is killed while the client is connected to
@@ -190,12 +185,7 @@ public:
 		// Silence longer than 3 heartbeat intervals: the check runs (and must not report a loss).
 		NATS_WAIT_FOR(pSub->consumerChecksSent() > checksBefore, Poco::Timespan(30, 0));
 		publishAcked(sc, d.channel, run, 200);
-		NATS_WAIT_FOR(run.completed.load() == run.attempted, Poco::Timespan(60, 0));
-		NATS_WAIT_FOR(run.allAckedDelivered(), Poco::Timespan(60, 0));
-		CPPUNIT_ASSERT_MESSAGE(run.lostError(), !run.lost.load());
-		CPPUNIT_ASSERT(sc.status() == StanConnection::Status::CONNECTED);
-		d.sub.close();
-		sc.close();
+		expectAllDeliveredNoLoss(sc, d, run);
 	}
 
 private:
@@ -210,6 +200,10 @@ private:
 	};
 
 	struct Run;
+
+	/// The end of a leader test: every publish completed, every acked message delivered (60 s
+	/// each), no loss reported and the session still connected; then closes `d.sub` and `sc`.
+	static void expectAllDeliveredNoLoss(StanConnection& sc, DurableSetup& d, Run& run);
 
 	/// Connects `sc`, creates the stream of a new channel named after `durable` and subscribes
 	/// the durable `durable` to it, delivering into `run`.
@@ -372,6 +366,16 @@ JetStreamClusterTest::DurableSetup JetStreamClusterTest::startDurable(StanConnec
 		StanSubscriptionOptions().setDurableName(durable).deliverAllAvailable().setMaxInflight(4096));
 	d.consumer = "d__" + JsStanConnection::escapeName(sc.clientId()) + "__" + durable;
 	return d;
+}
+
+void JetStreamClusterTest::expectAllDeliveredNoLoss(StanConnection& sc, DurableSetup& d, Run& run)
+{
+	NATS_WAIT_FOR(run.completed.load() == run.attempted, Poco::Timespan(60, 0));
+	NATS_WAIT_FOR(run.allAckedDelivered(), Poco::Timespan(60, 0));
+	CPPUNIT_ASSERT_MESSAGE(run.lostError(), !run.lost.load());
+	CPPUNIT_ASSERT(sc.status() == StanConnection::Status::CONNECTED);
+	d.sub.close();
+	sc.close();
 }
 
 CPPUNIT_TEST_SUITE_REGISTRATION(JetStreamClusterTest);
