@@ -37,7 +37,7 @@ namespace Nats {
 ///     m.headers().get("Tag");                // "a"
 ///     m.headers().values("Tag");             // {"a", "b"}
 ///
-/// Wire form (docs/protocol.md 1.9): "NATS/1.0[ <code>[ <description>]]\r\n", then one
+/// Wire form (protocol.md 1.9): "NATS/1.0[ <code>[ <description>]]\r\n", then one
 /// "Name: Value\r\n" line per field, then an empty line.
 ///
 /// Thread safety: Plain value; not synchronised.

@@ -77,7 +77,7 @@ struct Nats_API StanOptions
 	/// Which server implements the streaming API.
 	enum class Backend
 	{
-		STREAMING_SERVER,   ///< a NATS Streaming server (ours or the Go one): the protocol of docs/protocol.md (default)
+		STREAMING_SERVER,   ///< a NATS Streaming server (ours or the Go one): the protocol of protocol.md (default)
 		JETSTREAM           ///< JetStream, built into nats-server 2.2+ (run with -js); see README "JetStream backend"
 	};
 

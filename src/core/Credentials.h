@@ -18,7 +18,7 @@
 
 namespace Nats {
 
-/// The authentication fields of CONNECT that come from NKeys / JWTs (docs/protocol.md 1.4):
+/// The authentication fields of CONNECT that come from NKeys / JWTs (protocol.md 1.4):
 /// "jwt" + "sig" for Options::credentialsFile (and credentialsSeedFile), "nkey" + "sig" for
 /// Options::nkeySeedFile or Options::nkey + nkeySignatureHandler. "sig" is the Ed25519 signature
 /// of the INFO nonce, base64url without padding.

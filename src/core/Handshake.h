@@ -27,7 +27,7 @@ namespace Nats {
 /// permissions violation), StaleConnectionException, otherwise ServerErrorException.
 std::unique_ptr<Poco::Exception> makeServerError(const std::string& text);
 
-/// Connects to one server and runs the handshake of docs/protocol.md 1.5 on the calling thread:
+/// Connects to one server and runs the handshake of protocol.md 1.5 on the calling thread:
 /// TCP connect (connectTimeout), INFO, the TLS upgrade when the URL, the options or the server
 /// ask for it, CONNECT (options, credentials) + PING, then waits for PONG. Every step is bounded by
 /// Options::connectTimeout.

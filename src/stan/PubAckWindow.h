@@ -38,7 +38,7 @@ class Timer;
 /// reply subject). A backend derives from it, writes the message in the `send` it hands to
 /// publishWithAck()/publishAndWait() and reports each ack it matched through completeAck().
 ///
-/// docs/design.md section 3:
+/// design.md section 3:
 /// - publishWithAck()/publishAndWait() take a slot of the PubAckTracker's window (blocking, or
 ///   bounded by maxWait) and register the guid the message is sent with;
 /// - completeAck() (NATS reader thread) completes the entry: the internal waiter of a blocking

@@ -33,7 +33,7 @@ class StanSubscriptionImpl;
 class StanPubAcks;
 class StanPinger;
 
-/// The streaming session behind a StanConnection (docs/design.md section 3): connect, the
+/// The streaming session behind a StanConnection (design.md section 3): connect, the
 /// subscription registry, close / loss and teardown. Publishing is StanPubAcks (on PubAckWindow),
 /// pings StanPinger, the requests to the server StanSessionRequests.
 ///

@@ -21,7 +21,7 @@
 
 namespace Nats {
 
-/// The session's requests to the streaming server (docs/protocol.md): each encodes its protobuf
+/// The session's requests to the streaming server (protocol.md): each encodes its protobuf
 /// request, waits for the answer at most connectWait and maps a failure to the exception (or
 /// error text) StanConnection documents. connect() keeps the request subjects the server named;
 /// the other calls use them.
