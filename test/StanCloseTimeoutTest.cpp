@@ -3,14 +3,16 @@
 //
 // Destroying a StanConnection while one of its handlers is blocked: the destructor returns after
 // StanOptions::closeTimeout, and the implementation lives on until the handler returns (ASan
-// finds any use of freed memory on the way). Against nats-server + our streaming server.
+// finds any use of freed memory on the way). One body for both backends (issue #13):
+// StanCloseTimeoutStreamingTest (test-client) against nats-server + our streaming server,
+// StanCloseTimeoutJetStreamTest (test-jetstream) against nats-server -js.
 //
 // SPDX-License-Identifier: Apache-2.0
 //
 
 #include "StanTestUtil.h"
-#include "StanServerFixture.h"
-#include "stan/StanConnectionImpl.h"
+#include "StanBackendFixture.h"
+#include "stan/StanConnectionBackend.h"
 #include "Nats/StanConnection.h"
 #include "core/ImplAccess.h"
 #include <cppunit/extensions/HelperMacros.h>
@@ -23,36 +25,9 @@
 
 using namespace Nats;
 
-namespace {
+using Nats::Test::Gate;
 
-const Poco::Timespan WAIT(10, 0);
-
-/// A latch a handler waits on (at most 60 s), released by the test thread.
-class Latch
-{
-public:
-	void release()
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_released = true;
-		_cv.notify_all();
-	}
-
-	void wait()
-	{
-		std::unique_lock<std::mutex> lock(_mutex);
-		_cv.wait_for(lock, std::chrono::seconds(60), [this]() { return _released; });
-	}
-
-private:
-	std::mutex _mutex;
-	std::condition_variable _cv;
-	bool _released = false;
-};
-
-} // namespace
-
-class StanCloseTimeoutTest: public CppUnit::TestFixture
+class StanCloseTimeoutTest: public Test::StanBackendFixtureTest
 {
 	CPPUNIT_TEST_SUITE(StanCloseTimeoutTest);
 	CPPUNIT_TEST(testDestroyWithBlockedMessageHandler);
@@ -60,28 +35,17 @@ class StanCloseTimeoutTest: public CppUnit::TestFixture
 #ifndef OLD_CODE
 	CPPUNIT_TEST(testCloseTimeoutValidated);
 #endif
-	CPPUNIT_TEST_SUITE_END();
+	CPPUNIT_TEST_SUITE_END_ABSTRACT();
 
 public:
-	void setUp() override
-	{
-		if (!Test::externalMode() && !Test::NatsServerProcess::available()) Test::skip("nats-server not installed");
-		_pFixture.reset(new Test::StanServerFixture());
-	}
-
-	void tearDown() override
-	{
-		_pFixture.reset();
-	}
-
 	// A message handler blocked on a latch: the destructor returns within closeTimeout; the
 	// handler, released later, finishes (and is auto-acked) on memory that is still alive; the
 	// implementation goes once it returned.
 	void testDestroyWithBlockedMessageHandler()
 	{
-		Latch latch;
+		Gate latch;
 		std::atomic<bool> entered{false}, finished{false};
-		std::unique_ptr<StanConnection> pSc(new StanConnection(_pFixture->clusterId(), Test::uniqueName("c"), options()));
+		std::unique_ptr<StanConnection> pSc(new StanConnection(clusterId(), Test::uniqueName("c"), closeOptions()));
 		pSc->connect();
 		const std::string channel = Test::uniqueName("ch");
 		StanSubscription sub = pSc->subscribe(channel, [&](const StanMessage& m) {
@@ -91,11 +55,11 @@ public:
 		});
 		pSc->publish(channel, "x");
 		NATS_WAIT_FOR(entered.load(), WAIT);
-		std::weak_ptr<StanConnectionImpl> weakImpl = Test::stanImpl(*pSc);
+		std::weak_ptr<StanConnectionBackend> weakImpl = ImplAccess::impl(*pSc);
 		destroyWithin(pSc, latch);
 		// the blocked handler owns the implementation now
 		CPPUNIT_ASSERT(!weakImpl.expired());
-		latch.release();
+		latch.open();
 		NATS_WAIT_FOR(finished.load(), WAIT);
 		sub = StanSubscription(); // closed with the connection: returns at once
 		// nothing holds the implementation any more once the handler returned
@@ -105,9 +69,9 @@ public:
 	// The same with an ack handler of publishAsync().
 	void testDestroyWithBlockedAckHandler()
 	{
-		Latch latch;
+		Gate latch;
 		std::atomic<bool> entered{false}, finished{false};
-		std::unique_ptr<StanConnection> pSc(new StanConnection(_pFixture->clusterId(), Test::uniqueName("c"), options()));
+		std::unique_ptr<StanConnection> pSc(new StanConnection(clusterId(), Test::uniqueName("c"), closeOptions()));
 		pSc->connect();
 		pSc->publishAsync(Test::uniqueName("ch"), "x", [&](const std::string&, const std::string& error) {
 			entered = true;
@@ -116,14 +80,14 @@ public:
 		});
 		NATS_WAIT_FOR(entered.load(), WAIT);
 		destroyWithin(pSc, latch);
-		latch.release();
+		latch.open();
 		NATS_WAIT_FOR(finished.load(), WAIT);
 	}
 
 #ifndef OLD_CODE
 	void testCloseTimeoutValidated()
 	{
-		StanOptions o = options();
+		StanOptions o = closeOptions();
 		o.closeTimeout = Poco::Timespan(-1);
 		CPPUNIT_ASSERT_THROW(o.validate(), Poco::InvalidArgumentException);
 		o.closeTimeout = Poco::Timespan(0);
@@ -133,10 +97,9 @@ public:
 #endif
 
 private:
-	StanOptions options() const
+	StanOptions closeOptions() const
 	{
-		StanOptions o;
-		o.natsUrl = _pFixture->natsUrl();
+		StanOptions o = options();
 #ifndef OLD_CODE // (built once against the code before closeTimeout, to see the tests fail there)
 		o.closeTimeout = Poco::Timespan(0, 300000);
 #endif
@@ -147,7 +110,7 @@ private:
 	/// close request plus closeTimeout take well under a second). On failure (the old unbounded
 	/// wait) the latch is released so that the destructor can end and the test fails instead of
 	/// hanging.
-	static void destroyWithin(std::unique_ptr<StanConnection>& pSc, Latch& latch)
+	void destroyWithin(std::unique_ptr<StanConnection>& pSc, Gate& latch)
 	{
 		std::atomic<bool> destroyed{false};
 		std::thread destroyer([&]() {
@@ -155,12 +118,10 @@ private:
 			destroyed = true;
 		});
 		const bool inTime = Test::waitFor([&]() { return destroyed.load(); }, WAIT);
-		if (!inTime) latch.release();
+		if (!inTime) latch.open();
 		destroyer.join();
 		CPPUNIT_ASSERT_MESSAGE("the StanConnection destructor waited for the blocked handler", inTime);
 	}
-
-	std::unique_ptr<Test::StanServerFixture> _pFixture;
 };
 
-CPPUNIT_TEST_SUITE_REGISTRATION(StanCloseTimeoutTest);
+NATS_STAN_BACKEND_SUITES(StanCloseTimeoutTest, StanCloseTimeoutStreamingTest, StanCloseTimeoutJetStreamTest);

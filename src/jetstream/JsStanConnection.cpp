@@ -41,6 +41,14 @@ JsStanConnection::~JsStanConnection()
 		if (_lostThread.get_id() == std::this_thread::get_id()) _lostThread.detach();
 		else _lostThread.join();
 	}
+	// The last reference may go on a thread of the owned NATS connection (a handler that outlived
+	// closeTimeout), or callbacks may still run on its threads: closing it joins them, which is
+	// not for this thread to wait for, so a thread of its own destroys it.
+	if (_pOwned && (ImplAccess::impl(*_pOwned)->isOwnThread() || !_pGate->idle()))
+	{
+		std::unique_ptr<Connection> pNc = std::move(_pOwned);
+		std::thread([pNc = std::move(pNc)]() mutable { pNc.reset(); }).detach();
+	}
 }
 
 void JsStanConnection::setFacade(StanConnection* pFacade)
@@ -372,7 +380,7 @@ void JsStanConnection::onCheckTimer()
 // close / loss
 // ---------------------------------------------------------------------------------------------
 
-void JsStanConnection::teardown(bool requests)
+void JsStanConnection::teardown(bool requests, StanCallbackGate::Deadline deadline)
 {
 	std::unordered_map<const JsStanSubscription*, std::shared_ptr<JsStanSubscription>> subs;
 	std::uint64_t checkTimer = 0;
@@ -390,12 +398,12 @@ void JsStanConnection::teardown(bool requests)
 	if (_pPubAcks) _pPubAcks->close();
 	for (auto& s : subs)
 	{
-		if (requests) s.second->closeOnConnectionClose();
-		else s.second->closeLocal();
+		if (requests) s.second->closeOnConnectionClose(deadline);
+		else s.second->closeLocal(deadline);
 	}
 	subs.clear();
 	// The ack handlers still queued run now (or right after the calling handler returns).
-	if (_pPubAcks) _pPubAcks->drainHandlers();
+	if (_pPubAcks) _pPubAcks->drainHandlers(deadline);
 	try
 	{
 		if (_idSub.isValid()) _idSub.unsubscribe();
@@ -416,7 +424,9 @@ void JsStanConnection::teardown(bool requests)
 			{
 			}
 		}
-		_pOwned->close();
+		// Closing joins the dispatcher workers: not while a handler still runs on one after the
+		// deadline passed (the destructor leaves that to a thread of its own).
+		if (deadline == StanCallbackGate::Deadline::max() || _pGate->idle()) _pOwned->close();
 	}
 	else if (requests && _pConn)
 	{
@@ -437,6 +447,11 @@ void JsStanConnection::teardown(bool requests)
 
 void JsStanConnection::close()
 {
+	closeUntil(StanCallbackGate::Deadline::max());
+}
+
+void JsStanConnection::closeUntil(StanCallbackGate::Deadline deadline)
+{
 	StanConnection::Status st = _status.load();
 	if (st == StanConnection::Status::DISCONNECTED)
 	{
@@ -455,11 +470,14 @@ void JsStanConnection::close()
 		if (!StanCallbackGate::inCallback())
 		{
 			std::unique_lock<std::mutex> lock(_mutex);
-			_teardownCv.wait(lock, [this]() { return _teardownDone; });
+			if (deadline == StanCallbackGate::Deadline::max())
+				_teardownCv.wait(lock, [this]() { return _teardownDone; });
+			else
+				_teardownCv.wait_until(lock, deadline, [this]() { return _teardownDone; });
 		}
 		return;
 	}
-	teardown(true);
+	teardown(true, deadline);
 }
 
 void JsStanConnection::lose(const std::string& error)
@@ -471,7 +489,9 @@ void JsStanConnection::lose(const std::string& error)
 	std::shared_ptr<JsStanConnection> self = shared_from_this();
 	_lostThread = std::thread([self, error]() {
 		setCurrentThreadName("stan-lost");
-		self->teardown(false);
+		// bounded, so that destroying the connection never waits longer for this thread
+		self->teardown(false, StanCallbackGate::Deadline::clock::now()
+			+ std::chrono::microseconds(self->_options.closeTimeout.totalMicroseconds()));
 		StanConnection* pFacade;
 		{
 			std::lock_guard<std::mutex> l(self->_mutex);
@@ -484,9 +504,13 @@ void JsStanConnection::lose(const std::string& error)
 
 void JsStanConnection::destroy()
 {
+	// One bound for all the waits for callbacks in progress (the requests themselves are bounded
+	// by connectWait).
+	const StanCallbackGate::Deadline deadline =
+		StanCallbackGate::Deadline::clock::now() + std::chrono::microseconds(_options.closeTimeout.totalMicroseconds());
 	try
 	{
-		close();
+		closeUntil(deadline);
 	}
 	catch (...)
 	{
@@ -501,12 +525,12 @@ void JsStanConnection::destroy()
 		if (t.get_id() == std::this_thread::get_id()) t.detach();
 		else t.join();
 	}
-	// Handlers still running (one that called close(), say) must not outlive the facade's owner's
-	// expectations: wait for them, unless this is one of them.
+	// Handlers still running (one that called close(), say): wait for them, unless this is one of
+	// them, at most until the deadline; after it they go on running on objects they own.
 	if (!StanCallbackGate::inCallback())
 	{
-		_pGate->waitIdle();
-		if (_pPubAcks) _pPubAcks->drainHandlers();
+		_pGate->waitIdle(deadline);
+		if (_pPubAcks) _pPubAcks->drainHandlers(deadline);
 	}
 	std::lock_guard<std::mutex> lock(_mutex);
 	_pFacade = nullptr;

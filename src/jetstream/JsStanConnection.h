@@ -81,7 +81,9 @@ public:
 	StanSubscription subscribe(const std::string& channel, const std::string& group, StanMessageHandler handler,
 		const StanSubscriptionOptions& options, bool sync) override;
 	void close() override;
-	/// close() with errors swallowed, then waits for the lost-handler thread (unless on it).
+	/// close() with errors swallowed, then waits for the lost-handler thread (unless on it) and
+	/// for callbacks in progress, all within StanOptions::closeTimeout; a handler still running
+	/// after it keeps this object and the owned NATS connection alive until it returns.
 	void destroy() override;
 
 	Connection& natsConnection() override;
@@ -132,8 +134,12 @@ private:
 	void scheduleCheck();
 	/// NATS timer thread: starts the consumer checks that are due (non-blocking).
 	void onCheckTimer();
-	/// Stops everything local; `requests` = also delete ephemeral consumers on the server.
-	void teardown(bool requests);
+	/// Stops everything local; `requests` = also delete ephemeral consumers on the server. Waits
+	/// for callbacks in progress at most until `deadline`; the owned NATS connection is closed
+	/// only when none runs any more (else the destructor hands it to a thread of its own).
+	void teardown(bool requests, StanCallbackGate::Deadline deadline = StanCallbackGate::Deadline::max());
+	/// close() whose waits end at `deadline`.
+	void closeUntil(StanCallbackGate::Deadline deadline);
 	std::string clientSubject() const;
 
 	const std::string _clusterId;

@@ -130,7 +130,11 @@ void JsStanSubscription::answerFlowControl(const std::string& reply)
 
 void JsStanSubscription::sendAck(const std::string& reply)
 {
-	std::shared_ptr<JsStanConnection> pConn = _pConnection.lock();
+	sendAck(_pConnection.lock(), reply);
+}
+
+void JsStanSubscription::sendAck(const std::shared_ptr<JsStanConnection>& pConn, const std::string& reply)
+{
 	if (!pConn) return;
 	try
 	{
@@ -191,6 +195,9 @@ bool JsStanSubscription::dispatch(int budget)
 		bool ok = true;
 		if (!_stopFlag.load(std::memory_order_acquire))
 		{
+			// The handler keeps the connection alive: a destructor that gave up waiting for it
+			// (StanOptions::closeTimeout) leaves it to this thread, and the auto-ack below needs it.
+			const std::shared_ptr<JsStanConnection> pConn = _pConnection.lock();
 			StanCallbackGate::Scope scope(*_pGate);
 			try
 			{
@@ -214,7 +221,7 @@ bool JsStanSubscription::dispatch(int budget)
 			++_delivered;
 			// Also when close() began while the handler ran: it returned normally, so it is acked
 			// (close() flushes the acks before it deletes anything).
-			if (ok && !_options.manualAcks) sendAck(e.reply);
+			if (ok && !_options.manualAcks) sendAck(pConn, e.reply);
 		}
 		lock.lock();
 		_busy = false;
@@ -222,7 +229,7 @@ bool JsStanSubscription::dispatch(int budget)
 	}
 }
 
-bool JsStanSubscription::stop()
+bool JsStanSubscription::stop(StanCallbackGate::Deadline deadline)
 {
 	StanMessageHandler released;
 	std::string lastPulled;
@@ -250,7 +257,10 @@ bool JsStanSubscription::stop()
 	{
 		// Waits for a handler in progress (its auto-ack goes out before the caller's flush).
 		std::unique_lock<std::mutex> lock(_mutex);
-		_idleCv.wait(lock, [this]() { return !_busy; });
+		if (deadline == StanCallbackGate::Deadline::max())
+			_idleCv.wait(lock, [this]() { return !_busy; });
+		else
+			_idleCv.wait_until(lock, deadline, [this]() { return !_busy; });
 	}
 	return true;
 }
@@ -324,14 +334,14 @@ void JsStanSubscription::closeFromHandle()
 	}
 }
 
-void JsStanSubscription::closeOnConnectionClose()
+void JsStanSubscription::closeOnConnectionClose(StanCallbackGate::Deadline deadline)
 {
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (_closed) return;
 		_closed = true;
 	}
-	stop();
+	stop(deadline);
 	if (!_ephemeral) return;
 	std::shared_ptr<JsStanConnection> pConn = _pConnection.lock();
 	if (!pConn) return;
@@ -344,13 +354,13 @@ void JsStanSubscription::closeOnConnectionClose()
 	}
 }
 
-void JsStanSubscription::closeLocal()
+void JsStanSubscription::closeLocal(StanCallbackGate::Deadline deadline)
 {
 	{
 		std::lock_guard<std::mutex> lock(_mutex);
 		_closed = true;
 	}
-	stop();
+	stop(deadline);
 }
 
 void JsStanSubscription::ack(const StanMessage& message)

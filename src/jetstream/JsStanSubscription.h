@@ -43,6 +43,7 @@
 #include "Nats/Subscription.h"
 #include "jetstream/JetStreamTypes.h"
 #include "core/Dispatcher.h"
+#include "stan/StanCallback.h"
 #include "stan/StanSubscriptionBackend.h"
 #include <atomic>
 #include <chrono>
@@ -80,11 +81,12 @@ public:
 	/// The last public handle went away: close(false), errors to the error handler.
 	void closeFromHandle() override;
 
-	/// The connection closes: stop locally, delete an ephemeral consumer (best effort).
-	void closeOnConnectionClose();
+	/// The connection closes: stop locally, delete an ephemeral consumer (best effort). Waits for
+	/// a handler in progress at most until `deadline`.
+	void closeOnConnectionClose(StanCallbackGate::Deadline deadline = StanCallbackGate::Deadline::max());
 
-	/// Stop locally without any request (lost session).
-	void closeLocal();
+	/// Stop locally without any request (lost session); waits as closeOnConnectionClose().
+	void closeLocal(StanCallbackGate::Deadline deadline = StanCallbackGate::Deadline::max());
 
 	void ack(const StanMessage& message) override;
 	StanMessage nextMessage(Poco::Timespan timeout) override;
@@ -133,9 +135,11 @@ private:
 	/// The answer to a consumer check (reader or timer thread).
 	void onCheckReply(const Message* pMessage, const Poco::Exception* pError);
 	/// Stops delivery; acks the last pulled message (pull, auto-ack); waits for a handler in
-	/// progress unless called from a streaming callback. Returns false if already stopped.
-	bool stop();
+	/// progress (at most until `deadline`) unless called from a streaming callback. Returns false
+	/// if already stopped.
+	bool stop(StanCallbackGate::Deadline deadline = StanCallbackGate::Deadline::max());
 	void sendAck(const std::string& reply);
+	void sendAck(const std::shared_ptr<JsStanConnection>& pConn, const std::string& reply);
 	/// Hands `e` to the connection's error handler (event thread), if the connection still exists.
 	void report(const Poco::Exception& e);
 	void deliverBookkeeping(const Entry& e);
