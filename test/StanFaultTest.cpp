@@ -208,6 +208,7 @@ class StanFaultTest: public Test::StanBackendFixtureTest
 	CPPUNIT_TEST(testNatsStoppedLongerThanPingBudget);
 	CPPUNIT_TEST(testStateLostMidSession);
 	CPPUNIT_TEST(testDurableResumesWithStateKept);
+	CPPUNIT_TEST(testPublisherAfterStateLost);
 	CPPUNIT_TEST_SUITE_END_ABSTRACT();
 
 private:
@@ -538,6 +539,80 @@ public:
 			std::cout << "\n    durable resumed at sequence " << seqs.front() << " after kill -9 (exact: 11)" << std::endl;
 		}
 		second.close();
+	}
+
+	void testPublisherAfterStateLost()
+	{
+		// The state lost as in testStateLostMidSession, for a session without subscriptions: it
+		// has published to channel `a` and `b` and goes on using them. Streaming: the new server
+		// does not know the client, the next ping ends the session (the user connects again).
+		// JetStream: a publisher has no server-side session; the channels' memory streams are gone
+		// and are created again on next use, as on first use: the publish that finds no stream
+		// fails ("nats: no response from stream"; it was not stored), the next one creates the
+		// stream; a subscribe finds it missing and creates it. Before, the connection kept its
+		// cached stream names: every publish failed and every subscribe got "stream not found",
+		// with no lost report, until the application made a new StanConnection.
+		StanOptions o = options();
+		o.pingInterval = Poco::Timespan(1, 0);
+		o.pingMaxOut = 30; // only the new server's answer can end the session, not missed pings
+		o.natsOptions.reconnectWait = Poco::Timespan(0, 100000);
+		o.jetStream.memoryStorage = true;
+		LostBook lost;
+		std::atomic<int> reconnects{0};
+		o.natsOptions.reconnectedHandler = [&reconnects]() { ++reconnects; };
+		o.connectionLostHandler = [&lost](StanConnection&, const std::string& err) {
+			std::lock_guard<std::mutex> lock(lost.mutex);
+			lost.errors.push_back(err);
+		};
+		const std::string a = Test::uniqueName("a"), b = Test::uniqueName("b");
+		auto pSession = std::make_unique<StanConnection>(clusterId(), Test::uniqueName("pub"), o);
+		pSession->connect();
+		pSession->publish(a, "before");
+		pSession->publish(b, "before");
+
+		_pBackend->restartLosingState();
+		if (!isJetStream())
+		{
+			NATS_WAIT_FOR(lost.size() >= 1, LONG_WAIT);
+			CPPUNIT_ASSERT_EQUAL(std::string("client has been replaced or is no longer registered"), lost.first());
+			CPPUNIT_ASSERT(pSession->status() == StanConnection::Status::LOST);
+			pSession.reset(new StanConnection(clusterId(), Test::uniqueName("pub"), o)); // the user's recovery
+			CPPUNIT_ASSERT(connectWithin(*pSession, LONG_WAIT));
+		}
+		else
+		{
+			NATS_WAIT_FOR(reconnects.load() >= 1, LONG_WAIT);
+		}
+		StanConnection& sc = *pSession;
+		// `a`: publish until one is acked; on JetStream the first fails as the stream is missing
+		std::string lastError;
+		const bool published = Test::waitFor([&]() {
+			lastError = Test::errorOf([&]() { sc.publish(a, "after"); });
+			return lastError == "no exception";
+		}, LONG_WAIT);
+		CPPUNIT_ASSERT_MESSAGE("publish to a channel whose stream is gone, last error: " + lastError, published);
+		// `b`: subscribe first (the stream is missing there too), then publish
+		StanCollector got;
+		StanSubscription sub;
+		std::string subError;
+		const bool subscribed = Test::waitFor([&]() {
+			subError = Test::errorOf([&]() { sub = sc.subscribe(b, got.handler(), StanSubscriptionOptions().deliverAllAvailable()); });
+			return subError == "no exception";
+		}, LONG_WAIT);
+		CPPUNIT_ASSERT_MESSAGE("subscribe to a channel whose stream is gone, last error: " + subError, subscribed);
+		sc.publish(b, "after");
+		NATS_WAIT_FOR(got.size() == 1, WAIT);
+		CPPUNIT_ASSERT_EQUAL(std::string("after"), got.messages()[0].data());
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), got.messages()[0].sequence()); // a new channel
+		// `a` holds what was acked after the restart, from sequence 1
+		StanCollector gotA;
+		StanSubscription subA = sc.subscribe(a, gotA.handler(), StanSubscriptionOptions().deliverAllAvailable());
+		NATS_WAIT_FOR(gotA.size() >= 1, WAIT);
+		CPPUNIT_ASSERT_EQUAL(std::string("after"), gotA.messages()[0].data());
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), gotA.messages()[0].sequence());
+		CPPUNIT_ASSERT(sc.status() == StanConnection::Status::CONNECTED);
+		CPPUNIT_ASSERT_EQUAL(std::size_t(isJetStream() ? 0 : 1), lost.size());
+		sc.close();
 	}
 };
 
