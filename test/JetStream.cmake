@@ -13,9 +13,10 @@ if(TARGET nats_c_shared)
 endif()
 if(TARGET stanfixture)
 	# The streaming client's suites written for both backends (StanBackendFixture.h): here their
-	# JetStream variants (NATS_JETSTREAM_SUITE below), test-client runs the streaming-server ones.
+	# JetStream variants (NATS_JETSTREAM_SUITE below), test-client runs the streaming-server ones
+	# (test-reliability those of StanFaultTest).
 	list(APPEND _js_sources StanBackendTest.cpp StanLifecycleTest.cpp StanSubscriptionTest.cpp
-		StanConnectionTest.cpp StanCloseTimeoutTest.cpp)
+		StanConnectionTest.cpp StanCloseTimeoutTest.cpp StanFaultTest.cpp)
 	list(APPEND _js_libs stanfixture)
 	if(TARGET stan2js)
 		list(APPEND _js_sources Stan2JsToolTest.cpp)

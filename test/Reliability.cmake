@@ -1,8 +1,10 @@
 # Reliability (#11): bad input (every row of the README table is a test) and faults against real
-# processes (nats-server killed, stopped, restarted; our streaming server restarted; slow consumer).
+# processes: the core slow consumer (FaultTest), and the streaming faults written for both backends
+# (StanFaultTest: nats-server killed, stopped, restarted; the streaming state lost or kept), whose
+# streaming-server suite runs here and whose JetStream suite runs in test-jetstream.
 if(TARGET stanfixture)
 	nats_add_test_suite(test-reliability
-		SOURCES BadInputTest.cpp FaultTest.cpp
+		SOURCES BadInputTest.cpp FaultTest.cpp StanFaultTest.cpp
 		LIBS stan stanfixture natsproto
 		TIMEOUT 900)
 endif()

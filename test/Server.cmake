@@ -2,7 +2,9 @@
 
 add_library(stanfixture STATIC server/StanServerFixture.cpp server/StanBackendFixture.cpp)
 target_include_directories(stanfixture PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/server ${CMAKE_CURRENT_SOURCE_DIR})
-target_link_libraries(stanfixture PUBLIC testsupport stanserver)
+# stan + src/: StanBackendFixture asks JetStream through the library's own API client.
+target_include_directories(stanfixture PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(stanfixture PUBLIC testsupport stanserver stan)
 target_compile_options(stanfixture PRIVATE ${NATS_WARNING_FLAGS})
 
 # The nats.c streaming client (nats_c_shared, cmake/NatsC.cmake) is the interop oracle.

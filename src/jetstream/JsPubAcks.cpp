@@ -35,9 +35,10 @@ JsPubAcks::~JsPubAcks()
 {
 }
 
-void JsPubAcks::start(const std::string& pubPrefix)
+void JsPubAcks::start(const std::string& pubPrefix, std::function<void()> onNoStream)
 {
 	_pubPrefix = pubPrefix;
+	_onNoStream = std::move(onNoStream);
 	startWindow();
 }
 
@@ -73,6 +74,8 @@ void JsPubAcks::onPubAck(const Message& m)
 	const bool plainAck = m.status() == 0 && d.find("\"error\"") == std::string::npos && d.find("\"seq\"") != std::string::npos;
 	if (!plainAck)
 	{
+		// First, so that a publish retried once this one failed looks the stream up again.
+		if ((m.status() == 503 || m.isNoResponders()) && _onNoStream) _onNoStream();
 		try
 		{
 			JetStreamContext::parsePubAck(m);

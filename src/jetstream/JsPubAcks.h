@@ -17,6 +17,7 @@
 #include "Nats/StanConnection.h"
 #include "Nats/Message.h"
 #include "stan/PubAckWindow.h"
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -38,8 +39,11 @@ public:
 	JsPubAcks(const StanOptions& options, std::shared_ptr<StanCallbackGate> pGate, ErrorReporter reportError, ConnectionImpl& core);
 	~JsPubAcks() override;
 
-	/// Binds the reply prefix ("<inbox>.") and the timer. REQUIRES: once, before any publish.
-	void start(const std::string& pubPrefix);
+	/// Binds the reply prefix ("<inbox>.") and the timer. `onNoStream` runs on the NATS reader
+	/// thread whenever a publish is answered "no responders" (no stream listens on the channel:
+	/// deleted, or a memory stream lost with a nats-server restart), before that publish's
+	/// handler or waiter learns it; it must not block. REQUIRES: once, before any publish.
+	void start(const std::string& pubPrefix, std::function<void()> onNoStream = {});
 
 	/// See StanConnection::publishAsync(); the caller validated channel and stream.
 	std::string publishAsync(const std::string& channel, const void* data, std::size_t length, StanAckHandler handler,
@@ -57,6 +61,7 @@ private:
 
 	ConnectionImpl& _core;
 	std::string _pubPrefix;
+	std::function<void()> _onNoStream;
 };
 
 } // namespace Nats

@@ -171,7 +171,12 @@ void JsStanConnection::connect()
 			},
 			core);
 		_pubPrefix = _pConn->newInbox() + ".";
-		_pPubAcks->start(_pubPrefix);
+		// A publish answered "no responders": no stream listens on its channel any more (deleted,
+		// or a memory stream gone with a nats-server restart). The cache is forgotten so that the
+		// next publish or subscribe creates the stream again instead of failing for ever.
+		_pPubAcks->start(_pubPrefix, [weakSelf]() {
+			if (auto self = weakSelf.lock()) self->forgetStream();
+		});
 		std::weak_ptr<JsPubAcks> weakAcks = _pPubAcks;
 		_pubSub = core.subscribeInline(_pubPrefix + "*", "", [weakAcks](const Message& m) {
 			if (auto pAcks = weakAcks.lock()) pAcks->onPubAck(m);
@@ -258,6 +263,13 @@ std::string JsStanConnection::ensureStream(const std::string& channel, bool forP
 	std::lock_guard<std::mutex> lock(_mutex);
 	_streams.emplace(channel, name);
 	return name;
+}
+
+void JsStanConnection::forgetStream(const std::string& channel)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (channel.empty()) _streams.clear();
+	else _streams.erase(channel);
 }
 
 // ---------------------------------------------------------------------------------------------

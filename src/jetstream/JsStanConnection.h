@@ -12,6 +12,7 @@
 // ---------------------------------------------------------------------------------------------
 // MAPPING (README "JetStream backend")
 //   channel            -> stream streamName(channel), subjects [channel], created on first use
+//                         (and again on the next use once the server said it is gone)
 //   publish            -> PUB <channel> reply <pubInbox>.<guid>; the PubAck JSON (or API error /
 //                         503 status) completes that guid's entry of the window (JsPubAcks)
 //   client ID          -> no server-side registry; the client answers requests on
@@ -104,6 +105,12 @@ public:
 	/// (stream <name>)" (per `forPublish`) when it is missing and createStreams is false, the API
 	/// errors of JetStreamContext otherwise.
 	std::string ensureStream(const std::string& channel, bool forPublish);
+
+	/// Forgets that the stream of `channel` (every channel when empty) exists: the next publish or
+	/// subscribe looks it up again and creates it when missing, as on first use. Called when the
+	/// server says it is gone (a publish answered "no responders", a consumer request "stream not
+	/// found"). Never blocks (a leaf lock), never throws.
+	void forgetStream(const std::string& channel = std::string());
 
 	/// Throws ConnectionClosedException "stan: connection closed" unless CONNECTED.
 	void checkConnected() const;

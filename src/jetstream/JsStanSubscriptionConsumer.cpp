@@ -88,8 +88,8 @@ void JsStanSubscription::start()
 	};
 	ConnectionImpl& core = *ImplAccess::impl(pConn->nats());
 	if (!_sync) _pDispatcher = core.dispatchers().next();
-	try
-	{
+	// Looks the stream up (cached) and creates or joins the consumer.
+	auto createOrJoin = [&]() {
 		_stream = pConn->ensureStream(_channel, false);
 		JetStreamContext& js = pConn->context();
 		for (int attempt = 0;; ++attempt)
@@ -134,6 +134,22 @@ void JsStanSubscription::start()
 			_heartbeats = cc.idleHeartbeat.totalMicroseconds() > 0;
 			_consumer = info.name;
 			break;
+		}
+	};
+	try
+	{
+		try
+		{
+			createOrJoin();
+		}
+		catch (const JetStreamApiException& e)
+		{
+			if (e.errCode() != JetStreamApiException::STREAM_NOT_FOUND) throw;
+			// The stream this connection knew is gone (deleted, or a memory stream lost with a
+			// nats-server restart): look it up again and create it as on first use, once.
+			if (_natsSub.isValid()) _natsSub.unsubscribe();
+			pConn->forgetStream(_channel);
+			createOrJoin();
 		}
 	}
 	catch (const JetStreamApiException& e)

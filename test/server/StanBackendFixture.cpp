@@ -5,7 +5,11 @@
 #include "StanBackendFixture.h"
 #include "TestUtil.h"
 #include "Nats/Connection.h"
+#include "Nats/StanServer.h"
 #include "Nats/Subscription.h"
+#include "jetstream/JetStreamContext.h"
+#include "jetstream/JetStreamException.h"
+#include "jetstream/JsStanConnection.h"
 
 namespace Nats {
 namespace Test {
@@ -57,6 +61,20 @@ public:
 
 	void restartNats() override { _pFixture->restartNats(); }
 
+	void restartLosingState() override
+	{
+		_pFixture->stopStan(); // skips in external mode
+		_pFixture->startStan();
+	}
+
+	std::uint64_t lastSequence(const std::string& channel) override
+	{
+		skipIfExternal("asks the in-process streaming server");
+		StanChannelInfo info;
+		if (!_pFixture->stanServer() || !_pFixture->stanServer()->channelInfo(channel, info)) return 0;
+		return info.lastSequence;
+	}
+
 	void resumeAnswering() override
 	{
 		_silent = Subscription();
@@ -100,6 +118,26 @@ public:
 	{
 		skipIfExternal("restarts nats-server");
 		_pServer->restart();
+	}
+
+	void restartLosingState() override { restartNats(); }
+
+	std::uint64_t lastSequence(const std::string& channel) override
+	{
+		Options no;
+		no.servers = {_url};
+		Connection nc(no);
+		nc.connect();
+		JetStreamContext js(nc, WAIT);
+		try
+		{
+			return js.streamInfo(JsStanConnection::streamName(options().jetStream.streamPrefix, channel)).state.lastSeq;
+		}
+		catch (const JetStreamApiException& e)
+		{
+			if (e.errCode() == JetStreamApiException::STREAM_NOT_FOUND) return 0;
+			throw;
+		}
 	}
 
 	void resumeAnswering() override

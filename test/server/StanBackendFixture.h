@@ -14,6 +14,7 @@
 #include <cppunit/TestFixture.h>
 #include <cppunit/extensions/HelperMacros.h>
 #include <Poco/Timespan.h>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -53,6 +54,19 @@ public:
 	/// its state; JetStream keeps its file streams, memory streams are gone). Skips the test in
 	/// external mode.
 	virtual void restartNats() = 0;
+
+	/// The backend loses its streaming state while the client's NATS connection stays usable:
+	/// our streaming server is stopped and started again (memory store: clients, channels and
+	/// durables are gone); on JetStream nats-server is killed and restarted (memory streams and
+	/// their consumers are gone, file streams stay). Skips the test in external mode.
+	virtual void restartLosingState() = 0;
+
+	/// The last sequence stored in `channel` as the backend reports it (the streaming server's
+	/// channel info; JetStream: the stream's last_seq by STREAM.INFO), 0 for an unknown channel.
+	/// Skips the test in external mode on the streaming backend (no in-process server to ask).
+	/// Throws on JetStream what JetStreamContext::streamInfo() throws (other than "stream not
+	/// found"); blocks at most 10 s.
+	virtual std::uint64_t lastSequence(const std::string& channel) = 0;
 
 	/// Undoes stopAnswering() (a fresh streaming server: its state is gone; on JetStream
 	/// nats-server continues with its streams). Also done by the destructor.
