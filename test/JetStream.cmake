@@ -15,7 +15,7 @@ if(TARGET stanfixture)
 	# The streaming client's suites written for both backends (StanBackendFixture.h): here their
 	# JetStream variants (NATS_JETSTREAM_SUITE below), test-client runs the streaming-server ones.
 	list(APPEND _js_sources StanBackendTest.cpp StanLifecycleTest.cpp StanSubscriptionTest.cpp
-		StanConnectionTest.cpp StanCloseTimeoutTest.cpp)
+		StanConnectionTest.cpp StanCloseTimeoutTest.cpp StanCredentialsTest.cpp)
 	list(APPEND _js_libs stanfixture)
 	if(TARGET stan2js)
 		list(APPEND _js_sources Stan2JsToolTest.cpp)
