@@ -115,33 +115,12 @@ struct Rig
 	std::vector<std::string> errors;
 };
 
-/// A one-shot gate a handler blocks on until the test opens it.
-struct Latch
-{
-	void open()
-	{
-		std::lock_guard<std::mutex> lock(mutex);
-		opened = true;
-		cv.notify_all();
-	}
-
-	bool wait()
-	{
-		std::unique_lock<std::mutex> lock(mutex);
-		return cv.wait_for(lock, std::chrono::seconds(10), [this]() { return opened; });
-	}
-
-	std::mutex mutex;
-	std::condition_variable cv;
-	bool opened = false;
-};
-
 } // namespace
 
 void PubAckWindowTest::testAckRunsHandlerOnWorkerSlotFreedAfterIt()
 {
 	Rig rig(1);
-	Latch release;
+	Nats::Test::Gate release;
 	std::atomic<bool> running{false};
 	std::atomic<bool> onWorker{false};
 	std::atomic<int> calls{0};

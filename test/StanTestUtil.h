@@ -29,36 +29,6 @@
 namespace Nats {
 namespace Test {
 
-/// A gate a handler waits on (bounded), opened by the test thread.
-class Gate
-{
-public:
-	void open()
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_open = true;
-		_cv.notify_all();
-	}
-
-	void close()
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		_open = false;
-	}
-
-	/// Waits until open, at most 20 s. Returns false on timeout.
-	bool wait()
-	{
-		std::unique_lock<std::mutex> lock(_mutex);
-		return _cv.wait_for(lock, std::chrono::seconds(20), [this]() { return _open; });
-	}
-
-private:
-	std::mutex _mutex;
-	std::condition_variable _cv;
-	bool _open = false;
-};
-
 /// The streaming-server implementation behind `sc` (tests' hooks); throws
 /// Poco::IllegalStateException on another backend.
 inline std::shared_ptr<StanConnectionImpl> stanImpl(StanConnection& sc)

@@ -17,6 +17,7 @@
 #include <cppunit/TestAssert.h>
 #include <Poco/Timespan.h>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -160,6 +161,36 @@ inline WriteDeadlineRun publishUntilWriteDeadline(Connection& conn, const std::s
 	run.elapsed = std::chrono::steady_clock::now() - start;
 	return run;
 }
+
+/// A gate a handler waits on (bounded), opened by the test thread.
+class Gate
+{
+public:
+	void open()
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_open = true;
+		_cv.notify_all();
+	}
+
+	void close()
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_open = false;
+	}
+
+	/// Waits until open, at most `bound`. Returns false on timeout.
+	bool wait(std::chrono::milliseconds bound = std::chrono::seconds(20))
+	{
+		std::unique_lock<std::mutex> lock(_mutex);
+		return _cv.wait_for(lock, bound, [this]() { return _open; });
+	}
+
+private:
+	std::mutex _mutex;
+	std::condition_variable _cv;
+	bool _open = false;
+};
 
 } // namespace Test
 } // namespace Nats

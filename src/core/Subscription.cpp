@@ -111,17 +111,17 @@ std::uint64_t Subscription::delivered() const
 
 void Subscription::setPendingLimits(int maxMessages, long long maxBytes)
 {
-	require(_pImpl).setPendingLimits(maxMessages, maxBytes);
+	require(_pImpl).setPendingLimits(PendingLimits::checked(maxMessages, maxBytes, ""));
 }
 
 int Subscription::maxPendingMessages() const
 {
-	return _pImpl ? _pImpl->maxPendingMessages() : 0;
+	return _pImpl ? _pImpl->pendingLimits().messages : 0;
 }
 
 long long Subscription::maxPendingBytes() const
 {
-	return _pImpl ? _pImpl->maxPendingBytes() : 0;
+	return _pImpl ? _pImpl->pendingLimits().bytes : 0;
 }
 
 } // namespace Nats

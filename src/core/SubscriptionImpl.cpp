@@ -24,8 +24,7 @@ SubscriptionImpl::SubscriptionImpl(std::weak_ptr<ConnectionImpl> connection, std
 	  _kind(kind),
 	  _handler(std::move(handler)),
 	  _pDispatcher(pDispatcher),
-	  _maxPendingMessages(maxPendingMessages),
-	  _maxPendingBytes(maxPendingBytes)
+	  _limits{maxPendingMessages, maxPendingBytes}
 {
 }
 
@@ -54,8 +53,7 @@ bool SubscriptionImpl::enqueue(Message&& message, bool& reportSlow)
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (_closed) return false;
 		const long long size = static_cast<long long>(message.data().size() + message.rawHeaders().size());
-		if ((_maxPendingMessages > 0 && _pendingMessages.load(std::memory_order_relaxed) >= _maxPendingMessages)
-			|| (_maxPendingBytes > 0 && _pendingBytes.load(std::memory_order_relaxed) + size > _maxPendingBytes))
+		if (!_limits.admits(_pendingMessages.load(std::memory_order_relaxed), _pendingBytes.load(std::memory_order_relaxed), size))
 		{
 			_dropped.fetch_add(1);
 			if (!_slow)
@@ -251,24 +249,16 @@ long long SubscriptionImpl::pendingBytes() const
 	return n > 0 ? n : 0;
 }
 
-void SubscriptionImpl::setPendingLimits(int maxMessages, long long maxBytes)
+void SubscriptionImpl::setPendingLimits(PendingLimits limits)
 {
-	if (maxMessages == 0 || maxBytes == 0) throw Poco::InvalidArgumentException("pending limits must not be 0 (negative = unlimited)");
 	std::lock_guard<std::mutex> lock(_mutex);
-	_maxPendingMessages = maxMessages;
-	_maxPendingBytes = maxBytes;
+	_limits = limits;
 }
 
-int SubscriptionImpl::maxPendingMessages() const
+PendingLimits SubscriptionImpl::pendingLimits() const
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	return _maxPendingMessages;
-}
-
-long long SubscriptionImpl::maxPendingBytes() const
-{
-	std::lock_guard<std::mutex> lock(_mutex);
-	return _maxPendingBytes;
+	return _limits;
 }
 
 } // namespace Nats

@@ -15,6 +15,7 @@
 
 #include "Nats/Connection.h"
 #include "core/Dispatcher.h"
+#include "core/PendingLimits.h"
 #include "core/RingQueue.h"
 #include <Poco/Timespan.h>
 #include <atomic>
@@ -97,9 +98,9 @@ public:
 	long long pendingBytes() const;
 	std::uint64_t dropped() const { return _dropped.load(); }
 	std::uint64_t delivered() const { return _delivered.load(); }
-	void setPendingLimits(int maxMessages, long long maxBytes);
-	int maxPendingMessages() const;
-	long long maxPendingBytes() const;
+	/// `limits` are checked by the caller (PendingLimits::checked()).
+	void setPendingLimits(PendingLimits limits);
+	PendingLimits pendingLimits() const;
 
 	/// True when nothing is queued and no callback is running (used by drain()).
 	bool idle() const;
@@ -133,8 +134,7 @@ private:
 	std::vector<Message> _batch;  // only the one dispatcher running this subscription touches it
 	std::atomic<int> _pendingMessages{0};
 	std::atomic<long long> _pendingBytes{0};
-	int _maxPendingMessages;
-	long long _maxPendingBytes;
+	PendingLimits _limits;
 	bool _scheduled = false;
 	bool _busy = false;
 	bool _slow = false;

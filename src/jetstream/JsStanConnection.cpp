@@ -36,19 +36,8 @@ JsStanConnection::JsStanConnection(const std::string& clusterId, const std::stri
 
 JsStanConnection::~JsStanConnection()
 {
-	if (_lostThread.joinable())
-	{
-		if (_lostThread.get_id() == std::this_thread::get_id()) _lostThread.detach();
-		else _lostThread.join();
-	}
-	// The last reference may go on a thread of the owned NATS connection (a handler that outlived
-	// closeTimeout), or callbacks may still run on its threads: closing it joins them, which is
-	// not for this thread to wait for, so a thread of its own destroys it.
-	if (_pOwned && (ImplAccess::impl(*_pOwned)->isOwnThread() || !_pGate->idle()))
-	{
-		std::unique_ptr<Connection> pNc = std::move(_pOwned);
-		std::thread([pNc = std::move(pNc)]() mutable { pNc.reset(); }).detach();
-	}
+	joinOrDetach(_lostThread);
+	releaseOwnedConnection(_pOwned, *_pGate); // not on its own thread, nor while callbacks run
 }
 
 void JsStanConnection::setFacade(StanConnection* pFacade)
@@ -520,11 +509,7 @@ void JsStanConnection::destroy()
 		std::lock_guard<std::mutex> lock(_mutex);
 		t.swap(_lostThread);
 	}
-	if (t.joinable())
-	{
-		if (t.get_id() == std::this_thread::get_id()) t.detach();
-		else t.join();
-	}
+	joinOrDetach(t);
 	// Handlers still running (one that called close(), say): wait for them, unless this is one of
 	// them, at most until the deadline; after it they go on running on objects they own.
 	if (!StanCallbackGate::inCallback())

@@ -85,8 +85,7 @@ void JsStanSubscription::push(Entry&& e, long long size)
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (_stopped) return;
 		if (!e.flowControl
-			&& ((_maxPendingMessages > 0 && static_cast<int>(_queue.size()) >= _maxPendingMessages)
-				|| (_maxPendingBytes > 0 && _queueBytes + size > _maxPendingBytes)))
+			&& !_limits.admits(static_cast<long long>(_queue.size()), _queueBytes, size))
 		{
 			++_dropped;
 			// reported once per episode (it ends when the queue drained), as on the streaming backend
@@ -446,24 +445,16 @@ long long JsStanSubscription::pendingBytes() const
 	return _queueBytes;
 }
 
-void JsStanSubscription::setPendingLimits(int maxMessages, long long maxBytes)
+void JsStanSubscription::setPendingLimits(PendingLimits limits)
 {
-	if (maxMessages == 0 || maxBytes == 0) throw Poco::InvalidArgumentException("stan: pending limits must not be 0 (negative = unlimited)");
 	std::lock_guard<std::mutex> lock(_mutex);
-	_maxPendingMessages = maxMessages;
-	_maxPendingBytes = maxBytes;
+	_limits = limits;
 }
 
-int JsStanSubscription::maxPendingMessages() const
+PendingLimits JsStanSubscription::pendingLimits() const
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	return _maxPendingMessages;
-}
-
-long long JsStanSubscription::maxPendingBytes() const
-{
-	std::lock_guard<std::mutex> lock(_mutex);
-	return _maxPendingBytes;
+	return _limits;
 }
 
 } // namespace Nats

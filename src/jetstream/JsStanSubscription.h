@@ -116,9 +116,8 @@ public:
 	/// Consumer checks sent / answered "the consumer exists" so far (tests).
 	std::uint64_t consumerChecksSent() const { return _checksSent.load(); }
 	std::uint64_t consumerChecksFound() const { return _checksFound.load(); }
-	void setPendingLimits(int maxMessages, long long maxBytes) override;
-	int maxPendingMessages() const override;
-	long long maxPendingBytes() const override;
+	void setPendingLimits(PendingLimits limits) override;
+	PendingLimits pendingLimits() const override;
 
 private:
 	struct Entry
@@ -168,8 +167,7 @@ private:
 	std::condition_variable _cond;
 	std::deque<Entry> _queue;
 	long long _queueBytes = 0;
-	int _maxPendingMessages = -1;
-	long long _maxPendingBytes = -1;
+	PendingLimits _limits;
 	std::map<std::uint64_t, std::string> _unacked;   // manual acks: stream sequence -> reply
 	std::string _lastPulled; // pull + auto-ack: reply subject of the message to ack at the next pull
 	Dispatcher* _pDispatcher = nullptr;

@@ -59,4 +59,20 @@ void runConnectionLostHandler(const std::function<void(StanConnection&, const st
 	}
 }
 
+void joinOrDetach(std::thread& t)
+{
+	if (!t.joinable()) return;
+	if (t.get_id() == std::this_thread::get_id())
+		t.detach();
+	else
+		t.join();
+}
+
+void releaseOwnedConnection(std::unique_ptr<Connection>& pOwned, const StanCallbackGate& gate)
+{
+	if (!pOwned || (!ImplAccess::impl(*pOwned)->isOwnThread() && gate.idle())) return;
+	std::unique_ptr<Connection> pNc = std::move(pOwned);
+	std::thread([pNc = std::move(pNc)]() mutable { pNc.reset(); }).detach();
+}
+
 } // namespace Nats

@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 namespace Poco {
 class Exception;
@@ -131,6 +132,18 @@ void reportStanError(const Poco::Exception& exc, const StanErrorHandler& handler
 /// the handler runs.
 void runConnectionLostHandler(const std::function<void(StanConnection&, const std::string&)>& handler, StanConnection* pFacade,
 	const std::string& error, StanCallbackGate& gate, const std::function<void(const Poco::Exception&)>& report);
+
+/// Joins `t` if it is joinable, or detaches it if it is the calling thread (a lost handler
+/// that dropped the last reference to its connection). Blocks as long as `t` runs.
+void joinOrDetach(std::thread& t);
+
+/// A backend's destructor hands its owned NATS connection over here. The last reference to a
+/// StanConnection may go on a thread of that NATS connection (a dispatcher worker finishing a
+/// handler, the event thread after an error handler), and callbacks may still run on its threads
+/// (the destructor gave up waiting at closeTimeout): destroying it there would join its own
+/// thread or wait for them, so a detached thread of its own destroys it. Otherwise `pOwned` is
+/// left for the caller's destructor (it closes it there). Never blocks.
+void releaseOwnedConnection(std::unique_ptr<Connection>& pOwned, const StanCallbackGate& gate);
 
 } // namespace Nats
 

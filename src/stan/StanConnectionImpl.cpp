@@ -25,15 +25,6 @@ namespace {
 
 const std::string CONNECTION_CLOSED("stan: connection closed");
 
-void joinOrDetach(std::thread& t)
-{
-	if (!t.joinable()) return;
-	if (t.get_id() == std::this_thread::get_id())
-		t.detach();
-	else
-		t.join();
-}
-
 } // namespace
 
 StanConnectionImpl::StanConnectionImpl(const std::string& clusterId, const std::string& clientId, const StanOptions& options)
@@ -44,16 +35,7 @@ StanConnectionImpl::StanConnectionImpl(const std::string& clusterId, const std::
 StanConnectionImpl::~StanConnectionImpl()
 {
 	joinOrDetach(_lostThread);
-	// The last reference may go on a thread of the owned NATS connection (a dispatcher worker
-	// finishing a handler, the event thread after an error handler): that connection must not be
-	// destroyed on its own thread, so another thread does it (it joins this one first). The same
-	// when callbacks still run on its threads (destroy() gave up waiting for a slow ack handler,
-	// say): closing it joins them, which is not for this thread to wait for.
-	if (_pOwnedNc && (ImplAccess::impl(*_pOwnedNc)->isOwnThread() || !_pGate->idle()))
-	{
-		std::unique_ptr<Connection> pNc = std::move(_pOwnedNc);
-		std::thread([pNc = std::move(pNc)]() mutable { pNc.reset(); }).detach();
-	}
+	releaseOwnedConnection(_pOwnedNc, *_pGate); // not on its own thread, nor while callbacks run
 }
 
 void StanConnectionImpl::setFacade(StanConnection* pFacade)

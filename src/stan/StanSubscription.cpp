@@ -108,17 +108,17 @@ std::uint64_t StanSubscription::dropped() const
 void StanSubscription::setPendingLimits(int maxMessages, long long maxBytes)
 {
 	NATS_STAN_SUB_CHECK();
-	_pImpl->setPendingLimits(maxMessages, maxBytes);
+	_pImpl->setPendingLimits(PendingLimits::checked(maxMessages, maxBytes, "stan: "));
 }
 
 int StanSubscription::maxPendingMessages() const
 {
-	return _pImpl ? _pImpl->maxPendingMessages() : 0;
+	return _pImpl ? _pImpl->pendingLimits().messages : 0;
 }
 
 long long StanSubscription::maxPendingBytes() const
 {
-	return _pImpl ? _pImpl->maxPendingBytes() : 0;
+	return _pImpl ? _pImpl->pendingLimits().bytes : 0;
 }
 
 } // namespace Nats

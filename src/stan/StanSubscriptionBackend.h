@@ -14,6 +14,7 @@
 #define Nats_StanSubscriptionBackend_INCLUDED
 
 #include "Nats/StanMessage.h"
+#include "core/PendingLimits.h"
 #include <Poco/Timespan.h>
 #include <cstdint>
 #include <string>
@@ -52,9 +53,9 @@ public:
 	virtual long long pendingBytes() const = 0;
 	virtual std::uint64_t delivered() const = 0;
 	virtual std::uint64_t dropped() const = 0;
-	virtual void setPendingLimits(int maxMessages, long long maxBytes) = 0;
-	virtual int maxPendingMessages() const = 0;
-	virtual long long maxPendingBytes() const = 0;
+	/// `limits` are checked by the caller (PendingLimits::checked()).
+	virtual void setPendingLimits(PendingLimits limits) = 0;
+	virtual PendingLimits pendingLimits() const = 0;
 };
 
 } // namespace Nats

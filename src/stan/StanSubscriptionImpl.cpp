@@ -213,8 +213,8 @@ void StanSubscriptionImpl::onMsg(const Message& msg)
 		std::lock_guard<std::mutex> lock(_mutex);
 		if (_stopped) return;
 		const long long size = static_cast<long long>(sm.data().size());
-		if ((_maxPendingMessages > 0 && static_cast<int>(_queue.size()) + _inBatch.load(std::memory_order_relaxed) >= _maxPendingMessages)
-			|| (_maxPendingBytes > 0 && _queueBytes + _inBatchBytes.load(std::memory_order_relaxed) + size > _maxPendingBytes))
+		if (!_limits.admits(static_cast<long long>(_queue.size()) + _inBatch.load(std::memory_order_relaxed),
+				_queueBytes + _inBatchBytes.load(std::memory_order_relaxed), size))
 		{
 			++_dropped;
 			if (!_slow)
@@ -502,25 +502,16 @@ std::uint64_t StanSubscriptionImpl::dropped() const
 	return _dropped;
 }
 
-void StanSubscriptionImpl::setPendingLimits(int maxMessages, long long maxBytes)
+void StanSubscriptionImpl::setPendingLimits(PendingLimits limits)
 {
-	if (maxMessages == 0 || maxBytes == 0)
-		throw Poco::InvalidArgumentException("stan: pending limits must not be 0 (negative = unlimited)");
 	std::lock_guard<std::mutex> lock(_mutex);
-	_maxPendingMessages = maxMessages;
-	_maxPendingBytes = maxBytes;
+	_limits = limits;
 }
 
-int StanSubscriptionImpl::maxPendingMessages() const
+PendingLimits StanSubscriptionImpl::pendingLimits() const
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	return _maxPendingMessages;
-}
-
-long long StanSubscriptionImpl::maxPendingBytes() const
-{
-	std::lock_guard<std::mutex> lock(_mutex);
-	return _maxPendingBytes;
+	return _limits;
 }
 
 } // namespace Nats

@@ -92,9 +92,8 @@ public:
 	long long pendingBytes() const override;
 	std::uint64_t delivered() const override { return _delivered.load(std::memory_order_relaxed); }
 	std::uint64_t dropped() const override;
-	void setPendingLimits(int maxMessages, long long maxBytes) override;
-	int maxPendingMessages() const override;
-	long long maxPendingBytes() const override;
+	void setPendingLimits(PendingLimits limits) override;
+	PendingLimits pendingLimits() const override;
 
 	/// The delivery inbox (tests).
 	const std::string& inbox() const { return _inbox; }
@@ -128,8 +127,7 @@ private:
 	std::vector<StanMessage> _batch; // only the dispatch in progress touches it
 	std::atomic<int> _inBatch{0};    // taken from _queue, not yet handed to the handler
 	std::atomic<long long> _inBatchBytes{0};
-	int _maxPendingMessages = -1;
-	long long _maxPendingBytes = -1;
+	PendingLimits _limits;
 	std::uint64_t _dropped = 0;
 	std::uint64_t _lastPulled = 0; // pull + auto-ack: acked by the next pull or the close
 	bool _ready = false;
