@@ -16,7 +16,7 @@ if(TARGET stanfixture)
 	# JetStream variants (NATS_JETSTREAM_SUITE below), test-client runs the streaming-server ones
 	# (test-reliability those of StanFaultTest).
 	list(APPEND _js_sources StanBackendTest.cpp StanLifecycleTest.cpp StanSubscriptionTest.cpp
-		StanConnectionTest.cpp StanCloseTimeoutTest.cpp StanFaultTest.cpp)
+		StanConnectionTest.cpp StanCloseTimeoutTest.cpp StanFaultTest.cpp StanCredentialsTest.cpp)
 	list(APPEND _js_libs stanfixture)
 	if(TARGET stan2js)
 		list(APPEND _js_sources Stan2JsToolTest.cpp)

@@ -7,17 +7,22 @@
 // after its last acked message, and the exit codes (0, 1, 2). With -monitor pointed at our
 // server's monitoring endpoint, the channels and durables (offline, online, durable queue) come
 // from it and the JetStream consumers resume after last_sent - pending_count; -durable overrides.
-// A stand-in endpoint that lists names only, in pages of one, checks the tool's paging.
+// A stand-in endpoint that lists names only, in pages of one, checks the tool's paging. An
+// https:// endpoint (our server with -ms) is read with -monitor-ca; without it the tool fails with
+// the endpoint and the flag named, exit code 1.
 //
 
 #include "NatsServerProcess.h"
 #include "StanServerFixture.h"
 #include "StanTestUtil.h"
 #include "TestUtil.h"
+#include "util/Certificates.h"
 #include "jetstream/JetStreamContext.h"
+#include "jetstream/JetStreamException.h"
 #include "jetstream/JsStanConnection.h"
 #include "Nats/Connection.h"
 #include "Nats/StanConnection.h"
+#include "Nats/StanServer.h"
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -132,6 +137,7 @@ class Stan2JsToolTest: public CppUnit::TestFixture
 	CPPUNIT_TEST(testExitCodes);
 	CPPUNIT_TEST(testDurablesFromOurMonitoringEndpoint);
 	CPPUNIT_TEST(testChannelsFromPagedStandIn);
+	CPPUNIT_TEST(testChannelsFromHttpsMonitor);
 	CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -363,6 +369,64 @@ public:
 		// An endpoint that is not there: a runtime error.
 		Run bad = runTool({"-s", _pSource->natsUrl(), "-c", _pSource->clusterId(), "-js", _targetUrl, "-monitor", monitor + "/nothing", "-timeout", "1s"});
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(bad.out, 1, bad.rc);
+	}
+
+	void testChannelsFromHttpsMonitor()
+	{
+		if (!Test::Certificates::haveOpenssl()) Test::skip("openssl not installed");
+		// A CA and a server certificate it signed for localhost / 127.0.0.1.
+		Test::Certificates certs(
+			"openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=Stan2JsMonitorCA 2>/dev/null;"
+			"openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost 2>/dev/null;"
+			"printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\nbasicConstraints=CA:FALSE\\n' > ext.cnf;"
+			"openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf 2>/dev/null");
+		// A second streaming server on the source's nats-server, its monitoring on HTTPS only.
+		StanServerOptions o;
+		o.natsUrl = _pSource->natsUrl();
+		o.clusterId = Test::uniqueName("https-cluster");
+		o.httpHost = "127.0.0.1";
+		o.httpsPort = StanServerOptions::RANDOM_HTTP_PORT;
+		o.tlsCert = certs.path("server.pem");
+		o.tlsKey = certs.path("server.key");
+		StanServer server(o);
+		server.start();
+		StanOptions so;
+		so.natsUrl = _pSource->natsUrl();
+		StanConnection src(o.clusterId, "https-publisher", so);
+		src.connect();
+		src.publish("https-a", "1");
+		src.publish("https-a", "2");
+		src.publish("https-b", "3");
+		src.close();
+
+		const std::string monitor = "https://127.0.0.1:" + std::to_string(server.monitorPort());
+		const std::vector<std::string> common = {"-s", _pSource->natsUrl(), "-c", o.clusterId, "-js", _targetUrl, "-memory", "-monitor", monitor, "-timeout", "3s"};
+		Options no;
+		no.servers = {_targetUrl};
+		Connection target(no);
+		target.connect();
+		JetStreamContext js(target, WAIT);
+
+		// Without the CA the certificate is not trusted: a runtime error naming the endpoint and
+		// the flag, and nothing copied.
+		Run untrusted = runTool(common);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(untrusted.out, 1, untrusted.rc);
+		CPPUNIT_ASSERT_MESSAGE(untrusted.out, untrusted.out.find("monitoring endpoint " + monitor + ": TLS: ") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(untrusted.out, untrusted.out.find("-monitor-ca <file>") != std::string::npos);
+		CPPUNIT_ASSERT_THROW(js.streamInfo("https-a"), JetStreamApiException);
+
+		std::vector<std::string> args = common;
+		args.insert(args.end(), {"-monitor-ca", certs.path("ca.pem")});
+		Run r = runTool(args);
+		CPPUNIT_ASSERT_EQUAL_MESSAGE(r.out, 0, r.rc);
+		CPPUNIT_ASSERT_MESSAGE(r.out, r.out.find("stan2js: 2 channel(s) to copy, 0 durable(s) from the monitoring endpoint") != std::string::npos);
+		CPPUNIT_ASSERT_MESSAGE(r.out, r.out.find("stan2js: copied 3 message(s) from 2 channel(s)") != std::string::npos);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), js.streamInfo("https-a").state.messages);
+		CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), js.streamInfo("https-b").state.messages);
+
+		// The CA flag alone is a usage error.
+		CPPUNIT_ASSERT_EQUAL(2, runTool({"-monitor-ca", certs.path("ca.pem"), "x"}).rc);
+		server.stop();
 	}
 
 private:

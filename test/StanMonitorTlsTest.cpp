@@ -106,6 +106,8 @@ public:
 		const int port = _pFixture->stanServer()->monitorPort();
 		CPPUNIT_ASSERT(port > 0);
 		int status = 0;
+		// No client certificate: none is asked for, as nats-server's startMonitoring sets
+		// ClientAuth = tls.NoClientCert on the monitoring listener even with --tlsverify.
 		const std::string body = httpsGet(port, "/streaming/serverz", certs.path("ca.pem"), status);
 		CPPUNIT_ASSERT_EQUAL_MESSAGE(body, 200, status);
 		Poco::JSON::Parser parser;

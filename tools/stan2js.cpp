@@ -9,14 +9,16 @@
 // sequence and timestamp in headers; creates the durable consumers it is told about.
 //
 //   stan2js [-s urls] [-c cluster] [-id client] [-js urls] [-prefix P] [-replicas N] [-memory]
-//           [-durable channel:clientID:durable:lastAckedSeq]... [-monitor http://host:8222]
-//           [-timeout 5s] [-dry-run] [<channel>...]
+//           [-durable channel:clientID:durable:lastAckedSeq]... [-monitor http(s)://host:8222]
+//           [-monitor-ca ca.pem] [-timeout 5s] [-dry-run] [<channel>...]
 //
 // With -monitor, the channels and the durables (plain and queue, online and offline) come from
 // the streaming server's monitoring endpoint (GET <url>/streaming/channelsz?subs=1, paged); the
 // endpoint reports last_sent and pending_count but not the acked position, so a durable's
 // consumer starts after last_sent - pending_count: the unacked messages are delivered again
-// (at least once). -durable flags override the durables of the endpoint.
+// (at least once). -durable flags override the durables of the endpoint. An https:// endpoint
+// (stan-server -ms, the Go server's -ms) must present a certificate that the system's CAs or the
+// -monitor-ca file trust, for the URL's host name.
 //
 // Exit codes: 0 done (or nothing to do), 1 runtime error (connection, timeout, API error),
 // 2 usage error.
@@ -33,15 +35,21 @@
 #include "Nats/StanConnection.h"
 #include <Poco/Base64Decoder.h>
 #include <Poco/JSON/Array.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SSLException.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/String.h>
 #include <Poco/URI.h>
 #include <Poco/NumberParser.h>
 #include <Poco/Timestamp.h>
 #include <algorithm>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -52,7 +60,8 @@ namespace {
 
 const char* const USAGE =
 	"usage: stan2js [-s urls] [-c cluster] [-id client] [-js urls] [-prefix P] [-replicas N] [-memory]\n"
-	"               [-durable channel:clientID:durable:lastAckedSeq]... [-monitor url] [-timeout 5s] [-dry-run] [<channel>...]\n"
+	"               [-durable channel:clientID:durable:lastAckedSeq]... [-monitor url] [-monitor-ca file]\n"
+	"               [-timeout 5s] [-dry-run] [<channel>...]\n"
 	"  -s        NATS URLs of the streaming server (default nats://127.0.0.1:4222)\n"
 	"  -c        streaming cluster ID (default test-cluster)\n"
 	"  -id       client ID used to read the channels (default stan2js)\n"
@@ -68,6 +77,8 @@ const char* const USAGE =
 	"            position, so the consumer starts after last_sent - pending_count; the unacked messages\n"
 	"            are delivered again (at least once; an older unacked message outside that window is\n"
 	"            not: use -durable for an exact position)\n"
+	"  -monitor-ca  CA certificates (PEM) trusted for an https:// -monitor URL (default: the system's);\n"
+	"            the certificate must also match the URL's host name\n"
 	"  -timeout  longest wait for a message or an answer (default 5s)\n"
 	"  -dry-run  print what would be copied and created, change nothing\n"
 	"Headers of copied messages: Stan-Sequence, Stan-Timestamp (ns), Nats-Msg-Id stan2js.<channel>.<seq>.\n"
@@ -169,18 +180,47 @@ struct Monitored
 	std::vector<DurableSpec> durables;
 };
 
-std::string httpGet(const Poco::URI& base, const std::string& pathAndQuery, Poco::Timespan timeout, const std::string& url)
+/// The HTTP or HTTPS session for the monitoring URL `base`. HTTPS verifies the server's chain
+/// against `caFile` (empty: the system's CAs) and its host name (VERIFY_STRICT: with RELAXED,
+/// POCO skips the host name check for loopback addresses), as the NATS connections do.
+std::unique_ptr<Poco::Net::HTTPClientSession> monitorSession(const Poco::URI& base, const std::string& caFile, const std::string& url)
 {
-	Poco::Net::HTTPClientSession session(base.getHost(), base.getPort());
-	session.setTimeout(timeout);
+	const std::string scheme = Poco::toLower(base.getScheme());
+	if (scheme == "http") return std::make_unique<Poco::Net::HTTPClientSession>(base.getHost(), base.getPort());
+	if (scheme != "https") throw Poco::InvalidArgumentException("monitoring endpoint " + url + ": expected an http:// or https:// URL");
+	static const bool sslReady = (Poco::Net::initializeSSL(), true);
+	(void)sslReady;
+	Poco::Net::Context::Params p;
+	p.caLocation = caFile;
+	p.loadDefaultCAs = caFile.empty();
+	p.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+	Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, p);
+	ctx->enableExtendedCertificateVerification(true);
+	return std::make_unique<Poco::Net::HTTPSClientSession>(base.getHost(), base.getPort(), ctx);
+}
+
+std::string httpGet(const Poco::URI& base, const std::string& pathAndQuery, Poco::Timespan timeout, const std::string& url,
+	const std::string& caFile)
+{
+	std::unique_ptr<Poco::Net::HTTPClientSession> pSession = monitorSession(base, caFile, url);
+	pSession->setTimeout(timeout);
 	std::string path = base.getPath();
 	if (!path.empty() && path.back() == '/') path.pop_back();
 	Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, path + pathAndQuery, Poco::Net::HTTPMessage::HTTP_1_1);
-	session.sendRequest(req);
 	Poco::Net::HTTPResponse resp;
-	std::istream& in = session.receiveResponse(resp);
 	std::string body;
-	Poco::StreamCopier::copyToString(in, body);
+	try
+	{
+		pSession->sendRequest(req);
+		std::istream& in = pSession->receiveResponse(resp);
+		Poco::StreamCopier::copyToString(in, body);
+	}
+	catch (const Poco::Net::SSLException& e)
+	{
+		// An untrusted or mismatching certificate: say where and what to do about it.
+		throw Poco::IOException("monitoring endpoint " + url + ": TLS: " + e.displayText()
+			+ (caFile.empty() ? " (an endpoint with a private CA needs -monitor-ca <file>)" : " (CA file " + caFile + ")"));
+	}
 	if (resp.getStatus() != Poco::Net::HTTPResponse::HTTP_OK)
 		throw Poco::IOException("monitoring endpoint " + url + ": HTTP " + std::to_string(static_cast<int>(resp.getStatus())));
 	return body;
@@ -246,13 +286,14 @@ void durablesOf(const std::string& channel, const Poco::JSON::Array::Ptr& subs, 
 
 /// The channels and durables of a streaming server's monitoring endpoint (ours or the Go one):
 /// GET /streaming/channelsz?subs=1, paged by offset/limit until "total" is reached.
-Monitored readMonitor(const std::string& url, Poco::Timespan timeout)
+Monitored readMonitor(const std::string& url, const std::string& caFile, Poco::Timespan timeout)
 {
 	const Poco::URI uri(url);
 	Monitored m;
 	for (std::size_t offset = 0;;)
 	{
-		const std::string body = httpGet(uri, "/streaming/channelsz?subs=1&offset=" + std::to_string(offset) + "&limit=1024", timeout, url);
+		const std::string body =
+			httpGet(uri, "/streaming/channelsz?subs=1&offset=" + std::to_string(offset) + "&limit=1024", timeout, url, caFile);
 		Poco::JSON::Object::Ptr obj = JetStreamJson::parseObject(body);
 		std::size_t got = 0;
 		if (obj->has("channels") && !obj->isNull("channels"))
@@ -293,6 +334,7 @@ struct Settings
 	bool dryRun = false;
 	Poco::Timespan timeout = Poco::Timespan(5, 0);
 	std::string monitor;
+	std::string monitorCa;
 };
 
 /// Copies one channel; returns the number of messages copied.
@@ -473,7 +515,7 @@ int main(int argc, char** argv)
 		else if (name == "dry-run") s.dryRun = true;
 		else if (name == "memory") s.memory = true;
 		else if (name == "s" || name == "c" || name == "id" || name == "js" || name == "prefix" || name == "replicas" || name == "durable"
-			|| name == "timeout" || name == "monitor")
+			|| name == "timeout" || name == "monitor" || name == "monitor-ca")
 		{
 			if (!take()) return usageError("flag needs an argument: -" + name);
 			if (name == "s") s.sourceUrls = v;
@@ -482,6 +524,7 @@ int main(int argc, char** argv)
 			else if (name == "js") s.targetUrls = v;
 			else if (name == "prefix") s.prefix = v;
 			else if (name == "monitor") s.monitor = v;
+			else if (name == "monitor-ca") s.monitorCa = v;
 			else if (name == "replicas")
 			{
 				if (!Poco::NumberParser::tryParse(v, s.replicas) || s.replicas < 1 || s.replicas > 5)
@@ -505,12 +548,13 @@ int main(int argc, char** argv)
 	}
 	std::vector<std::string> channels = flags.positional();
 	if (channels.empty() && s.monitor.empty()) return usageError("expected at least one <channel> (or -monitor)");
+	if (!s.monitorCa.empty() && s.monitor.empty()) return usageError("-monitor-ca needs -monitor");
 	if (s.targetUrls.empty()) s.targetUrls = s.sourceUrls;
 	try
 	{
 		if (!s.monitor.empty())
 		{
-			Monitored m = readMonitor(s.monitor, s.timeout);
+			Monitored m = readMonitor(s.monitor, s.monitorCa, s.timeout);
 			for (const auto& ch: m.channels)
 			{
 				if (std::find(channels.begin(), channels.end(), ch) == channels.end()) channels.push_back(ch);

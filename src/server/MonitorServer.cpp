@@ -85,8 +85,10 @@ void fileDescriptors(int& open, int& max)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) max = static_cast<int>(rl.rlim_cur);
 }
 
-/// The HTTPS endpoint's TLS context: our certificate and key, no client certificates asked for
-/// (the Go server's monitoring TLS config without --tlsverify).
+/// The HTTPS endpoint's TLS context: our certificate and key, no client certificates asked for,
+/// as the Go server: nats-server's startMonitoring (server/server.go) clones the NATS TLS config
+/// and sets ClientAuth = tls.NoClientCert for the monitoring listener (getMonitoringTLSConfig
+/// does it again per handshake), so its --tlsverify / --tlscacert never reach -ms.
 Poco::Net::Context::Ptr serverTlsContext(const StanServerOptions& o)
 {
 	static std::once_flag sslOnce;

@@ -350,9 +350,13 @@ std::string MonitorSnapshot::storezJson(const ServerSnapshot& s, const ServerCon
 	j.open(nullptr, '{');
 	header(j, s, nowNs);
 	j.str("type", "MEMORY");
-	// Durations are Go time.Duration: integer nanoseconds.
+	// stores.StoreLimits (nats-streaming-server stores/store.go): MaxChannels, then the embedded
+	// ChannelLimits flattened (MsgStoreLimits max_msgs/max_bytes/max_age, SubStoreLimits
+	// max_subscriptions, MaxInactivity "max_inactivity,omitempty"), PerChannel "channels,omitempty".
+	// We have neither MaxInactivity nor per-channel limits: both stay out, as Go leaves them out
+	// when unset. Durations are Go time.Duration: integer nanoseconds.
 	j.open("limits", '{').inum("max_channels", o.maxChannels).inum("max_msgs", o.maxMsgs).inum("max_bytes", o.maxBytes);
-	j.inum("max_age", o.maxAge.totalMicroseconds() * 1000).inum("max_subscriptions", o.maxSubscriptions).inum("max_inactivity", 0);
+	j.inum("max_age", o.maxAge.totalMicroseconds() * 1000).inum("max_subscriptions", o.maxSubscriptions);
 	j.close();
 	j.num("total_msgs", s.totalMsgs).num("total_bytes", s.totalBytes);
 	return j.close().take();
