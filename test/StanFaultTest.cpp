@@ -36,6 +36,7 @@
 #include <Poco/Thread.h>
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <future>
 #include <iostream>
 #include <map>
@@ -197,6 +198,15 @@ struct LostBook
 		std::lock_guard<std::mutex> lock(mutex);
 		return errors.empty() ? std::string() : errors[0];
 	}
+
+	/// A StanOptions::connectionLostHandler that records into this book (which must outlive it).
+	std::function<void(StanConnection&, const std::string&)> handler()
+	{
+		return [this](StanConnection&, const std::string& err) {
+			std::lock_guard<std::mutex> lock(mutex);
+			errors.push_back(err);
+		};
+	}
 };
 
 } // namespace
@@ -221,6 +231,20 @@ private:
 		nc.connect();
 		JetStreamContext js(nc, WAIT);
 		return js.consumerInfo(stream, consumer).ackFloorStreamSeq;
+	}
+
+	/// Options for the tests whose backend loses its state (restartLosingState()): pings every
+	/// second, and so many allowed out that only the new server's answer can end a streaming
+	/// session, not missed pings; quick reconnects; memory streams on JetStream (gone with the
+	/// restart).
+	StanOptions stateLossOptions() const
+	{
+		StanOptions o = options();
+		o.pingInterval = Poco::Timespan(1, 0);
+		o.pingMaxOut = 30;
+		o.natsOptions.reconnectWait = Poco::Timespan(0, 100000);
+		o.jetStream.memoryStorage = true;
+		return o;
 	}
 
 public:
@@ -334,10 +358,7 @@ public:
 			std::lock_guard<std::mutex> lock(m);
 			coreErrors.push_back(e.message());
 		};
-		o.connectionLostHandler = [&lost](StanConnection&, const std::string& err) {
-			std::lock_guard<std::mutex> lock(lost.mutex);
-			lost.errors.push_back(err);
-		};
+		o.connectionLostHandler = lost.handler();
 		StanConnection sc(clusterId(), Test::uniqueName("stop"), o);
 		sc.connect();
 		const std::string channel = Test::uniqueName("ch");
@@ -419,17 +440,10 @@ public:
 		// consumer gone ("a lost consumer reported like a lost session", #13). What a user does
 		// then: a new StanConnection with the same client ID and the same durable, which gets
 		// everything published from then on (the old messages are gone with the old state).
-		StanOptions o = options();
-		o.pingInterval = Poco::Timespan(1, 0);
-		o.pingMaxOut = 30; // only the new server's answer can end the session, not missed pings
-		o.natsOptions.reconnectWait = Poco::Timespan(0, 100000);
-		o.jetStream.memoryStorage = true;
+		StanOptions o = stateLossOptions();
 		o.jetStream.idleHeartbeat = Poco::Timespan(0, 200000); // consumer checked after 600 ms of silence
 		LostBook lost;
-		o.connectionLostHandler = [&lost](StanConnection&, const std::string& err) {
-			std::lock_guard<std::mutex> lock(lost.mutex);
-			lost.errors.push_back(err);
-		};
+		o.connectionLostHandler = lost.handler();
 		const std::string id = Test::uniqueName("durable-user");
 		const std::string channel = Test::uniqueName("ch");
 		StanSubscriptionOptions durable = StanSubscriptionOptions().setDurableName("dur").deliverAllAvailable();
@@ -552,18 +566,11 @@ public:
 		// stream; a subscribe finds it missing and creates it. Before, the connection kept its
 		// cached stream names: every publish failed and every subscribe got "stream not found",
 		// with no lost report, until the application made a new StanConnection.
-		StanOptions o = options();
-		o.pingInterval = Poco::Timespan(1, 0);
-		o.pingMaxOut = 30; // only the new server's answer can end the session, not missed pings
-		o.natsOptions.reconnectWait = Poco::Timespan(0, 100000);
-		o.jetStream.memoryStorage = true;
+		StanOptions o = stateLossOptions();
 		LostBook lost;
 		std::atomic<int> reconnects{0};
 		o.natsOptions.reconnectedHandler = [&reconnects]() { ++reconnects; };
-		o.connectionLostHandler = [&lost](StanConnection&, const std::string& err) {
-			std::lock_guard<std::mutex> lock(lost.mutex);
-			lost.errors.push_back(err);
-		};
+		o.connectionLostHandler = lost.handler();
 		const std::string a = Test::uniqueName("a"), b = Test::uniqueName("b");
 		auto pSession = std::make_unique<StanConnection>(clusterId(), Test::uniqueName("pub"), o);
 		pSession->connect();
