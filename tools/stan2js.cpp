@@ -180,29 +180,32 @@ struct Monitored
 	std::vector<DurableSpec> durables;
 };
 
-/// The HTTP or HTTPS session for the monitoring URL `base`. HTTPS verifies the server's chain
-/// against `caFile` (empty: the system's CAs) and its host name (VERIFY_STRICT: with RELAXED,
-/// POCO skips the host name check for loopback addresses), as the NATS connections do.
-std::unique_ptr<Poco::Net::HTTPClientSession> monitorSession(const Poco::URI& base, const std::string& caFile, const std::string& url)
+/// The TLS context for an https:// monitoring URL `base` (nullptr for http://), made once per
+/// run: it verifies the server's chain against `caFile` (empty: the system's CAs) and its host
+/// name (VERIFY_STRICT: with RELAXED, POCO skips the host name check for loopback addresses), as
+/// the NATS connections do. Throws Poco::InvalidArgumentException for any other scheme.
+Poco::Net::Context::Ptr monitorTlsContext(const Poco::URI& base, const std::string& caFile, const std::string& url)
 {
 	const std::string scheme = Poco::toLower(base.getScheme());
-	if (scheme == "http") return std::make_unique<Poco::Net::HTTPClientSession>(base.getHost(), base.getPort());
+	if (scheme == "http") return nullptr;
 	if (scheme != "https") throw Poco::InvalidArgumentException("monitoring endpoint " + url + ": expected an http:// or https:// URL");
-	static const bool sslReady = (Poco::Net::initializeSSL(), true);
-	(void)sslReady;
+	Poco::Net::initializeSSL();
 	Poco::Net::Context::Params p;
 	p.caLocation = caFile;
 	p.loadDefaultCAs = caFile.empty();
 	p.verificationMode = Poco::Net::Context::VERIFY_STRICT;
 	Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, p);
 	ctx->enableExtendedCertificateVerification(true);
-	return std::make_unique<Poco::Net::HTTPSClientSession>(base.getHost(), base.getPort(), ctx);
+	return ctx;
 }
 
+/// GET `pathAndQuery` below the monitoring URL `base`; over HTTPS when `tls` is set.
 std::string httpGet(const Poco::URI& base, const std::string& pathAndQuery, Poco::Timespan timeout, const std::string& url,
-	const std::string& caFile)
+	const Poco::Net::Context::Ptr& tls, const std::string& caFile)
 {
-	std::unique_ptr<Poco::Net::HTTPClientSession> pSession = monitorSession(base, caFile, url);
+	std::unique_ptr<Poco::Net::HTTPClientSession> pSession;
+	if (tls) pSession = std::make_unique<Poco::Net::HTTPSClientSession>(base.getHost(), base.getPort(), tls);
+	else pSession = std::make_unique<Poco::Net::HTTPClientSession>(base.getHost(), base.getPort());
 	pSession->setTimeout(timeout);
 	std::string path = base.getPath();
 	if (!path.empty() && path.back() == '/') path.pop_back();
@@ -289,11 +292,12 @@ void durablesOf(const std::string& channel, const Poco::JSON::Array::Ptr& subs, 
 Monitored readMonitor(const std::string& url, const std::string& caFile, Poco::Timespan timeout)
 {
 	const Poco::URI uri(url);
+	const Poco::Net::Context::Ptr tls = monitorTlsContext(uri, caFile, url);
 	Monitored m;
 	for (std::size_t offset = 0;;)
 	{
 		const std::string body =
-			httpGet(uri, "/streaming/channelsz?subs=1&offset=" + std::to_string(offset) + "&limit=1024", timeout, url, caFile);
+			httpGet(uri, "/streaming/channelsz?subs=1&offset=" + std::to_string(offset) + "&limit=1024", timeout, url, tls, caFile);
 		Poco::JSON::Object::Ptr obj = JetStreamJson::parseObject(body);
 		std::size_t got = 0;
 		if (obj->has("channels") && !obj->isNull("channels"))
