@@ -199,8 +199,9 @@ public:
 		// The Go server's limits object is stores.StoreLimits (nats-streaming-server
 		// stores/store.go): MaxChannels "max_channels", the embedded ChannelLimits flattened
 		// (MsgStoreLimits "max_msgs", "max_bytes", "max_age"; SubStoreLimits "max_subscriptions";
-		// MaxInactivity "max_inactivity,omitempty"), PerChannel "channels,omitempty". Without
-		// MaxInactivity and per-channel limits (this server has neither) both are left out.
+		// then MaxInactivity), PerChannel "channels,omitempty". Without MaxInactivity and
+		// per-channel limits (this server has neither) both are left out. MaxInactivity as
+		// omitempty is not verified (see MonitorSnapshot::storezJson).
 		CPPUNIT_ASSERT(!lim->has("max_inactivity"));
 		CPPUNIT_ASSERT(!lim->has("channels"));
 		CPPUNIT_ASSERT_EQUAL(std::string("max_channels max_msgs max_bytes max_age max_subscriptions"), objectKeys(storez, "limits"));

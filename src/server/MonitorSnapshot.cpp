@@ -352,9 +352,11 @@ std::string MonitorSnapshot::storezJson(const ServerSnapshot& s, const ServerCon
 	j.str("type", "MEMORY");
 	// stores.StoreLimits (nats-streaming-server stores/store.go): MaxChannels, then the embedded
 	// ChannelLimits flattened (MsgStoreLimits max_msgs/max_bytes/max_age, SubStoreLimits
-	// max_subscriptions, MaxInactivity "max_inactivity,omitempty"), PerChannel "channels,omitempty".
-	// We have neither MaxInactivity nor per-channel limits: both stay out, as Go leaves them out
-	// when unset. Durations are Go time.Duration: integer nanoseconds.
+	// max_subscriptions, then MaxInactivity), PerChannel "channels,omitempty". We have neither
+	// MaxInactivity nor per-channel limits, so both stay out. NOT VERIFIED for MaxInactivity: this
+	// reads it as `json:"max_inactivity,omitempty"`, but the only store.go read here (f482f9c,
+	// 2018) has no json tag on it, under which Go writes "MaxInactivity":0; check against a
+	// running Go server. Durations are Go time.Duration: integer nanoseconds.
 	j.open("limits", '{').inum("max_channels", o.maxChannels).inum("max_msgs", o.maxMsgs).inum("max_bytes", o.maxBytes);
 	j.inum("max_age", o.maxAge.totalMicroseconds() * 1000).inum("max_subscriptions", o.maxSubscriptions);
 	j.close();
