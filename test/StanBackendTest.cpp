@@ -799,10 +799,18 @@ void StanBackendTest::testSlowConsumerReportedOncePerEpisode()
 	const std::string channel = Test::uniqueName("ch");
 	sc.publish(channel, "warm-up"); // creates the stream on JetStream (not delivered: new only)
 	Test::Gate gate;
-	StanSubscription sub = sc.subscribe(channel, [&](const StanMessage&) { gate.wait(); });
+	std::atomic<int> entered{0};
+	StanSubscription sub = sc.subscribe(channel, [&](const StanMessage&) {
+		++entered;
+		gate.wait();
+	});
 	sub.setPendingLimits(1, -1);
-	// episode 1: one message in the handler, one queued, the others dropped
-	for (int i = 0; i < 5; ++i) sc.publish(channel, "x");
+	// episode 1: one message in the handler, one queued, the other three dropped. The first is in
+	// the handler before the rest are sent: else it may still sit in the queue when the others
+	// arrive, and a fourth drop would come after dropped1 was read.
+	sc.publish(channel, "x");
+	NATS_WAIT_FOR(entered.load() == 1, WAIT);
+	for (int i = 1; i < 5; ++i) sc.publish(channel, "x");
 	NATS_WAIT_FOR(sub.dropped() >= 3, WAIT);
 	NATS_WAIT_FOR(reports.load() >= 1, WAIT);
 	const std::uint64_t dropped1 = sub.dropped();
